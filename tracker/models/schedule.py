@@ -1,0 +1,53 @@
+"""Tables for unattended work: scan schedules, live-verification history and notification dedupe."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tracker.models.columns import JSONText, UTCDateTime, utcnow
+
+SCHEDULE_RUN_STATUSES = ("completed", "completed-with-errors", "failed")
+
+
+class Schedule(SQLModel, table=True):
+    """A named cron schedule of tracked scans; the daemon mirrors these rows into APScheduler."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    cron: str  # five-field crontab expression, evaluated in UTC
+    targets: list[str] = Field(default_factory=list, sa_column=Column(JSONText, nullable=False))
+    verify: bool = False
+    notify_url: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_scan_id: int | None = Field(default=None, foreign_key="scan.id")
+    last_status: str | None = None  # completed | completed-with-errors | failed
+    last_error: str | None = None
+
+
+class Verification(SQLModel, table=True):
+    """One live check of one secret: what the provider answered and where it was asked."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    secret_id: int = Field(foreign_key="secret.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    state: str  # live | invalid | unknown
+    http_status: int | None = None
+    provider: str
+    endpoint: str = ""
+    detail: str = ""
+
+
+class Notification(SQLModel, table=True):
+    """A state change already delivered to a webhook, so it is never sent twice."""
+
+    __table_args__ = (UniqueConstraint("secret_id", "kind", "state", name="uq_notification_change"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    secret_id: int | None = Field(default=None, foreign_key="secret.id", index=True)
+    kind: str  # new-secret | sla | revocation-detected | scan-failed
+    state: str
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

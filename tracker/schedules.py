@@ -1,0 +1,81 @@
+"""Create, list, remove schedules and record their runs: the one place the CLI and the TUI change them.
+
+A schedule's cron is a five-field crontab expression evaluated in UTC. Adding and removing a
+schedule are audited events; like ``tracker.lifecycle`` these functions never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tracker.audit import append_event
+from tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
+
+
+def cron_trigger(cron: str) -> CronTrigger:
+    """The trigger for a crontab expression (UTC); ValueError when it is not one."""
+    if len(cron.split()) != 5:
+        raise ValueError(f"cron must have five fields (minute hour day month weekday), got {cron!r}")
+    return CronTrigger.from_crontab(cron, timezone=UTC)
+
+
+def add_schedule(
+    session: Session, name: str, cron: str, targets: list[str], *, verify: bool = False,
+    notify_url: str | None = None, by: str,
+) -> Schedule:
+    """A new schedule; ValueError for a bad name, cron or empty targets, or a name already used."""
+    if not name or not name.replace("-", "").replace("_", "").isalnum():
+        raise ValueError("schedule name must be letters, digits, - or _")
+    cron_trigger(cron)
+    if not targets:
+        raise ValueError("a schedule needs at least one target")
+    if find_schedule(session, name) is not None:
+        raise ValueError(f"schedule {name!r} already exists")
+    schedule = Schedule(name=name, cron=cron, targets=list(targets), verify=verify, notify_url=notify_url)
+    session.add(schedule)
+    session.flush()
+    # The webhook URL may itself be a credential (Slack's are): the audit log only says there is one.
+    detail = {"cron": cron, "targets": list(targets), "verify": verify, "notify": bool(notify_url)}
+    append_event(session, kind="schedule-added", actor=by, new_value=name, detail=detail)
+    return schedule
+
+
+def remove_schedule(session: Session, name: str, *, by: str) -> None:
+    """Delete a schedule (LookupError when there is none by that name)."""
+    schedule = get_schedule(session, name)
+    session.delete(schedule)
+    append_event(session, kind="schedule-removed", actor=by, old_value=name)
+    session.flush()
+
+
+def find_schedule(session: Session, name: str) -> Schedule | None:
+    return session.execute(select(Schedule).where(Schedule.name == name)).scalar_one_or_none()
+
+
+def get_schedule(session: Session, name: str) -> Schedule:
+    schedule = find_schedule(session, name)
+    if schedule is None:
+        raise LookupError(f"no schedule named {name!r}")
+    return schedule
+
+
+def list_schedules(session: Session) -> list[Schedule]:
+    return list(session.execute(select(Schedule).order_by(Schedule.name)).scalars())
+
+
+def record_run(
+    session: Session, name: str, *, at: datetime, scan_id: int | None, status: str, error: str | None = None,
+) -> Schedule:
+    """Remember a run's time, scan and result on its schedule (shown by ``schedule list``)."""
+    if status not in SCHEDULE_RUN_STATUSES:
+        raise ValueError(f"run status must be one of {', '.join(SCHEDULE_RUN_STATUSES)}")
+    schedule = get_schedule(session, name)
+    schedule.last_run_at, schedule.last_scan_id = at, scan_id
+    schedule.last_status, schedule.last_error = status, error
+    session.add(schedule)
+    session.flush()
+    return schedule

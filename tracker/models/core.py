@@ -97,7 +97,16 @@ class Occurrence(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """Append-only, hash-chained audit log. ``hash`` = SHA-256 over ``prev_hash`` and this row's content."""
+    """Append-only, hash-chained audit log. ``hash`` = SHA-256 over ``prev_hash`` and this row's content.
+
+    ``prev_hash`` is unique too: two events can never claim the same predecessor, so concurrent
+    writers cannot fork the chain even if the application-level lock were bypassed.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("hash", name="uq_event_hash"),
+        UniqueConstraint("prev_hash", name="uq_event_prev_hash"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     secret_id: int | None = Field(default=None, foreign_key="secret.id", index=True)
@@ -109,4 +118,4 @@ class Event(SQLModel, table=True):
     new_value: str | None = None
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONText))
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(unique=True, max_length=64)
+    hash: str = Field(max_length=64)

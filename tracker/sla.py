@@ -1,0 +1,104 @@
+"""The remediation SLA: how long a secret may stay exposed, and where each secret stands against it.
+
+Default: revoke within 27 days of exposure, "approaching" from 75 % of the window (day 20.25).
+The ``[sla]`` table of the config file may set ``days`` and ``warn_ratio`` and override the window
+per category (``[sla.category] ai = 7``) or per lifetime (``[sla.lifetime] short-lived = 2``).
+When both apply, the category override wins: the category says what the key unlocks, which is
+what the window is about.
+
+States for a secret exposed at ``E`` with window ``W`` days, at time ``now``:
+``within`` before ``E + warn_ratio*W``; ``approaching`` from that instant up to and including the
+deadline ``E + W``; ``breached`` strictly after the deadline; ``resolved`` once it has a
+``resolved_at`` (then age and days left are measured at resolution).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from detectors.types import CATEGORIES, LIFETIMES
+from tracker.models.core import Secret
+
+SLA_STATES = ("within", "approaching", "breached")
+_DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class SlaStatus:
+    state: str  # within | approaching | breached | resolved
+    age_days: float
+    days_left: float  # negative when overdue
+    deadline: datetime
+    window_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class SlaPolicy:
+    days: float = 27.0
+    warn_ratio: float = 0.75
+    category_days: Mapping[str, float] = field(default_factory=dict)
+    lifetime_days: Mapping[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SlaPolicy:
+        """Read the ``[sla]`` table of a parsed config; raises ``ValueError`` naming a bad key."""
+        table = config.get("sla", {})
+        if not isinstance(table, Mapping):
+            raise ValueError("[sla] must be a table")
+        unknown = sorted(set(table) - {"days", "warn_ratio", "category", "lifetime"})
+        if unknown:
+            raise ValueError(f"[sla] has unknown key(s): {', '.join(unknown)}")
+        days = _positive(table.get("days", cls.days), "sla.days")
+        warn_ratio = table.get("warn_ratio", cls.warn_ratio)
+        if isinstance(warn_ratio, bool) or not isinstance(warn_ratio, int | float) or not 0 < warn_ratio < 1:
+            raise ValueError("sla.warn_ratio must be a number between 0 and 1")
+        return cls(
+            days=days,
+            warn_ratio=float(warn_ratio),
+            category_days=_overrides(table.get("category", {}), "category", CATEGORIES),
+            lifetime_days=_overrides(table.get("lifetime", {}), "lifetime", LIFETIMES),
+        )
+
+    def window_days(self, category: str, lifetime: str) -> float:
+        """The window for a secret: category override, else lifetime override, else ``days``."""
+        if category in self.category_days:
+            return self.category_days[category]
+        return self.lifetime_days.get(lifetime, self.days)
+
+    def deadline(self, secret: Secret) -> datetime:
+        return secret.exposed_at + timedelta(days=self.window_days(secret.category, secret.lifetime))
+
+    def evaluate(self, secret: Secret, now: datetime) -> SlaStatus:
+        window = self.window_days(secret.category, secret.lifetime)
+        deadline = secret.exposed_at + timedelta(days=window)
+        until = secret.resolved_at if secret.resolved_at is not None else now
+        age_days = (until - secret.exposed_at).total_seconds() / _DAY
+        days_left = (deadline - until).total_seconds() / _DAY
+        if secret.resolved_at is not None:
+            state = "resolved"
+        elif until > deadline:
+            state = "breached"
+        elif until >= secret.exposed_at + timedelta(days=self.warn_ratio * window):
+            state = "approaching"
+        else:
+            state = "within"
+        return SlaStatus(state=state, age_days=age_days, days_left=days_left, deadline=deadline,
+                         window_days=window)
+
+
+def _positive(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError(f"{name} must be a positive number of days")
+    return float(value)
+
+
+def _overrides(table: Any, kind: str, allowed: frozenset[str]) -> dict[str, float]:
+    if not isinstance(table, Mapping):
+        raise ValueError(f"[sla.{kind}] must be a table")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ValueError(f"[sla.{kind}] has unknown {kind}(s): {', '.join(unknown)}")
+    return {key: _positive(value, f"sla.{kind}.{key}") for key, value in table.items()}

@@ -1,0 +1,92 @@
+"""A local HTTP server on 127.0.0.1 that answers like the providers' verification endpoints.
+
+It knows four synthetic keys per test: ``live`` (200), ``revoked`` (the provider's rejection: its
+first `invalid` status, with its first rejection marker in the body), ``limited`` (429) and
+``broken`` (500). It records every request so tests can prove where credentials went.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from detectors.verification import VerifierCatalog, load_verifiers
+
+
+def fake_key(prefix: str = "sk-test-") -> str:
+    """A clearly synthetic credential, fresh for each test run."""
+    return prefix + secrets.token_hex(12)
+
+
+def fake_aws_key_id() -> str:
+    return "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class FakeProviders:
+    """Route a provider to ``url_for(provider)`` with the endpoint override."""
+
+    catalog: VerifierCatalog = field(default_factory=load_verifiers)
+    keys: dict[str, str] = field(default_factory=lambda: {
+        "live": fake_key(), "revoked": fake_key(), "limited": fake_key(), "broken": fake_key()})
+    requests: list[Seen] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    def url_for(self, provider: str) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/{provider}"
+
+    def answer(self, provider: str, seen: Seen) -> tuple[int, bytes]:
+        spec = self.catalog.providers[provider]
+        carried = " ".join(seen.headers.values())
+        if self.keys["live"] in carried:
+            return min(spec.live), b'{"ok": true}'
+        if self.keys["revoked"] in carried:
+            marker = spec.invalid_markers[0] if spec.invalid_markers else "unauthorized"
+            status = min(spec.live) if provider == "slack" else min(spec.invalid)
+            return status, json.dumps({"ok": False, "error": marker}).encode()
+        if self.keys["limited"] in carried:
+            return 429, b'{"error": "rate limited"}'
+        return 500, b'{"error": "internal"}'
+
+    def __enter__(self) -> FakeProviders:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                seen = Seen(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
+                fake.requests.append(seen)
+                provider = self.path.split("/")[1]
+                status, body = fake.answer(provider, seen)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _handle
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,31 @@
+"""CI posture: how CI files handle credentials (static cloud keys where federation belongs, literal
+credentials, secrets exposed to untrusted code) and which workloads use which credentials.
+
+Pure and without I/O: ``check_ci_file(path, text)`` looks at one file's text; ``shared_credentials``
+looks across the workloads of many files and repositories.
+"""
+
+from detectors.posture.check import check_ci_file, ci_system
+from detectors.posture.model import FEDERATION_STATES, PostureFinding, PostureResult, Workload
+from detectors.posture.rules import PostureRule, posture_rules
+from detectors.posture.shared import (
+    DEFAULT_SHARED_JOBS_THRESHOLD,
+    SharedSecret,
+    find_shared,
+    shared_credentials,
+)
+
+__all__ = [
+    "DEFAULT_SHARED_JOBS_THRESHOLD",
+    "FEDERATION_STATES",
+    "PostureFinding",
+    "PostureResult",
+    "PostureRule",
+    "SharedSecret",
+    "Workload",
+    "check_ci_file",
+    "ci_system",
+    "find_shared",
+    "posture_rules",
+    "shared_credentials",
+]

@@ -1,0 +1,100 @@
+"""Write side of the TUI: triage actions, each a call into ``tracker.lifecycle`` in one transaction.
+
+The TUI never writes rows itself, so its audit events are exactly those the CLI writes. A bulk
+action is all-or-nothing: one transaction for the whole selection. "Verify now" runs the CLI in a
+subprocess because the TUI may not import the scanner.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker import lifecycle
+from tracker.db import writer
+
+# Status a triage action sets -> the label the TUI shows for it.
+RESOLUTIONS = {
+    "revoked": "Revoked",
+    "rotated": "Rotated",
+    "false-positive": "False positive",
+    "accepted-risk": "Accepted risk",
+    "used-in-tests": "Used in tests",
+}
+NOTE_REQUIRED = frozenset({"accepted-risk"})
+VERIFY_TIMEOUT_SECONDS = 60.0
+
+
+def resolve(
+    engine: sa.Engine,
+    ids: Sequence[int],
+    status: str,
+    *,
+    by: str,
+    at: datetime | None = None,
+    note: str | None = None,
+) -> None:
+    """Mark every secret in ``ids`` as ``status`` (a key of RESOLUTIONS) at ``at`` (default now)."""
+    if status not in RESOLUTIONS:
+        raise ValueError(f"unknown resolution {status!r}")
+    if status in NOTE_REQUIRED and not (note and note.strip()):
+        raise ValueError(f"{RESOLUTIONS[status]} needs a note saying why")
+    with Session(writer(engine)) as session:
+        for secret_id in ids:
+            lifecycle.resolve(session, secret_id, status, at=at, note=note or None, by=by)
+        session.commit()
+
+
+def reopen(engine: sa.Engine, ids: Sequence[int], *, by: str, note: str | None = None) -> None:
+    with Session(writer(engine)) as session:
+        for secret_id in ids:
+            lifecycle.reopen(session, secret_id, by=by, note=note or None)
+        session.commit()
+
+
+def assign(engine: sa.Engine, ids: Sequence[int], owner: str, *, by: str) -> None:
+    if not owner.strip():
+        raise ValueError("an owner is required")
+    with Session(writer(engine)) as session:
+        for secret_id in ids:
+            lifecycle.assign(session, secret_id, owner.strip(), by=by)
+        session.commit()
+
+
+def add_note(engine: sa.Engine, ids: Sequence[int], note: str, *, by: str) -> None:
+    if not note.strip():
+        raise ValueError("the note is empty")
+    with Session(writer(engine)) as session:
+        for secret_id in ids:
+            lifecycle.add_note(session, secret_id, note.strip(), by=by)
+        session.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOutcome:
+    secret_id: int
+    ok: bool
+    message: str
+
+
+def verify(url: str, secret_id: int) -> VerifyOutcome:
+    """Run ``sprawl verify ID --db URL`` and summarise what it said (its last line of output)."""
+    command = [sys.executable, "-m", "scanner.cli", "verify", str(secret_id), "--db", url]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=VERIFY_TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return VerifyOutcome(secret_id, False, f"verify timed out after {VERIFY_TIMEOUT_SECONDS:.0f} s")
+    lines = [line for line in (done.stdout + "\n" + done.stderr).splitlines() if line.strip()]
+    if done.returncode in (0, 1):
+        return VerifyOutcome(secret_id, True, lines[-1] if lines else "verification finished")
+    if "invalid choice" in done.stderr or "ModuleNotFoundError" in done.stderr:
+        return VerifyOutcome(secret_id, False, "live verification is not available in this installation")
+    return VerifyOutcome(secret_id, False, lines[-1] if lines else f"verify exited with {done.returncode}")

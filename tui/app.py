@@ -1,0 +1,67 @@
+"""The Textual application: shared state (database, SLA policy, actor, clock) and the three modes.
+
+Screens live in ``tui/screens`` and read or write only through ``tui.data`` and ``tui.actions``;
+the app itself only switches between the queue, the dashboard and the schedules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import sqlalchemy as sa
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from tracker.sla import SlaPolicy
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.queue import QueueScreen
+from tui.screens.schedules import SchedulesScreen
+
+
+class SprawlApp(App[None]):
+    """``sprawl tui``: triage the tracked secrets."""
+
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "sprawl"
+    ENABLE_COMMAND_PALETTE = False
+    MODES: ClassVar[dict[str, type]] = {
+        "queue": QueueScreen,
+        "dashboard": DashboardScreen,
+        "schedules": SchedulesScreen,
+    }
+    DEFAULT_MODE = "queue"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('queue')", "Queue"),
+        Binding("2", "switch_mode('dashboard')", "Dashboard"),
+        Binding("3", "switch_mode('schedules')", "Schedules"),
+        Binding("r", "reload", "Refresh"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        url: str,
+        policy: SlaPolicy,
+        actor: str,
+        as_of: datetime | None = None,
+        refresh: float = 10.0,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.url = url
+        self.policy = policy
+        self.actor = actor
+        self.as_of = as_of
+        self.refresh_seconds = refresh
+
+    def now(self) -> datetime:
+        """The instant the SLA is measured at: ``--as-of`` if given, else the clock."""
+        return self.as_of or datetime.now(UTC)
+
+    def action_reload(self) -> None:
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()

@@ -1,0 +1,72 @@
+"""``sprawl tui``: open the triage terminal UI over the tracker database.
+
+A plugin of the ``sprawl`` front door (entry point ``tui = tui.command:register``). It imports only
+the tracker, so it resolves the database URL itself: ``--db``, else ``$SPRAWL_DB``, else the
+tracker's embedded SQLite default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+
+from tracker.actor import default_actor
+from tracker.db import DatabaseError, default_url, open_database
+from tracker.sla import SlaPolicy
+from tui.timeparse import parse_when
+
+DEFAULT_REFRESH_SECONDS = 10.0
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "tui",
+        parents=[common],
+        help="triage the tracked secrets in a terminal UI",
+        description="Work the queue of exposed secrets: most urgent first, with detail, actions and MTTR.",
+    )
+    parser.add_argument("--as-of", type=_as_of, metavar="DATE",
+                        help="evaluate the SLA as of this date or ISO time, UTC (default: now)")
+    parser.add_argument("--refresh", type=_seconds, default=DEFAULT_REFRESH_SECONDS, metavar="SECONDS",
+                        help="reload from the database every SECONDS, 0 to disable (default: %(default)s)")
+    parser.set_defaults(func=run)
+
+
+def database_url(explicit: str | None) -> str:
+    """``--db``, else ``$SPRAWL_DB``, else the tracker's embedded SQLite default."""
+    return explicit or os.environ.get("SPRAWL_DB") or default_url()
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.app import SprawlApp  # Textual is only loaded when the UI actually opens.
+
+    url = database_url(args.db)
+    try:
+        engine = open_database(url)
+    except (DatabaseError, OSError) as exc:
+        print(f"sprawl tui: cannot open the tracker database: {exc}", file=sys.stderr)
+        return 2
+    app = SprawlApp(
+        engine, url=url, policy=SlaPolicy(), actor=default_actor(), as_of=args.as_of, refresh=args.refresh
+    )
+    app.run()
+    return 0
+
+
+def _as_of(text: str) -> datetime:
+    try:
+        return parse_when(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the refresh interval cannot be negative")
+    return value

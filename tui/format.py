@@ -1,0 +1,50 @@
+"""How values look in the TUI: SLA state colours, days left or overdue, dates, shortened text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+SLA_STYLES = {
+    "breached": "bold red",
+    "approaching": "bold dark_orange",
+    "within": "green",
+    "resolved": "dim",
+}
+VERIFICATION_STYLES = {"live": "bold red", "invalid": "green", "unknown": "yellow", "unverified": "dim"}
+
+
+def sla_text(state: str) -> Text:
+    return Text(state, style=SLA_STYLES.get(state, ""))
+
+
+def days_text(state: str, days_left: float) -> Text:
+    """``12d left`` or ``3d over``; nothing for a resolved secret."""
+    if state == "resolved":
+        return Text("")
+    if days_left < 0:
+        return Text(f"{-days_left:.0f}d over", style=SLA_STYLES["breached"])
+    return Text(f"{days_left:.0f}d left", style=SLA_STYLES.get(state, ""))
+
+
+def verification_text(state: str) -> Text:
+    return Text(state, style=VERIFICATION_STYLES.get(state, ""))
+
+
+def day(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def moment(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, keeping its end (the informative part of a path)."""
+    return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def duration(seconds: float | None) -> str:
+    """A duration in days with one decimal, or a dash when there is none."""
+    return "—" if seconds is None else f"{seconds / 86400:.1f} d"

@@ -1,0 +1,1 @@
+"""Screens (queue, detail, dashboard, schedules, modals) of the sprawl TUI."""

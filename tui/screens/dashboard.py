@@ -1,0 +1,129 @@
+"""Dashboard: MTTR against the SLA, open secrets by age, counts by provider, and two trend charts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual_plotext import PlotextPlot
+
+from tracker.metrics import Metrics
+from tui.data import DashboardData, load_dashboard
+from tui.format import SLA_STYLES, duration
+
+if TYPE_CHECKING:
+    from tui.app import SprawlApp
+
+BAR_WIDTH = 24
+TOP_PROVIDERS = 8
+
+
+class DashboardScreen(Screen):
+    """Numbers for leadership, as of the app's clock (``--as-of`` or now)."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dashboard"):
+            with Horizontal(id="dashboard-top"):
+                yield Static("loading…", id="mttr")
+                yield Static("", id="ages")
+                yield Static("", id="providers")
+            with Horizontal(id="charts"):
+                yield PlotextPlot(id="mttr-chart")
+                yield PlotextPlot(id="open-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "sprawl"
+        self.sub_title = "dashboard"
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="dashboard-load")
+    def _load(self) -> None:
+        app = cast("SprawlApp", self.app)
+        data = load_dashboard(app.engine, app.policy, app.now())
+        app.call_from_thread(self._show, data)
+
+    def _show(self, data: DashboardData) -> None:
+        metrics = data.metrics
+        self.query_one("#mttr", Static).update(_mttr_panel(metrics))
+        self.query_one("#ages", Static).update(_bars("Open secrets by age (days)", metrics.age_buckets))
+        top = dict(list(metrics.open_by_provider.items())[:TOP_PROVIDERS])
+        self.query_one("#providers", Static).update(_bars("Open secrets by provider", top))
+        self._mttr_chart(metrics)
+        self._open_chart(data.open_over_time)
+
+    def _mttr_chart(self, metrics: Metrics) -> None:
+        widget = self.query_one("#mttr-chart", PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(f"MTTR per month (days) vs {metrics.sla_days:g}-day SLA")
+        if metrics.per_month:
+            positions = list(range(len(metrics.per_month)))
+            means = [stat.mean_seconds / 86400 for stat in metrics.per_month]
+            plt.bar(positions, means, width=0.4, label="mean MTTR")
+            plt.hline(metrics.sla_days, "red")
+            plt.xticks(positions, [stat.month for stat in metrics.per_month])
+            plt.xlim(-1, len(positions))
+            plt.ylim(0, max(*means, metrics.sla_days) * 1.1)
+        widget.refresh()
+
+    def _open_chart(self, points: list[tuple[str, int]]) -> None:
+        widget = self.query_one("#open-chart", PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("Open secrets at month end")
+        if points:
+            positions = list(range(len(points)))
+            plt.plot(positions, [count for _, count in points], marker="braille")
+            plt.xticks(positions, [label[2:] for label, _ in points])
+        widget.refresh()
+
+
+def _mttr_panel(metrics: Metrics) -> Table:
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.title = f"MTTR (revoked or rotated, n={metrics.mttr_count})"
+    grid.add_column(style="bold")
+    grid.add_column(justify="right")
+    sla_seconds = metrics.sla_days * 86400
+    for label, value in (("mean", metrics.mttr_mean_seconds), ("median", metrics.mttr_median_seconds),
+                         ("p90", metrics.mttr_p90_seconds)):
+        style = "" if value is None else ("bold red" if value > sla_seconds else "green")
+        grid.add_row(label, Text(duration(value), style=style))
+    grid.add_row("SLA", f"{metrics.sla_days:g} d")
+    share = "—" if metrics.within_sla_share is None else f"{metrics.within_sla_share:.0%}"
+    grid.add_row("within SLA", share)
+    grid.add_row("open", str(metrics.open_count))
+    grid.add_row("approaching", Text(str(metrics.approaching_count), style=SLA_STYLES["approaching"]))
+    grid.add_row("breached", Text(str(metrics.breached_count), style=SLA_STYLES["breached"]))
+    grid.add_row("exposure", f"{metrics.exposure_secret_days:,.0f} secret-days")
+    return grid
+
+
+def _bars(title: str, counts: dict[str, int]) -> Table:
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.title = title
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_column(justify="right")
+    peak = max(counts.values(), default=0)
+    for label, count in counts.items():
+        width = round(BAR_WIDTH * count / peak) if peak else 0
+        grid.add_row(label, Text("█" * width, style="cyan"), str(count))
+    if not counts:
+        grid.add_row("none", "", "")
+    return grid

@@ -1,0 +1,161 @@
+"""Detail of one secret: redacted value and fingerprint, SLA, where to revoke it, every occurrence,
+the audit timeline and the live-verification history. The triage bindings act on this secret."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from tui.data import SecretDetail, load_detail
+from tui.format import days_text, moment, sla_text, verification_text
+from tui.remediation import remediation_for
+from tui.screens.triage import TRIAGE_BINDINGS, TriageScreen
+
+TABLES = {
+    "occurrences": ("Target", "Path:line", "Commit", "Committed", "Author", "Where", "Kind"),
+    "events": ("At", "Actor", "Event", "Change", "Detail"),
+    "verifications": ("At", "State", "HTTP", "Endpoint", "Detail"),
+}
+
+
+class DetailScreen(TriageScreen):
+    """Everything known about one secret; Escape goes back to the queue."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        *TRIAGE_BINDINGS,
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    def __init__(self, secret_id: int) -> None:
+        super().__init__()
+        self.secret_id = secret_id
+        self.detail: SecretDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static("loading…", id="summary")
+            yield Static("", id="remediation")
+            for name, columns in TABLES.items():
+                yield Label(name.capitalize(), classes="section")
+                table: DataTable = DataTable(id=name, cursor_type="row", show_cursor=False)
+                table.add_columns(*columns)
+                yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "sprawl"
+        self.sub_title = f"secret #{self.secret_id}"
+        self.reload()
+
+    def target_ids(self) -> list[int]:
+        return [self.secret_id]
+
+    def reload(self) -> None:
+        self._load()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @work(thread=True, exclusive=True, group="detail-load")
+    def _load(self) -> None:
+        app = self.sprawl
+        try:
+            detail = load_detail(app.engine, app.policy, self.secret_id, app.now())
+        except LookupError as exc:
+            app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        app.call_from_thread(self._show, detail)
+
+    def _show(self, detail: SecretDetail) -> None:
+        self.detail = detail
+        self.query_one("#summary", Static).update(_summary(detail))
+        hint = remediation_for(detail.secret.provider)
+        where = Text.assemble(("Revoke: ", "bold"), hint.hint)
+        if hint.url:
+            where.append("\n" + hint.url, style="underline")
+        self.query_one("#remediation", Static).update(where)
+        self._fill("occurrences", [
+            (
+                place.target,
+                f"{place.occurrence.path}:{place.occurrence.line}",
+                place.occurrence.commit[:10],
+                moment(place.occurrence.committed_at),
+                place.occurrence.author or "",
+                "HEAD" if place.occurrence.in_head else "history only",
+                place.occurrence.location_kind,
+            )
+            for place in detail.places
+        ])
+        self._fill("events", [
+            (
+                moment(event.at),
+                event.actor,
+                event.kind,
+                _change(event.old_value, event.new_value),
+                _detail_text(event.detail),
+            )
+            for event in detail.events
+        ])
+        self._fill("verifications", [
+            (moment(check.at), verification_text(check.state), str(check.http_status or ""), check.endpoint,
+             check.detail)
+            for check in detail.verifications
+        ])
+
+    def _fill(self, name: str, rows: list[tuple[Any, ...]]) -> None:
+        table = self.query_one(f"#{name}", DataTable)
+        table.clear()
+        table.add_rows(rows)
+
+
+def _summary(detail: SecretDetail) -> Table:
+    secret, sla = detail.secret, detail.sla
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_column(style="bold")
+    grid.add_column()
+    sla_cell = Text.assemble(sla_text(sla.state), "  ", days_text(sla.state, sla.days_left),
+                             f"  (deadline {moment(sla.deadline)}, {sla.window_days:g}-day window)")
+    rows = (
+        ("Secret", secret.redacted, "Status", secret.status),
+        ("Fingerprint", secret.fingerprint, "Owner", secret.owner or "—"),
+        ("Rule", secret.rule_id, "Provider", secret.provider),
+        ("Category", secret.category, "Lifetime", secret.lifetime),
+        ("Severity", secret.severity, "Shared", f"{secret.places} places in {secret.targets_count} targets"),
+        ("Exposed", moment(secret.exposed_at), "Resolved", moment(secret.resolved_at) or "—"),
+        ("SLA", sla_cell, "Verified", Text.assemble(verification_text(secret.verification_state),
+                                                      f"  {moment(secret.verified_at)}")),
+    )
+    for row in rows:
+        grid.add_row(*row)
+    if secret.resolution_note:
+        grid.add_row("Note", secret.resolution_note, "", "")
+    return grid
+
+
+def _change(old: str | None, new: str | None) -> str:
+    if old is None and new is None:
+        return ""
+    return f"{old or '∅'} → {new or '∅'}"
+
+
+def _detail_text(detail: dict[str, Any] | None) -> str:
+    if not detail:
+        return ""
+    if set(detail) == {"note"}:
+        return str(detail["note"])
+    return json.dumps(detail, sort_keys=True, separators=(", ", ": "))[:120]

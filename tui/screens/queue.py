@@ -1,0 +1,282 @@
+"""The queue (default screen): every secret, most urgent first, one page at a time.
+
+All rows are read in a worker thread; filtering and sorting run in another worker over that
+in-memory copy, and the table shows one page of ``PAGE_SIZE`` rows, so 100,000 secrets never block
+the UI. A refresh re-reads only when the database changed, and re-renders in place: the cursor stays
+on the same secret (or, if that secret left the view, on the same line).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tui.data import SORT_KEYS, QueueFilter, QueueRow, change_marker, load_queue, select_rows
+from tui.format import day, days_text, shorten, sla_text, verification_text
+from tui.screens.detail import DetailScreen
+from tui.screens.triage import TRIAGE_BINDINGS, TriageScreen
+from tui.widgets.filter_bar import FilterBar
+
+PAGE_SIZE = 200
+# (key, label, width); the key is also the sort key in tui.data.SORT_KEYS ("sel" is not sortable).
+COLUMNS = (
+    ("sel", " ", 1),
+    ("id", "ID", 6),
+    ("sla", "SLA", 11),
+    ("days", "Days", 8),
+    ("provider", "Provider", 11),
+    ("rule", "Rule", 22),
+    ("lifetime", "Lifetime", 11),
+    ("shared", "Shared", 6),
+    ("status", "Status", 14),
+    ("owner", "Owner", 12),
+    ("verified", "Verified", 10),
+    ("exposed", "Exposed", 10),
+    ("target", "Target", 24),
+)
+SORTABLE = tuple(key for key, _, _ in COLUMNS if key != "sel")
+SELECTED_MARK = Text("●", style="bold magenta")
+
+
+class QueueScreen(TriageScreen):
+    """Secrets by urgency, with a filter bar, sortable columns, paging and a selection for bulk actions."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *TRIAGE_BINDINGS,
+        Binding("space", "toggle_select", "Select"),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("s", "sort_next", "Sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page"),
+        Binding("left_square_bracket", "page(-1)", "Prev page"),
+        Binding("escape", "escape", "Unselect", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[QueueRow] = []
+        self.view: list[QueueRow] = []
+        self.queue_filter = QueueFilter()
+        self.sort = "urgency"
+        self.descending = False
+        self.page = 0
+        self.selected: set[int] = set()
+        self.loaded = False
+        self._page_rows: list[QueueRow] = []
+        self._page_cells: list[tuple[object, ...]] = []
+        self._marker: tuple[object, ...] | None = None
+        self._generation = itertools.count()
+        self._latest = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield FilterBar(self.queue_filter, id="filters")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static("loading…", id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "sprawl"
+        self.sub_title = "triage queue"
+        table = self.query_one("#queue", DataTable)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        table.focus()
+        self.reload()
+        if self.sprawl.refresh_seconds > 0:
+            self.set_interval(self.sprawl.refresh_seconds, self._refresh_if_changed)
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self._refresh_if_changed()
+
+    # Loading and filtering (worker threads) ---------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read every row now (after a change made from this UI, or on the refresh key)."""
+        self._load(force=True)
+
+    def _refresh_if_changed(self) -> None:
+        self._load(force=False)
+
+    @work(thread=True, exclusive=True, group="queue-load")
+    def _load(self, force: bool) -> None:
+        app = self.sprawl
+        marker = change_marker(app.engine)
+        if not force and marker == self._marker:
+            return
+        rows = load_queue(app.engine, app.policy, app.now())
+        app.call_from_thread(self._loaded, rows, marker)
+
+    def _loaded(self, rows: list[QueueRow], marker: tuple[object, ...]) -> None:
+        self.rows, self._marker, self.loaded = rows, marker, True
+        self.query_one(FilterBar).offer((r.provider for r in rows), (r.category for r in rows))
+        self._recompute(keep_place=True)
+
+    def _recompute(self, *, keep_place: bool) -> None:
+        generation = next(self._generation)
+        self._latest = generation
+        self._select(self.rows, self.queue_filter, self.sort, self.descending, generation, keep_place)
+
+    @work(thread=True, exclusive=True, group="queue-view")
+    def _select(self, rows: list[QueueRow], queue_filter: QueueFilter, sort: str, descending: bool,
+                generation: int, keep_place: bool) -> None:
+        view = select_rows(rows, queue_filter, sort, descending)
+        self.app.call_from_thread(self._show, view, generation, keep_place)
+
+    def _show(self, view: list[QueueRow], generation: int, keep_place: bool) -> None:
+        if generation != self._latest:
+            return  # a newer filter or sort is on its way
+        table = self.query_one("#queue", DataTable)
+        cursor_id, line = self.cursor_id(), table.cursor_row
+        self.view = view
+        self.selected &= {row.id for row in view}
+        if keep_place and cursor_id is not None:
+            index = next((i for i, row in enumerate(view) if row.id == cursor_id), None)
+            if index is not None:
+                self.page, line = divmod(index, PAGE_SIZE)
+        else:
+            self.page, line = 0, 0
+        self.page = min(self.page, max(0, (len(view) - 1) // PAGE_SIZE))
+        self._render_page(line)
+
+    # Rendering ------------------------------------------------------------------------------------
+
+    def _render_page(self, line: int) -> None:
+        table = self.query_one("#queue", DataTable)
+        start = self.page * PAGE_SIZE
+        rows = self.view[start:start + PAGE_SIZE]
+        cells = [self._cells(row) for row in rows]
+        with self.app.batch_update():
+            if [r.id for r in rows] == [r.id for r in self._page_rows]:
+                for row, new, old in zip(rows, cells, self._page_cells, strict=True):
+                    for (key, _, _), value, previous in zip(COLUMNS, new, old, strict=True):
+                        if value != previous:
+                            table.update_cell(str(row.id), key, value)
+            else:
+                scroll_y = table.scroll_y
+                table.clear()
+                for row, values in zip(rows, cells, strict=True):
+                    table.add_row(*values, key=str(row.id))
+                table.scroll_to(y=scroll_y, animate=False, immediate=True)
+            self._page_rows, self._page_cells = rows, cells
+            if rows:
+                table.move_cursor(row=min(line, len(rows) - 1), animate=False)
+        self._update_status()
+
+    def _cells(self, row: QueueRow) -> tuple[object, ...]:
+        assert row.sla is not None
+        return (
+            SELECTED_MARK if row.id in self.selected else "",
+            str(row.id),
+            sla_text(row.sla.state),
+            days_text(row.sla.state, row.sla.days_left),
+            row.provider,
+            shorten(row.rule_id, 22),
+            row.lifetime,
+            str(row.places),
+            row.status,
+            shorten(row.owner or "", 12),
+            verification_text(row.verification_state),
+            day(row.exposed_at),
+            shorten(row.target, 24),
+        )
+
+    def _update_status(self) -> None:
+        pages = max(1, -(-len(self.view) // PAGE_SIZE))
+        arrow = "↓" if self.descending else "↑"
+        parts = [
+            f"{len(self.view):,} of {len(self.rows):,} secrets",
+            f"page {self.page + 1}/{pages}",
+            f"sorted by {self.sort} {arrow}",
+            f"SLA as of {self.sprawl.now():%Y-%m-%d %H:%M} UTC",
+        ]
+        if self.selected:
+            parts.append(f"{len(self.selected)} selected")
+        self.query_one("#queue-status", Static).update(" · ".join(parts))
+
+    # What actions apply to ------------------------------------------------------------------------
+
+    def cursor_id(self) -> int | None:
+        table = self.query_one("#queue", DataTable)
+        if not self._page_rows or table.cursor_row < 0:
+            return None
+        return self._page_rows[min(table.cursor_row, len(self._page_rows) - 1)].id
+
+    def target_ids(self) -> list[int]:
+        if self.selected:
+            return sorted(self.selected)
+        cursor = self.cursor_id()
+        return [] if cursor is None else [cursor]
+
+    def written(self) -> None:
+        self.selected.clear()
+        self.reload()
+
+    # Key and mouse handlers -----------------------------------------------------------------------
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.queue_filter = event.queue_filter
+        self._recompute(keep_place=False)
+
+    @on(DataTable.RowSelected, "#queue")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(DetailScreen(int(str(event.row_key.value))))
+
+    @on(DataTable.HeaderSelected, "#queue")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        if key in SORTABLE:
+            self.sort_by(key, descending=not self.descending if key == self.sort else False)
+
+    def sort_by(self, key: str, *, descending: bool = False) -> None:
+        if key not in SORT_KEYS:
+            raise ValueError(f"cannot sort by {key!r}")
+        self.sort, self.descending = key, descending
+        self._recompute(keep_place=True)
+
+    def action_sort_next(self) -> None:
+        order = ("urgency", *SORTABLE)
+        self.sort_by(order[(order.index(self.sort) + 1) % len(order)])
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by(self.sort, descending=not self.descending)
+
+    def action_page(self, step: int) -> None:
+        pages = max(1, -(-len(self.view) // PAGE_SIZE))
+        page = min(max(0, self.page + step), pages - 1)
+        if page != self.page:
+            self.page = page
+            self._render_page(0)
+
+    def action_toggle_select(self) -> None:
+        cursor = self.cursor_id()
+        if cursor is None:
+            return
+        self.selected ^= {cursor}
+        table = self.query_one("#queue", DataTable)
+        index = table.cursor_row
+        mark = SELECTED_MARK if cursor in self.selected else ""
+        table.update_cell(str(cursor), "sel", mark)
+        self._page_cells[index] = (mark, *self._page_cells[index][1:])
+        table.action_cursor_down()
+        self._update_status()
+
+    def action_escape(self) -> None:
+        """Leave the filter bar for the table; in the table, clear the selection."""
+        table = self.query_one("#queue", DataTable)
+        if not table.has_focus:
+            table.focus()
+        elif self.selected:
+            self.selected.clear()
+            self._render_page(table.cursor_row)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-text").focus()

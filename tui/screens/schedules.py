@@ -1,0 +1,69 @@
+"""Schedules: each scheduled scan with its cron, targets, next run and last run's result."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tui.data import ScheduleRow, load_schedules
+from tui.format import moment, shorten
+
+if TYPE_CHECKING:
+    from tui.app import SprawlApp
+
+COLUMNS = ("Name", "Cron (UTC)", "Targets", "Verify", "Next run", "Last run", "Last result", "Scan")
+RESULT_STYLES = {"completed": "green", "completed-with-errors": "dark_orange", "failed": "bold red"}
+
+
+class SchedulesScreen(Screen):
+    """Read-only list of schedules; they are managed with ``sprawl schedule``."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="schedules", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="schedules-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "sprawl"
+        self.sub_title = "schedules"
+        self.query_one("#schedules", DataTable).add_columns(*COLUMNS)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="schedules-load")
+    def _load(self) -> None:
+        app = cast("SprawlApp", self.app)
+        rows = load_schedules(app.engine, app.now())
+        app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[ScheduleRow]) -> None:
+        table = self.query_one("#schedules", DataTable)
+        with self.app.batch_update():
+            table.clear()
+            for row in rows:
+                schedule = row.schedule
+                result = schedule.last_status or ""
+                table.add_row(
+                    schedule.name,
+                    schedule.cron,
+                    shorten(", ".join(schedule.targets), 40),
+                    "yes" if schedule.verify else "no",
+                    moment(row.next_run) or "never",
+                    moment(schedule.last_run_at) or "not yet",
+                    Text(result, style=RESULT_STYLES.get(result, "")),
+                    str(schedule.last_scan_id or ""),
+                    key=schedule.name,
+                )
+        message = f"{len(rows)} schedules" if rows else "No schedules. Add one with: sprawl schedule add"
+        self.query_one("#schedules-status", Static).update(message)

@@ -1,0 +1,102 @@
+"""The queue's filter bar: free text over rule/provider/path/owner plus status, SLA, provider, category."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Select
+
+from tracker.models.core import SECRET_STATUSES
+from tui.data import SLA_STATES, QueueFilter
+
+# Typing pauses this long before the filter applies, so 100,000 rows are not re-filtered per key.
+DEBOUNCE_SECONDS = 0.2
+
+
+class FilterBar(Horizontal):
+    """Posts ``FilterBar.Changed`` with a ``QueueFilter`` whenever any of its fields changes."""
+
+    class Changed(Message):
+        def __init__(self, queue_filter: QueueFilter) -> None:
+            super().__init__()
+            self.queue_filter = queue_filter
+
+    def __init__(self, initial: QueueFilter, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._initial = initial
+        self._debounce: Timer | None = None
+        self._providers: tuple[str, ...] = ()
+        self._categories: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Input(self._initial.text, placeholder="/ filter: rule, provider, path, owner", id="filter-text")
+        yield _select("status", SECRET_STATUSES, self._initial.status)
+        yield _select("sla", SLA_STATES, self._initial.sla_state)
+        yield _select("provider", (), self._initial.provider)
+        yield _select("category", (), self._initial.category)
+
+    @property
+    def value(self) -> QueueFilter:
+        return QueueFilter(
+            text=self.query_one("#filter-text", Input).value,
+            status=_chosen(self.query_one("#filter-status", Select)),
+            sla_state=_chosen(self.query_one("#filter-sla", Select)),
+            provider=_chosen(self.query_one("#filter-provider", Select)),
+            category=_chosen(self.query_one("#filter-category", Select)),
+        )
+
+    def offer(self, providers: Iterable[str], categories: Iterable[str]) -> None:
+        """Update the provider and category choices to those present in the data (keeps the choice)."""
+        offers = (("provider", providers, "_providers"), ("category", categories, "_categories"))
+        for name, values, attr in offers:
+            choices = tuple(sorted(set(values)))
+            if choices == getattr(self, attr):
+                continue
+            setattr(self, attr, choices)
+            select = self.query_one(f"#filter-{name}", Select)
+            current = select.value
+            with select.prevent(Select.Changed):
+                select.set_options((value, value) for value in choices)
+                if current in choices:
+                    select.value = current
+
+    @on(Input.Changed, "#filter-text")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._announce)
+
+    @on(Input.Submitted, "#filter-text")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._announce()
+
+    @on(Select.Changed)
+    def _chose(self, event: Select.Changed) -> None:
+        event.stop()
+        self._announce()
+
+    def _announce(self) -> None:
+        self.post_message(self.Changed(self.value))
+
+
+def _select(name: str, values: tuple[str, ...], value: str | None) -> Select[str]:
+    return Select(
+        [(v, v) for v in values],
+        prompt=f"{name}: any",
+        value=value if value in values else Select.NULL,
+        id=f"filter-{name}",
+    )
+
+
+def _chosen(select: Select[str]) -> str | None:
+    value = select.value
+    return value if isinstance(value, str) else None

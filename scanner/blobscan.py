@@ -1,0 +1,96 @@
+"""Turn one blob into findings: sniff, classify, parse, run the engine, place each match in the file.
+
+This is the work done in each worker process; it holds one compiled Engine and is pure apart from
+that (no I/O). A piece of a large file is scanned as plain bytes and its matches shifted to the
+file's lines; a whole file goes through its structured parser when its path has one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from detectors.engine import Engine
+from detectors.redact import redact
+from detectors.types import Finding, Match, Provenance, Rule, ScanError
+from scanner.sources.base import Blob
+from scanner.sources.content import as_text, is_binary, is_utf16
+from scanner.structured.classify import Parser, classify
+from scanner.structured.locate import Locator
+from scanner.structured.segments import MalformedError, Parsed, Segment, whole
+
+
+@dataclass(slots=True)
+class BlobResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    binary: bool = False
+
+
+class BlobScanner:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.rules: tuple[Rule, ...] = engine.catalog.rules
+        self._rules: dict[str, Rule] = engine.catalog.by_id()
+
+    def scan(self, blob: Blob) -> BlobResult:
+        if blob.piece == 0 and is_binary(blob.data):
+            return BlobResult(binary=True)
+        kind = classify(blob.provenance.path)
+        provenance = replace(blob.provenance, location_kind=kind.location_kind)
+        if not (blob.piece == 0 and blob.last):
+            return BlobResult(self._piece(blob, provenance))
+        if kind.parser is None and not is_utf16(blob.data):
+            matches = self._engine.scan(blob.data)
+            return BlobResult([self._finding(m, provenance, m.line, m.column) for m in matches])
+        return self._structured(blob, provenance, kind.parser)
+
+    def _piece(self, blob: Blob, provenance: Provenance) -> list[Finding]:
+        findings = []
+        for match in self._engine.scan(blob.data):
+            if blob.keep_before is not None and match.start >= blob.keep_before:
+                continue
+            column = match.column + (blob.column_offset if match.line == 1 else 0)
+            findings.append(self._finding(match, provenance, match.line + blob.line_offset, column))
+        return findings
+
+    def _structured(self, blob: Blob, provenance: Provenance, parser: Parser | None) -> BlobResult:
+        text = as_text(blob.data)
+        result = BlobResult()
+        parsed: Parsed
+        if parser is None:
+            parsed = whole(text)
+        else:
+            try:
+                parsed = parser(text)
+            except MalformedError as exc:
+                result.errors.append(ScanError(provenance.target, provenance.path,
+                                               f"{exc}; scanned as plain text"))
+                parsed = whole(text)
+        if parsed.location_kind:
+            provenance = replace(provenance, location_kind=parsed.location_kind)
+        locator = Locator(text) if any(segment.locate for segment in parsed.segments) else None
+        for segment in parsed.segments:
+            placed = replace(provenance, cell=segment.cell) if segment.cell is not None else provenance
+            for match in self._engine.scan(segment.text):
+                line, column = _place(match, segment, locator)
+                result.findings.append(self._finding(match, placed, line, column))
+        return result
+
+    def _finding(self, match: Match, provenance: Provenance, line: int, column: int) -> Finding:
+        rule = self._rules[match.rule_id]
+        return Finding(
+            rule_id=rule.id, provider=rule.provider, category=rule.category,
+            lifetime=match.lifetime or rule.lifetime, severity=rule.severity,
+            fingerprint=match.fingerprint, redacted=redact(match.secret), provenance=provenance,
+            line=line, column=column, secret=match.secret, context=match.context,
+        )
+
+
+def _place(match: Match, segment: Segment, locator: Locator | None) -> tuple[int, int]:
+    """The file's (line, column) of a match in a segment."""
+    if segment.fixed:
+        return segment.line, segment.column
+    if segment.locate and locator is not None:
+        return locator.find(match.secret) or (segment.line, segment.column)
+    column = match.column + (segment.column - 1 if match.line == 1 else 0)
+    return segment.line + match.line - 1, column

@@ -1,0 +1,68 @@
+"""What every source yields: blobs of content with their provenance, or a per-file ScanError.
+
+A blob is scanned as one piece unless it is larger than the size limit; then the source cuts it
+into overlapping pieces (``pieces``) that carry where they start in the file, so a match in any
+piece is reported at its line and column in the whole file and a match in an overlap is kept once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from detectors.types import Provenance, ScanError
+
+PIECE_SIZE = 8 * 1024 * 1024
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """Content to scan, where it came from, and (for a piece of a large file) where the piece starts."""
+
+    data: bytes
+    provenance: Provenance
+    piece: int = 0  # index of this piece; 0 for a whole file
+    line_offset: int = 0  # newlines in the file before this piece
+    column_offset: int = 0  # characters between the last newline before this piece and its start
+    # Matches starting at or after this byte offset lie in the overlap and belong to the next piece.
+    keep_before: int | None = None
+    last: bool = True  # the final (or only) piece of its file
+
+
+Item = Blob | ScanError
+
+
+def pieces(read: Callable[[int], bytes], provenance: Provenance, *, overlap: int,
+           piece_size: int = PIECE_SIZE) -> Iterator[Blob]:
+    """Cut a stream into pieces of ``piece_size`` bytes, each followed by ``overlap`` bytes of the next.
+
+    ``read(n)`` returns up to ``n`` bytes (fewer only at the end). Memory stays at one piece.
+    """
+    carry = b""
+    line_offset = column_offset = 0
+    index = 0
+    while True:
+        fresh = read(piece_size + overlap - len(carry))
+        data = carry + fresh
+        at_end = len(data) < piece_size + overlap
+        if at_end:
+            yield Blob(data, provenance, piece=index, line_offset=line_offset, column_offset=column_offset)
+            return
+        own = data[:piece_size]
+        yield Blob(data, provenance, piece=index, line_offset=line_offset, column_offset=column_offset,
+                   keep_before=piece_size, last=False)
+        newlines = own.count(b"\n")
+        line_offset += newlines
+        tail = own[own.rfind(b"\n") + 1:] if newlines else own
+        column_offset = (0 if newlines else column_offset) + _characters(tail)
+        carry = data[piece_size:]
+        index += 1
+
+
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def _characters(data: bytes) -> int:
+    """UTF-8 characters in ``data`` (continuation bytes do not start a character)."""
+    return len(data.translate(None, _CONTINUATION))

@@ -1,0 +1,104 @@
+"""Directory source: every regular file under a root, as blobs with paths relative to the root.
+
+Everything is scanned except ``.git`` directories: a security scan does not honour ``.gitignore``,
+because ignored files (``.env``, local credentials) are exactly where secrets sit. Symlinks are never
+followed: a link to a file inside the tree is skipped (the file is scanned at its own path), a link
+out of the tree, a broken link and a link loop are reported as warnings. Files over the size limit
+are read in overlapping pieces; non-regular files (FIFOs, sockets, devices) are never opened.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from detectors.types import Provenance, ScanError
+from scanner.sources.base import Blob, Item, pieces
+
+# Given a file's relative path and git blob id, True when its content was already scanned elsewhere.
+AlreadyScanned = Callable[[str, str], bool]
+
+
+def walk(root: Path, target: str, *, max_file_size: int, overlap: int,
+         already_scanned: AlreadyScanned | None = None) -> Iterator[Item]:
+    """Yield a blob (or pieces) per regular file under ``root`` in sorted order, or a ScanError."""
+    root_real = os.path.realpath(root)
+    stack = [""]
+    while stack:
+        relative_dir = stack.pop()
+        folder = os.path.join(root, relative_dir) if relative_dir else str(root)
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            yield ScanError(target, relative_dir or ".", f"cannot list directory: {_reason(exc)}")
+            continue
+        for entry in entries:
+            relative = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
+            if entry.name == ".git":
+                continue
+            if entry.is_symlink():
+                problem = _symlink_problem(entry.path, root_real)
+                if problem:
+                    yield ScanError(target, relative, problem)
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(relative)
+            elif entry.is_file(follow_symlinks=False):
+                yield from _read(entry.path, relative, target, max_file_size, overlap, already_scanned)
+            else:
+                yield ScanError(target, relative, "not a regular file (FIFO, socket or device); skipped")
+
+
+def read_one(path: Path, target: str, *, max_file_size: int, overlap: int) -> Iterator[Item]:
+    """A single file given as the target: its path is its name."""
+    yield from _read(str(path), path.name, target, max_file_size, overlap, None)
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives this content (SHA-1 of ``blob <size>\\0`` + content)."""
+    digest = hashlib.sha1(b"blob %d\x00" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _open(path: str) -> BinaryIO:
+    return open(path, "rb")
+
+
+def _read(path: str, relative: str, target: str, max_file_size: int, overlap: int,
+          already_scanned: AlreadyScanned | None) -> Iterator[Item]:
+    provenance = Provenance(target=target, path=relative)
+    try:
+        with _open(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size <= max_file_size:
+                data = handle.read()
+                if already_scanned is None or not already_scanned(relative, git_blob_id(data)):
+                    yield Blob(data, provenance)
+            else:
+                yield from pieces(handle.read, provenance, overlap=overlap)
+    except OSError as exc:
+        yield ScanError(target, relative, f"cannot read file: {_reason(exc)}")
+
+
+def _symlink_problem(path: str, root_real: str) -> str | None:
+    """Why a symlink is worth a warning, or None when it points to something inside the tree."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop; not followed"
+        return f"broken symlink to {os.readlink(path)!r}; not followed"
+    real = os.path.realpath(path)
+    if real == root_real or real.startswith(root_real + os.sep):
+        return None
+    return "symlink points outside the scanned tree; not followed"
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)

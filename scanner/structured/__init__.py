@@ -1,0 +1,1 @@
+"""Structured files: which kind of place a path is, and parsers that keep findings on the right line."""

@@ -1,0 +1,21 @@
+"""CI configurations (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Jenkins).
+
+All CI handling lives here: CI posture checks hook into these functions. YAML pipelines must parse
+as a mapping; a Jenkinsfile is Groovy and is scanned as is.
+"""
+
+from __future__ import annotations
+
+from scanner.structured.segments import MalformedError, Parsed, whole
+from scanner.structured.yamlload import load_all
+
+
+def parse_yaml(text: str) -> Parsed:
+    documents = [doc for doc in load_all(text) if doc is not None]
+    if documents and not all(isinstance(doc, dict) for doc in documents):
+        raise MalformedError("not a CI pipeline: the top level is not a mapping")
+    return whole(text)
+
+
+def parse_jenkinsfile(text: str) -> Parsed:
+    return whole(text)

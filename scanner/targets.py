@@ -1,0 +1,156 @@
+"""Scan one target (a directory, a file, a local git repository or a remote URL) into a TargetResult.
+
+A git repository is scanned through its whole history (every ref) plus whatever in its work tree
+differs from HEAD (modified, untracked and ignored files), so an uncommitted ``.env`` is found too.
+``--no-history`` scans the work tree as a plain directory. A target that cannot be read at all
+gives a target-level ScanError (empty path) and ``complete=False``; other targets go on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from git import Git
+
+from detectors.types import Finding, Provenance, ScanError, TargetResult
+from scanner.attribution import attribute
+from scanner.cli import UsageError
+from scanner.pipeline import Progress, Runner, Tally
+from scanner.sources import directory, git_history, remote
+from scanner.sources.base import Blob, Item
+from scanner.sources.git_history import TARGET_LEVEL
+from scanner.sources.gitproc import GitFailure, git_at, is_repository, run
+from scanner.sources.staged import committed_blobs, staged_blobs
+
+DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    history: bool = True
+    since: str | None = None  # a revision: scan only objects not reachable from it
+    exclude: tuple[str, ...] = ()  # commits already scanned (the refs of the last completed scan)
+    staged: bool = False
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    cache_dir: Path = field(default_factory=remote.default_cache_dir)
+
+
+def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progress | None = None,
+                tally: Tally | None = None) -> TargetResult:
+    tally = tally if tally is not None else Tally()
+    scanner = _TargetScan(runner, options, tally, progress)
+    if remote.is_remote(spec):
+        return scanner.remote(spec)
+    path = Path(spec)
+    if options.staged:
+        if not is_repository(path):
+            raise UsageError(f"--staged needs a git repository, and {spec} is not one")
+        return scanner.staged(path, spec)
+    if not path.exists() and not path.is_symlink():
+        return _failed(spec, "directory", "no such file or directory")
+    if options.history and is_repository(path):
+        return scanner.git(path, spec, "git", worktree=path if (path / ".git").exists() else None)
+    if path.is_dir():
+        return scanner.plain(spec, "directory", directory.walk(
+            path, spec, max_file_size=options.max_file_size, overlap=runner.overlap))
+    return scanner.plain(spec, "directory", directory.read_one(
+        path, spec, max_file_size=options.max_file_size, overlap=runner.overlap))
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    return finding.provenance.path, finding.rule_id, finding.fingerprint
+
+
+def _failed(target: str, kind: str, message: str) -> TargetResult:
+    return TargetResult(target=target, kind=kind, errors=[ScanError(target, TARGET_LEVEL, message)],
+                        complete=False)
+
+
+class _TargetScan:
+    def __init__(self, runner: Runner, options: ScanOptions, tally: Tally, progress: Progress | None) -> None:
+        self.runner, self.options, self.tally, self.progress = runner, options, tally, progress
+
+    def plain(self, target: str, kind: str, items: Iterable[Item]) -> TargetResult:
+        result = TargetResult(target=target, kind=kind)
+        result.findings = self._run(items, result)
+        return self._finish(result)
+
+    def remote(self, url: str) -> TargetResult:
+        clean = remote.strip_credentials(url)
+        try:
+            mirror = remote.update_mirror(url, self.options.cache_dir)
+        except GitFailure as exc:
+            return _failed(clean, "remote", f"cannot fetch {clean}: {exc}")
+        return self.git(mirror, clean, "remote", worktree=None)
+
+    def staged(self, repo: Path, target: str) -> TargetResult:
+        result = TargetResult(target=target, kind="git")
+        findings = self._run(staged_blobs(repo, target), result)
+        committed = committed_blobs(repo, {f.provenance.path for f in findings})
+        already = {_key(f) for path, data in committed.items()
+                   for f in self.runner.scanner.scan(Blob(data, Provenance(target, path))).findings}
+        result.findings = [f for f in findings if _key(f) not in already]
+        return self._finish(result)
+
+    def git(self, repo: Path, target: str, kind: str, *, worktree: Path | None) -> TargetResult:
+        git = git_at(repo)
+        result = TargetResult(target=target, kind=kind)
+        try:
+            result.refs = git_history.current_refs(git)
+            exclude = self._exclusions(git, target)
+            if git_history.is_shallow(git):
+                result.errors.append(ScanError(target, ".", "shallow clone: history before the shallow "
+                                               "boundary is missing, so older secrets are dated there"))
+        except GitFailure as exc:
+            return _failed(target, kind, f"not a readable git repository: {exc}")
+        items: Iterator[Item] = git_history.blobs(repo, target, exclude=exclude,
+                                                  max_file_size=self.options.max_file_size,
+                                                  overlap=self.runner.overlap)
+        if worktree is not None:
+            head = git_history.head_blobs(git, None)
+            items = itertools.chain(items, directory.walk(
+                worktree, target, max_file_size=self.options.max_file_size, overlap=self.runner.overlap,
+                already_scanned=lambda path, blob: head.get(path) == blob))
+        hits: dict[str, list[Finding]] = defaultdict(list)
+        loose = []
+        for finding in self._run(items, result):
+            if finding.provenance.blob_id is None:
+                loose.append(finding)
+            else:
+                hits[finding.provenance.blob_id].append(finding)
+        history = attribute(git, hits, exclude=exclude, rescan=lambda blob, path: self.runner.scanner.scan(
+            Blob(git_history.read_blob(git, blob), Provenance(target, path, blob_id=blob))).findings)
+        seen = {_key(f) for f in history}
+        result.findings = history + [f for f in loose if _key(f) not in seen]
+        return self._finish(result)
+
+    def _exclusions(self, git: Git, target: str) -> list[str]:
+        if self.options.since:
+            try:
+                return [run(git, "rev-parse", "--verify", "--quiet", f"{self.options.since}^{{commit}}")]
+            except GitFailure:
+                raise UsageError(f"--since {self.options.since}: not a commit in {target}") from None
+        return git_history.existing(git, self.options.exclude)
+
+    def _run(self, items: Iterable[Item], result: TargetResult) -> list[Finding]:
+        """Scan ``items``; errors go to ``result`` with the counts, findings are returned."""
+        findings: list[Finding] = []
+        before = (self.tally.files, self.tally.blobs, self.tally.bytes)
+        for out in self.runner.run(items, self.tally, self.progress):
+            if isinstance(out, ScanError):
+                result.errors.append(out)
+            else:
+                findings.append(out)
+        result.files += self.tally.files - before[0]
+        result.blobs += self.tally.blobs - before[1]
+        result.bytes += self.tally.bytes - before[2]
+        return findings
+
+    @staticmethod
+    def _finish(result: TargetResult) -> TargetResult:
+        result.complete = not any(error.path == TARGET_LEVEL for error in result.errors)
+        return result

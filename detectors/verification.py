@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 KINDS = frozenset({"header", "aws-sigv4"})
 METHODS = frozenset({"GET", "POST"})
 _FIELDS = frozenset({"kind", "base_url", "method", "path", "headers", "body", "live", "invalid",
-                     "invalid_markers", "region", "service", "context_hosts"})
+                     "invalid_markers", "region", "service", "context_hosts", "only_rules"})
 
 
 class VerifierSpecError(ValueError):
@@ -43,6 +43,7 @@ class VerifierSpec:
     region: str = ""
     service: str = ""
     context_hosts: tuple[str, ...] = ()
+    only_rules: tuple[str, ...] = ()  # when set, the provider's other rules are not verifiable this way
 
     def render_headers(self, secret: str) -> dict[str, str]:
         return {name: value.replace("{secret}", secret) for name, value in self.headers}
@@ -54,10 +55,13 @@ class VerifierCatalog:
     rules: Mapping[str, VerifierSpec]
 
     def spec_for(self, provider: str, rule_id: str | None = None) -> VerifierSpec | None:
-        """The rule's own spec, else its provider's, else None (not verifiable)."""
+        """The rule's own spec, else its provider's (if it covers the rule), else None (not verifiable)."""
         if rule_id and rule_id in self.rules:
             return self.rules[rule_id]
-        return self.providers.get(provider)
+        spec = self.providers.get(provider)
+        if spec is None or (rule_id and spec.only_rules and rule_id not in spec.only_rules):
+            return None
+        return spec
 
 
 def builtin_verifiers_file() -> Path:
@@ -88,7 +92,8 @@ def parse_verifiers(doc: Mapping[str, Any], *, source: str = "<verifiers>") -> V
         provider = table.get("provider") if isinstance(table, dict) else None
         if not isinstance(provider, str) or provider not in providers:
             raise VerifierSpecError(f"{where}: needs provider = one of the [providers] tables")
-        merged = {**_raw(doc, provider), **{k: v for k, v in table.items() if k != "provider"}}
+        own = {k: v for k, v in table.items() if k != "provider"}
+        merged = {**_raw(doc, provider), "only_rules": [], **own}
         rules[rule_id] = _spec(provider, merged, where)
     return VerifierCatalog(providers=providers, rules=rules)
 
@@ -159,11 +164,14 @@ def _spec(provider: str, table: object, where: str) -> VerifierSpec:
     markers = table.get("invalid_markers", [])
     if not isinstance(markers, list) or not all(isinstance(m, str) and m for m in markers):
         raise VerifierSpecError(f"{where}: invalid_markers must be a list of strings")
+    only_rules = table.get("only_rules", [])
+    if not isinstance(only_rules, list) or not all(isinstance(r, str) and r for r in only_rules):
+        raise VerifierSpecError(f"{where}: only_rules must be a list of rule ids")
     return VerifierSpec(
         provider=provider, kind=kind, method=method, path=path, headers=tuple(headers.items()),
         live=live, invalid=invalid, base_url=base_url, body=str(table.get("body", "")),
         invalid_markers=tuple(markers), region=str(table.get("region", "")),
-        service=str(table.get("service", "")), context_hosts=context_hosts,
+        service=str(table.get("service", "")), context_hosts=context_hosts, only_rules=tuple(only_rules),
     )
 
 

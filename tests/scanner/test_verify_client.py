@@ -12,6 +12,12 @@ CATALOG = load_verifiers()
 HEADER_PROVIDERS = sorted(p for p, s in CATALOG.providers.items() if s.kind == "header" and s.base_url)
 
 
+def rule_for(provider: str) -> str:
+    """A rule id the provider's check covers."""
+    spec = CATALOG.providers[provider]
+    return spec.only_rules[0] if spec.only_rules else f"{provider}-api-key"
+
+
 def verifier(fake: FakeProviders, **overrides) -> Verifier:
     endpoints = {provider: fake.url_for(provider) for provider in CATALOG.providers}
     settings = VerifySettings(endpoints=endpoints, retries=2, backoff=0.001, rate_per_host=1000, **overrides)
@@ -26,7 +32,7 @@ def fake():
 
 @pytest.mark.parametrize("provider", HEADER_PROVIDERS)
 def test_each_provider_live_invalid_and_unknown(fake, provider):
-    requests = [VerifyRequest(provider, f"{provider}-key", fake.keys[name])
+    requests = [VerifyRequest(provider, rule_for(provider), fake.keys[name])
                 for name in ("live", "revoked", "limited", "broken")]
     verdicts = verifier(fake).run(requests)
     assert [v.state for v in verdicts] == ["live", "invalid", "unknown", "unknown"]
@@ -42,13 +48,13 @@ def test_each_provider_live_invalid_and_unknown(fake, provider):
 
 def test_verdicts_never_carry_the_secret(fake):
     key = fake.keys["revoked"]
-    (verdict,) = verifier(fake).run([VerifyRequest("openai", "openai-key", key)])
+    (verdict,) = verifier(fake).run([VerifyRequest("openai", "openai-project-key", key)])
     assert key not in repr(verdict) and key not in verdict.detail and key not in verdict.endpoint
 
 
 def test_network_error_is_unknown_after_retries():
     settings = VerifySettings(endpoints={"openai": "http://127.0.0.1:9"}, retries=1, backoff=0.001)
-    (verdict,) = Verifier(CATALOG, settings).run([VerifyRequest("openai", "openai-key", fake_key())])
+    (verdict,) = Verifier(CATALOG, settings).run([VerifyRequest("openai", "openai-project-key", fake_key())])
     assert verdict.state == "unknown" and verdict.http_status is None
     assert verdict.detail.startswith("network error") and "2 attempt(s)" in verdict.detail
 
@@ -86,7 +92,7 @@ def test_url_next_to_the_key_is_ignored_official_host_is_used():
 
     context = (("base_url", "https://attacker.example.net"), ("endpoint", "http://127.0.0.1:1"))
     client = Verifier(CATALOG, VerifySettings(retries=0), transport=httpx.MockTransport(record))
-    (verdict,) = client.run([VerifyRequest("openai", "openai-key", fake_key(), context)])
+    (verdict,) = client.run([VerifyRequest("openai", "openai-project-key", fake_key(), context)])
     assert hosts == ["api.openai.com"] and verdict.state == "invalid"
 
 

@@ -1,0 +1,77 @@
+"""``sprawl verify [ID...] [--all-open] [--endpoint PROVIDER=URL]``: are tracked secrets still live?
+
+The tracker never stores a secret, so each value is read again from its recorded occurrence (git blob
+or working-tree file) and matched by fingerprint; a secret that can no longer be read is reported as
+such and left unverified. Exit code 1 when any checked secret is live.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlmodel import Session
+
+from detectors.engine import build_engine
+from detectors.verification import load_verifiers
+from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from scanner.config import database_url, load_config
+from scanner.verify.client import Verifier
+from scanner.verify.service import Checked, reread_items, summarize, verify_and_record
+from scanner.verify.settings import VerifySettings
+from tracker.actor import default_actor
+from tracker.db import open_database
+from tracker.lifecycle import find_secret
+from tracker.verification import REVOCATION_DISPROVED
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "verify", parents=[common], help="check with each provider whether tracked secrets are still live",
+        description="Re-read each secret from where it was found and ask its provider (a read-only call) "
+                    "whether it still works. Secrets go only to the provider's official host, or to the "
+                    "base URL given with --endpoint / [verify.endpoints].",
+    )
+    parser.add_argument("ids", nargs="*", metavar="ID", help="secret id or fingerprint prefix")
+    parser.add_argument("--all-open", action="store_true",
+                        help="every open secret, and revoked/rotated ones not yet proven dead")
+    parser.add_argument("--endpoint", metavar="PROVIDER=URL", action="append", default=[],
+                        help="send PROVIDER's calls to this base URL (a gateway or a test server)")
+    parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.ids and not args.all_open:
+        raise UsageError("give secret ids or --all-open")
+    config = load_config(args.config)
+    settings = VerifySettings.from_config(config, args.endpoint)
+    db = open_database(database_url(args.db))
+    ids: list[int] | None = None
+    if args.ids:
+        with Session(db) as session:
+            try:
+                ids = [int(find_secret(session, ident).id or 0) for ident in args.ids]
+            except LookupError as exc:
+                raise UsageError(str(exc)) from exc
+    catalog = load_verifiers()
+    items, skipped = reread_items(db, build_engine(args.rules), catalog, ids)
+    checked = verify_and_record(db, Verifier(catalog, settings), items, by=args.by)
+    for item in checked:
+        print(_line(item))
+    for secret_id, redacted, reason in skipped:
+        print(f"{secret_id:>6}  {redacted:<28}  not verified: {reason}")
+    print(summarize(checked) + (f"; {len(skipped)} not verified" if skipped else ""), file=sys.stderr)
+    return EXIT_FINDINGS if any(c.verdict.state == "live" for c in checked) else EXIT_OK
+
+
+def _line(item: Checked) -> str:
+    verdict = item.verdict
+    status = f"HTTP {verdict.http_status}" if verdict.http_status else "no answer"
+    text = (f"{item.secret_id:>6}  {item.redacted:<28}  {verdict.state:<8} {status:<9} "
+            f"{verdict.provider}: {verdict.detail}")
+    if item.outcome.transition == REVOCATION_DISPROVED:
+        text += "\n        WARNING: marked revoked but the provider still accepts it: reopened"
+    elif item.outcome.transition:
+        text += f"\n        -> {item.outcome.transition}: status revoked at {verdict.at.isoformat()}"
+    return text

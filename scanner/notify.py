@@ -1,0 +1,169 @@
+"""Webhook notifications: new secrets, SLA state entered, revocations detected, failed scheduled scans.
+
+One POST per run carries a Slack-compatible ``text`` plus structured ``events``. A notice names a
+secret only by its redacted preview, fingerprint prefix, location and age: never the value. Each
+state change is sent once: a delivered notice is remembered in the tracker's ``notification`` table
+and skipped afterwards (an undelivered one is tried again next run). Delivery retries with backoff;
+a dead webhook is logged (host only: webhook URLs are credentials too) and never fails the scan.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from scanner.verify.service import Checked
+from tracker.db import writer
+from tracker.models.core import Occurrence, Secret, Target
+from tracker.models.schedule import Notification
+from tracker.sla import SlaPolicy
+from tracker.verification import REVOCATION_DETECTED
+
+log = logging.getLogger(__name__)
+FINGERPRINT_PREFIX = 12
+_LABELS = {"new-secret": "New secret", "sla": "SLA", REVOCATION_DETECTED: "Revocation detected",
+           "scan-failed": "Scheduled scan failed"}
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One state change to announce; (secret_id, kind, state) is its once-only key."""
+
+    kind: str  # new-secret | sla | revocation-detected | scan-failed
+    state: str
+    secret_id: int | None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def line(self) -> str:
+        f = self.fields
+        if self.kind == "scan-failed":
+            return f"{_LABELS[self.kind]}: {f['schedule']} (scan {f.get('scan_id')}): {f['error']}"
+        head = f"{_LABELS[self.kind]}{' ' + self.state if self.kind == 'sla' else ''}"
+        return (f"{head}: {f['provider']} {f['redacted']} [{f['fingerprint_prefix']}] at {f['location']}, "
+                f"exposed {f['age_days']:.1f} days")
+
+
+class Webhook:
+    """POST JSON to one URL with bounded retries; ``post`` says whether it was delivered."""
+
+    def __init__(self, url: str, *, retries: int = 3, backoff: float = 1.0, timeout: float = 10.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.url = url
+        self.retries, self.backoff, self.timeout = retries, backoff, timeout
+        self._transport = transport
+
+    def post(self, payload: dict[str, Any]) -> bool:
+        host = urlsplit(self.url).hostname or "?"
+        problem = ""
+        with httpx.Client(transport=self._transport, timeout=self.timeout, trust_env=True) as client:
+            for attempt in range(self.retries + 1):
+                if attempt:
+                    time.sleep(self.backoff * 2 ** (attempt - 1))
+                try:
+                    response = client.post(self.url, json=payload)
+                except httpx.HTTPError as exc:
+                    problem = type(exc).__name__
+                    continue
+                if response.is_success:
+                    return True
+                problem = f"HTTP {response.status_code}"
+                if response.status_code != 429 and response.status_code < 500:
+                    break
+        log.warning("webhook on %s not delivered (%s); will retry on the next run", host, problem)
+        return False
+
+
+def pending_notices(
+    session: Session, policy: SlaPolicy, *, now: datetime, scan_id: int | None = None,
+    checked: Sequence[Checked] = (),
+) -> list[Notice]:
+    """Notices for this run not delivered before: new secrets of ``scan_id``, SLA states, revocations."""
+    notices: list[Notice] = []
+    if scan_id is not None:
+        first_scan = func.min(Occurrence.first_scan_id)
+        new_ids = select(Occurrence.secret_id).group_by(Occurrence.secret_id).having(first_scan == scan_id)
+        for secret in session.execute(select(Secret).where(Secret.id.in_(new_ids))).scalars():
+            notices.append(_about(session, secret, "new-secret", "open", now))
+    for secret in session.execute(select(Secret).where(Secret.status == "open")).scalars():
+        state = policy.evaluate(secret, now).state
+        if state in ("approaching", "breached"):
+            notices.append(_about(session, secret, "sla", state, now))
+    for item in checked:
+        if item.outcome.transition == REVOCATION_DETECTED:
+            secret = session.get(Secret, item.secret_id)
+            if secret is not None:
+                notice = _about(session, secret, REVOCATION_DETECTED, item.verdict.at.isoformat(), now)
+                notice.fields.update(endpoint=item.verdict.endpoint, http_status=item.verdict.http_status)
+                notices.append(notice)
+    return [n for n in notices if not _already_sent(session, n)]
+
+
+def webhook_url(explicit: str | None, config: dict[str, Any]) -> str | None:
+    """``--notify URL`` when given, else the config's ``[notify] url``."""
+    table = config.get("notify", {})
+    return explicit or (table.get("url") if isinstance(table, dict) else None)
+
+
+def scan_failed_notice(schedule: str, scan_id: int | None, error: str, at: datetime) -> Notice:
+    return Notice("scan-failed", f"{schedule}@{at.isoformat()}", None,
+                  {"schedule": schedule, "scan_id": scan_id, "error": error, "at": at.isoformat()})
+
+
+def deliver(db: Engine, webhook: Webhook, notices: Iterable[Notice]) -> bool:
+    """Send the notices in one message and remember them once delivered; False if not delivered."""
+    notices = list(notices)
+    if not notices:
+        return True
+    summary = ", ".join(f"{sum(n.kind == k for n in notices)} {_LABELS[k].lower()}"
+                        for k in _LABELS if any(n.kind == k for n in notices))
+    payload = {
+        "text": "\n".join([f"secret-sprawl: {summary}", *(f"• {n.line()}" for n in notices)]),
+        "source": "secret-sprawl",
+        "events": [{"kind": n.kind, "state": n.state, "secret_id": n.secret_id, **n.fields} for n in notices],
+    }
+    if not webhook.post(payload):
+        return False
+    with Session(writer(db)) as session:
+        for notice in notices:
+            session.add(Notification(secret_id=notice.secret_id, kind=notice.kind, state=notice.state))
+        session.commit()
+    return True
+
+
+def _about(session: Session, secret: Secret, kind: str, state: str, now: datetime) -> Notice:
+    place = session.execute(
+        select(Target.name, Occurrence.path, Occurrence.line)
+        .join(Target, Target.id == Occurrence.target_id)
+        .where(Occurrence.secret_id == secret.id)
+        .order_by(Occurrence.id)
+        .limit(1)
+    ).first()
+    fields = {
+        "provider": secret.provider,
+        "rule_id": secret.rule_id,
+        "redacted": secret.redacted,
+        "fingerprint_prefix": secret.fingerprint[:FINGERPRINT_PREFIX],
+        "location": f"{place[0]}:{place[1]}:{place[2]}" if place else "",
+        "age_days": round((now - secret.exposed_at).total_seconds() / 86_400, 2),
+        "status": secret.status,
+    }
+    return Notice(kind, state, secret.id, fields)
+
+
+def _already_sent(session: Session, notice: Notice) -> bool:
+    query = select(Notification.id).where(Notification.kind == notice.kind)
+    query = query.where(Notification.state == notice.state)
+    if notice.secret_id is None:
+        query = query.where(Notification.secret_id.is_(None))
+    else:
+        query = query.where(Notification.secret_id == notice.secret_id)
+    return session.execute(query.limit(1)).first() is not None

@@ -1,0 +1,84 @@
+"""Read a tracked secret's value again from where it was recorded, since the tracker never stores it.
+
+For each recorded occurrence, newest first: the git blob (by id, through gitpython) when the target
+is a local repository, else the file at its path in the working tree. The engine runs on that content
+and the match with the secret's fingerprint is the value. When no occurrence can be read any more
+(remote target, file changed or deleted, blob pruned), ``Unreadable`` says why, per place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import git
+from sqlalchemy import select
+from sqlmodel import Session
+
+from detectors.engine import Engine
+from detectors.types import Match
+from scanner.verify.pairing import Candidate, paired_secret
+from tracker.models.core import Occurrence, Secret, Target
+
+
+class Unreadable(Exception):
+    """The secret's value can no longer be read from any recorded place; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reread:
+    secret: str = field(repr=False)
+    context: tuple[tuple[str, str], ...]
+    paired: str = field(repr=False)  # the other half of an AWS key pair, or ""
+    place: str  # target:path:line it was read from
+
+
+def reread_secret(session: Session, secret: Secret, engine: Engine) -> Reread:
+    """The value of ``secret`` read afresh from one of its occurrences, or raise ``Unreadable``."""
+    query = (
+        select(Occurrence, Target)
+        .join(Target, Target.id == Occurrence.target_id)
+        .where(Occurrence.secret_id == secret.id)
+        .order_by(Occurrence.last_scan_id.desc(), Occurrence.id.desc())
+    )
+    reasons: list[str] = []
+    for occurrence, target in session.execute(query).all():
+        place = f"{target.name}:{occurrence.path}:{occurrence.line}"
+        try:
+            content = _content(Path(target.name), occurrence)
+        except _Missing as exc:
+            reasons.append(f"{place}: {exc}")
+            continue
+        matches = engine.scan(content)
+        found = next((m for m in matches if m.fingerprint == secret.fingerprint), None)
+        if found is None:
+            reasons.append(f"{place}: the content there no longer contains this secret")
+            continue
+        return Reread(found.secret, found.context, _pair(found, matches), place)
+    raise Unreadable("; ".join(reasons) or "no recorded occurrence")
+
+
+def _content(root: Path, occurrence: Occurrence) -> bytes:
+    if not root.is_dir():
+        raise _Missing("target is not a local directory or repository (re-scan it to verify)")
+    if occurrence.blob_id:
+        try:
+            return git.Repo(root).odb.stream(bytes.fromhex(occurrence.blob_id)).read()
+        except (git.exc.GitError, ValueError, OSError):
+            pass  # fall back to the working tree
+    path = (root / occurrence.path).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise _Missing("recorded path leaves the target")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _Missing(f"cannot read the file ({exc.strerror or exc})") from exc
+
+
+def _pair(found: Match, matches: list[Match]) -> str:
+    others = [Candidate(m.rule_id, m.secret, m.line) for m in matches if m is not found]
+    return paired_secret(Candidate(found.rule_id, found.secret, found.line), others)
+
+
+class _Missing(Exception):
+    pass

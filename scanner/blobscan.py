@@ -29,7 +29,7 @@ class BlobResult:
 class BlobScanner:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self.rules: tuple[Rule, ...] = engine.catalog.rules
+        self.catalog = engine.catalog
         self._rules: dict[str, Rule] = engine.catalog.by_id()
 
     def scan(self, blob: Blob) -> BlobResult:

@@ -61,7 +61,7 @@ class Runner:
         self.scanner = BlobScanner(build_engine(self.rule_files))
         self.jobs = max(1, jobs)
         # Bytes shared by consecutive pieces of a large file: more than any match and its context.
-        self.overlap = 2 * max((rule.window for rule in self.scanner.rules), default=256) + 4096
+        self.overlap = 2 * max((rule.window for rule in self.scanner.catalog.rules), default=256) + 4096
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Runner:

@@ -1,0 +1,135 @@
+"""``sprawl scan``: scan directories, git repositories (full history) and remote URLs for secrets.
+
+Each target's result is recorded in the tracker as soon as it completes (``--no-record`` skips the
+tracker entirely), then all findings are written in the chosen format. Exit codes: 0 no findings,
+1 findings (or ``--exit-code N``), 2 a usage error or no target could be scanned at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from detectors.catalog import CatalogError
+from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
+from scanner.config import database_url
+from scanner.formats import FORMATS, renderer
+from scanner.formats.baseline import load_baseline
+from scanner.pipeline import Runner, Tally
+from scanner.progress import ScanProgress
+from scanner.report import Report
+from scanner.sources.remote import default_cache_dir, strip_credentials
+from scanner.targets import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan_target
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("scan", parents=[common], help="scan directories, repositories and URLs",
+                                   description=__doc__.splitlines()[0])
+    add = parser.add_argument
+    add("targets", nargs="*", metavar="TARGET",
+        help="directory, file, git repository or git URL (https://, ssh://, git@, file://)")
+    add("--format", choices=FORMATS, help="output format (default: table on a terminal, else json)")
+    add("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    add("--no-history", action="store_true", help="scan the work tree only, not git history")
+    add("--since", metavar="REV", help="only objects not reachable from REV")
+    add("--incremental", action="store_true",
+        help="only objects not reachable from the refs of the target's last completed scan")
+    add("--staged", action="store_true", help="scan what `git commit` would record (pre-commit)")
+    add("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+        help="worker processes (default: all cores)")
+    add("--baseline", metavar="FILE", help="a previous JSON report: report only new fingerprints")
+    add("--show-secrets", action="store_true", help="include the plaintext secret in the output")
+    add("--exit-code", type=int, default=1, metavar="N", help="exit code when findings (default 1)")
+    add("--max-file-size", type=_size, default=DEFAULT_MAX_FILE_SIZE, metavar="SIZE",
+        help="files larger than this are scanned in overlapping pieces (default 25MB)")
+    add("--cache-dir", type=Path, default=None, metavar="DIR",
+        help="where remote repositories are mirrored (default: the user cache dir)")
+    add("--no-record", action="store_true", help="do not record the scan in the tracker")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    targets = list(args.targets) or (["."] if args.staged else [])
+    if not targets:
+        raise UsageError("give at least one TARGET (a directory, repository or git URL)")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.since and args.incremental:
+        raise UsageError("--since and --incremental are exclusive")
+    known = load_baseline(args.baseline) if args.baseline else frozenset()
+    fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "json")
+    database = None if args.no_record and not args.incremental else _open_database(args.db)
+    recorder = None if args.no_record else _recorder(database)
+    options = ScanOptions(history=not args.no_history, since=args.since, staged=args.staged,
+                          max_file_size=args.max_file_size, cache_dir=args.cache_dir or default_cache_dir())
+    started = time.monotonic()
+    results = []
+    try:
+        runner = Runner(args.rules, args.jobs)
+    except CatalogError as exc:
+        raise UsageError(str(exc)) from exc
+    with runner, ScanProgress() as progress:
+        tally = Tally()
+        for target in targets:
+            progress.target(strip_credentials(target))
+            target_options = options
+            if args.incremental:
+                from tracker.recording import last_refs
+
+                refs = last_refs(database, strip_credentials(target)) or {}
+                target_options = replace(options, exclude=tuple(refs.values()))
+            result = scan_target(target, target_options, runner, progress.update, tally)
+            for error in result.errors:
+                print(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: {error.message}",
+                      file=sys.stderr)
+            if recorder is not None:
+                recorder.record(result)
+            results.append(result)
+    if recorder is not None:
+        recorder.finish()
+    report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
+                          show_secrets=args.show_secrets, known=known)
+    _write(renderer(fmt)(report), args.output)
+    if report.findings:
+        return args.exit_code
+    return EXIT_ERROR if results and not any(r.complete for r in results) else EXIT_OK
+
+
+def _open_database(url_option: str | None):
+    from tracker.db import open_database
+
+    return open_database(database_url(url_option))
+
+
+def _recorder(database):
+    from tracker.actor import default_actor
+    from tracker.recording import Recorder
+
+    return Recorder(database, trigger="cli", actor=default_actor())
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def _size(text: str) -> int:
+    match = _SIZE.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 25MB, 512k, 1048576)")
+    unit = (match.group(2) or "").lower()[:1]
+    return max(1, int(float(match.group(1)) * _UNITS[unit]))

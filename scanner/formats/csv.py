@@ -1,0 +1,24 @@
+"""One row per finding, with a header; ``context`` is written as a JSON object in one cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from scanner.report import Report
+
+COLUMNS = ("rule_id", "provider", "category", "lifetime", "severity", "fingerprint", "redacted", "target",
+           "path", "line", "column", "cell", "location_kind", "original_kind", "commit", "committed_at",
+           "author", "in_head", "blob_id", "shared", "context")
+
+
+def render(report: Report) -> str:
+    out = io.StringIO()
+    columns = (*COLUMNS, "secret") if report.show_secrets else COLUMNS
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for record in report.records():
+        record["context"] = json.dumps(record["context"]) if record["context"] else ""
+        writer.writerow(record)
+    return out.getvalue()

@@ -1,0 +1,33 @@
+"""One JSON document: tool, version, the scan's counts and errors, and every finding."""
+
+from __future__ import annotations
+
+import json
+
+from scanner import __version__
+from scanner.report import Report
+
+
+def document(report: Report) -> dict:
+    return {
+        "tool": "secret-sprawl",
+        "version": __version__,
+        "scan": {
+            "targets": [
+                {"target": r.target, "kind": r.kind, "complete": r.complete, "files": r.files,
+                 "blobs": r.blobs, "bytes": r.bytes}
+                for r in report.results
+            ],
+            "files": sum(r.files for r in report.results),
+            "blobs": sum(r.blobs for r in report.results),
+            "bytes": sum(r.bytes for r in report.results),
+            "duration_s": round(report.duration_s, 3),
+            "errors": [{"target": e.target, "path": e.path, "message": e.message} for e in report.errors],
+            **report.summary(),
+        },
+        "findings": report.records(),
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"

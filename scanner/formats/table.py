@@ -1,0 +1,69 @@
+"""A readable table grouped by secret: one section per fingerprint, one row per place it was seen."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections import defaultdict
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from detectors.types import Finding
+from scanner.report import Report
+
+_SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+
+
+def render(report: Report, *, color: bool | None = None) -> str:
+    out = io.StringIO()
+    is_tty = sys.stdout.isatty() if color is None else color
+    console = Console(file=out, force_terminal=is_tty, no_color=not is_tty, width=160 if not is_tty else None)
+    by_secret: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        by_secret[finding.fingerprint].append(finding)
+    shared = report.shared()
+    if by_secret:
+        table = Table(title="Secrets found", show_lines=False, expand=False)
+        for column in ("secret", "where", "kind", "introduced", "at HEAD"):
+            table.add_column(column, overflow="fold")
+        for fingerprint, findings in by_secret.items():
+            label = _label(findings[0], shared=fingerprint in shared, show_secret=report.show_secrets)
+            for i, finding in enumerate(findings):
+                table.add_row(label if i == 0 else "", *_place(finding))
+            table.add_section()
+        console.print(table)
+    summary = report.summary()
+    console.print(
+        f"{summary['findings']} finding(s), {summary['unique_secrets']} unique secret(s), "
+        f"{summary['shared_secrets']} shared; {sum(r.files for r in report.results)} file(s), "
+        f"{sum(r.blobs for r in report.results)} history blob(s), "
+        f"{sum(r.bytes for r in report.results) / 1e6:.1f} MB in {report.duration_s:.1f}s"
+    )
+    for error in report.errors:
+        where = escape(f"{error.target}: {error.path or '(target)'}: {error.message}")
+        console.print(f"[yellow]warning[/]: {where}", highlight=False)
+    return out.getvalue()
+
+
+def _label(finding: Finding, *, shared: bool, show_secret: bool) -> str:
+    style = _SEVERITY_STYLE.get(finding.severity, "")
+    lines = [f"[{style}]{finding.severity}[/] {finding.rule_id}", escape(finding.redacted),
+             f"sha256 {finding.fingerprint[:12]}"]
+    if shared:
+        lines.append("[bold magenta]shared[/]")
+    if show_secret:
+        lines.append(escape(finding.secret))
+    return "\n".join(lines)
+
+
+def _place(finding: Finding) -> tuple[str, str, str, str]:
+    p = finding.provenance
+    cell = f" (cell {p.cell})" if p.cell is not None else ""
+    where = f"{p.target}:{p.path}:{finding.line}:{finding.column}{cell}"
+    introduced = ""
+    if p.commit:
+        when = p.committed_at.strftime("%Y-%m-%d") if p.committed_at else ""
+        introduced = f"{p.commit[:10]} {when}\n{p.author or ''}"
+    return escape(where), p.location_kind, escape(introduced), "yes" if p.in_head else "no"

@@ -1,0 +1,84 @@
+"""The result of one ``sprawl scan`` run as the formatters see it: findings in a fixed order, the
+targets' counts and errors, and which fingerprints are shared (seen in more than one place).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from detectors.catalog import Catalog
+from detectors.types import Finding, ScanError, TargetResult
+from scanner.structured.classify import classify
+
+
+def sort_key(finding: Finding) -> tuple:
+    p = finding.provenance
+    return (p.target, p.path, finding.line, finding.column, finding.rule_id, p.commit or "")
+
+
+@dataclass(slots=True)
+class Report:
+    results: list[TargetResult]
+    catalog: Catalog
+    duration_s: float
+    show_secrets: bool = False
+    findings: list[Finding] = field(default_factory=list)  # after any baseline, sorted
+
+    @classmethod
+    def build(cls, results: Sequence[TargetResult], catalog: Catalog, duration_s: float, *,
+              show_secrets: bool = False, known: frozenset[str] = frozenset()) -> Report:
+        kept = (f for r in results for f in r.findings if f.fingerprint not in known)
+        findings = sorted(kept, key=sort_key)
+        return cls(list(results), catalog, duration_s, show_secrets, findings)
+
+    @property
+    def errors(self) -> list[ScanError]:
+        return [error for result in self.results for error in result.errors]
+
+    def shared(self) -> set[str]:
+        """Fingerprints found in more than one target or file (over all findings, not the baseline cut)."""
+        places: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for result in self.results:
+            for f in result.findings:
+                places[f.fingerprint].add((f.provenance.target, f.provenance.path))
+        return {fingerprint for fingerprint, where in places.items() if len(where) > 1}
+
+    def records(self) -> list[dict]:
+        """The findings as flat records (json, jsonl, csv), ``secret`` only with ``show_secrets``."""
+        shared = self.shared()
+        return [finding_record(f, shared=f.fingerprint in shared, show_secret=self.show_secrets)
+                for f in self.findings]
+
+    def summary(self) -> dict:
+        return {
+            "findings": len(self.findings),
+            "unique_secrets": len({f.fingerprint for f in self.findings}),
+            "shared_secrets": len({f.fingerprint for f in self.findings} & self.shared()),
+        }
+
+
+def original_kind(finding: Finding) -> str:
+    """The kind of place the path is, also for history-only findings (whose kind is git-history)."""
+    if finding.provenance.location_kind != "git-history":
+        return finding.provenance.location_kind
+    return classify(finding.provenance.path).location_kind
+
+
+def finding_record(finding: Finding, *, shared: bool, show_secret: bool) -> dict:
+    """One finding as the flat record json, jsonl and csv write."""
+    p = finding.provenance
+    record = {
+        "rule_id": finding.rule_id, "provider": finding.provider, "category": finding.category,
+        "lifetime": finding.lifetime, "severity": finding.severity, "fingerprint": finding.fingerprint,
+        "redacted": finding.redacted, "target": p.target, "path": p.path, "line": finding.line,
+        "column": finding.column, "cell": p.cell, "location_kind": p.location_kind,
+        "original_kind": original_kind(finding), "commit": p.commit,
+        "committed_at": p.committed_at.isoformat().replace("+00:00", "Z") if p.committed_at else None,
+        "author": p.author, "in_head": p.in_head, "blob_id": p.blob_id, "shared": shared,
+        "context": dict(finding.context),
+    }
+    if show_secret:
+        record["secret"] = finding.secret
+    return record

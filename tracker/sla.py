@@ -23,6 +23,8 @@ from detectors.types import CATEGORIES, LIFETIMES
 from tracker.models.core import Secret
 
 SLA_STATES = ("within", "approaching", "breached")
+DEFAULT_DAYS = 27.0
+DEFAULT_WARN_RATIO = 0.75
 _DAY = 86_400.0
 
 
@@ -37,8 +39,8 @@ class SlaStatus:
 
 @dataclass(frozen=True, slots=True)
 class SlaPolicy:
-    days: float = 27.0
-    warn_ratio: float = 0.75
+    days: float = DEFAULT_DAYS
+    warn_ratio: float = DEFAULT_WARN_RATIO
     category_days: Mapping[str, float] = field(default_factory=dict)
     lifetime_days: Mapping[str, float] = field(default_factory=dict)
 
@@ -51,8 +53,8 @@ class SlaPolicy:
         unknown = sorted(set(table) - {"days", "warn_ratio", "category", "lifetime"})
         if unknown:
             raise ValueError(f"[sla] has unknown key(s): {', '.join(unknown)}")
-        days = _positive(table.get("days", cls.days), "sla.days")
-        warn_ratio = table.get("warn_ratio", cls.warn_ratio)
+        days = _positive(table.get("days", DEFAULT_DAYS), "sla.days")
+        warn_ratio = table.get("warn_ratio", DEFAULT_WARN_RATIO)
         if isinstance(warn_ratio, bool) or not isinstance(warn_ratio, int | float) or not 0 < warn_ratio < 1:
             raise ValueError("sla.warn_ratio must be a number between 0 and 1")
         return cls(
@@ -68,25 +70,34 @@ class SlaPolicy:
             return self.category_days[category]
         return self.lifetime_days.get(lifetime, self.days)
 
-    def deadline(self, secret: Secret) -> datetime:
-        return secret.exposed_at + timedelta(days=self.window_days(secret.category, secret.lifetime))
-
     def evaluate(self, secret: Secret, now: datetime) -> SlaStatus:
-        window = self.window_days(secret.category, secret.lifetime)
-        deadline = secret.exposed_at + timedelta(days=window)
-        until = secret.resolved_at if secret.resolved_at is not None else now
-        age_days = (until - secret.exposed_at).total_seconds() / _DAY
-        days_left = (deadline - until).total_seconds() / _DAY
-        if secret.resolved_at is not None:
+        """Where ``secret`` stands at ``now`` (measured at its resolution if it is resolved)."""
+        return self.status(secret.exposed_at, secret.category, secret.lifetime, now=now,
+                           resolved_at=secret.resolved_at)
+
+    def status(
+        self, exposed_at: datetime, category: str, lifetime: str, *, now: datetime,
+        resolved_at: datetime | None = None,
+    ) -> SlaStatus:
+        """The SLA status of a secret given by its fields (for callers holding plain rows)."""
+        window = self.window_days(category, lifetime)
+        deadline = exposed_at + timedelta(days=window)
+        until = resolved_at if resolved_at is not None else now
+        if resolved_at is not None:
             state = "resolved"
         elif until > deadline:
             state = "breached"
-        elif until >= secret.exposed_at + timedelta(days=self.warn_ratio * window):
+        elif until >= exposed_at + timedelta(days=self.warn_ratio * window):
             state = "approaching"
         else:
             state = "within"
-        return SlaStatus(state=state, age_days=age_days, days_left=days_left, deadline=deadline,
-                         window_days=window)
+        return SlaStatus(
+            state=state,
+            age_days=(until - exposed_at).total_seconds() / _DAY,
+            days_left=(deadline - until).total_seconds() / _DAY,
+            deadline=deadline,
+            window_days=window,
+        )
 
 
 def _positive(value: Any, name: str) -> float:

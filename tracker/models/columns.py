@@ -1,4 +1,4 @@
-"""Column types shared by the tables: timezone-aware UTC datetimes and JSON stored as text."""
+"""Column types shared by the tables (timezone-aware UTC datetimes, JSON stored as text) and UTC parsing."""
 
 from __future__ import annotations
 
@@ -44,3 +44,16 @@ class JSONText(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def parse_utc(text: str) -> datetime:
+    """``2025-03-01``, ``2025-03-01T14:30`` or ``...+02:00`` as an aware UTC datetime (UTC if no zone).
+
+    A bare date means midnight UTC at the start of that day.
+    """
+    value = text.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date or date-time") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -1,0 +1,37 @@
+"""``sprawl db upgrade|current``: migrate the tracker schema explicitly, or show its revision.
+
+Every command already upgrades the database on first use; ``upgrade`` is for doing it at a chosen
+moment (e.g. before a deployment), ``current`` shows where a database stands.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from scanner.cli import EXIT_OK
+from scanner.config import database_url
+from tracker.db import create_db_engine, current_revision, head_revision, upgrade
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "db", parents=[common], help="upgrade the tracker database schema",
+        description="upgrade: apply pending schema migrations. current: print the schema revision.",
+    )
+    parser.add_argument("action", choices=("upgrade", "current"))
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    engine = create_db_engine(database_url(args.db))
+    try:
+        before = current_revision(engine)
+        if args.action == "current":
+            print(f"schema revision {before or 'none'} (latest {head_revision()})")
+            return EXIT_OK
+        upgrade(engine)
+        after = current_revision(engine)
+        print(f"schema at {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+    finally:
+        engine.dispose()
+    return EXIT_OK

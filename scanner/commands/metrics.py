@@ -1,0 +1,112 @@
+"""``sprawl metrics``: MTTR, SLA compliance and open-secret ageing, as a table or an export file.
+
+Formats: ``table`` (terminal), ``json``, ``csv``, ``openmetrics`` and ``html`` (one self-contained
+report). ``--as-of`` fixes "now" so a report can be reproduced; ``--since`` limits the remediations
+counted in MTTR to those resolved from that date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from scanner.cli import EXIT_OK, UsageError
+from scanner.config import database_url, load_config
+from tracker.db import open_database
+from tracker.exports.csv import metrics_csv
+from tracker.exports.html import metrics_html
+from tracker.exports.json import metrics_json
+from tracker.exports.openmetrics import metrics_openmetrics
+from tracker.metrics import GROUP_BY, Metrics, compute_metrics
+from tracker.models.columns import parse_utc, utcnow
+from tracker.sla import SlaPolicy
+
+FORMATS = ("table", "json", "csv", "openmetrics", "html")
+_DAY = 86_400
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "metrics", parents=[common], help="MTTR, SLA compliance and exposure, for leadership",
+        description="Remediation metrics: MTTR (mean, median, p90 nearest-rank, min, max) over secrets "
+                    "revoked or rotated, share within the SLA, open secrets by age, breached, exposure.",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("--group-by", choices=GROUP_BY)
+    parser.add_argument("--since", type=_when, metavar="DATE", help="count remediations from this date")
+    parser.add_argument("--as-of", type=_when, metavar="DATE", help="compute as of this time (default now)")
+    parser.set_defaults(func=_run)
+
+
+def _when(text: str) -> datetime:
+    try:
+        return parse_utc(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        policy = SlaPolicy.from_config(load_config(args.config))
+    except ValueError as exc:
+        raise UsageError(f"bad [sla] config: {exc}") from None
+    generated_at = utcnow()
+    engine = open_database(database_url(args.db))
+    with Session(engine) as session:
+        metrics = compute_metrics(session, policy, as_of=args.as_of or generated_at, since=args.since,
+                                  group_by=args.group_by)
+    text = _render(metrics, args.format, generated_at)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _render(metrics: Metrics, fmt: str, generated_at: datetime) -> str:
+    if fmt == "json":
+        return metrics_json(metrics, generated_at=generated_at)
+    if fmt == "csv":
+        return metrics_csv(metrics)
+    if fmt == "openmetrics":
+        return metrics_openmetrics(metrics)
+    if fmt == "html":
+        return metrics_html(metrics, generated_at=generated_at)
+    return _table(metrics)
+
+
+def _table(metrics: Metrics) -> str:
+    share = "n/a" if metrics.within_sla_share is None else f"{metrics.within_sla_share:.1%}"
+    lines = [
+        f"As of {metrics.as_of.isoformat()}  (SLA {metrics.sla_days:g} days, warning at "
+        f"{metrics.warn_ratio:.0%})",
+        f"MTTR over {metrics.mttr_count} revoked/rotated secret(s): mean {_days(metrics.mttr_mean_seconds)}, "
+        f"median {_days(metrics.mttr_median_seconds)}, p90 {_days(metrics.mttr_p90_seconds)}, "
+        f"min {_days(metrics.mttr_min_seconds)}, max {_days(metrics.mttr_max_seconds)}",
+        f"Remediated within SLA: {share}",
+        f"Open: {metrics.open_count} ({metrics.approaching_count} approaching, {metrics.breached_count} "
+        f"breached), exposure {metrics.exposure_secret_days:.1f} secret-days",
+        "Open by age (days): " + ", ".join(f"{b}: {n}" for b, n in metrics.age_buckets.items()),
+    ]
+    if metrics.inactive_at_discovery_count:
+        lines.append(f"Inactive at discovery (not in MTTR): {metrics.inactive_at_discovery_count}")
+    if metrics.per_month:
+        lines.append("MTTR by month of resolution: " + ", ".join(
+            f"{m.month} {_days(m.mean_seconds)} (n={m.count})" for m in metrics.per_month))
+    for key, group in metrics.groups.items():
+        lines.append(f"  {metrics.group_by}={key}: open {group.open_count}, breached {group.breached_count}, "
+                     f"MTTR {_days(group.mttr_mean_seconds)} (n={group.mttr_count})")
+    return "\n".join(lines) + "\n"
+
+
+def _days(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds / _DAY:.2f} d"

@@ -1,0 +1,237 @@
+"""``sprawl secrets``: list tracked secrets with their SLA state, show a timeline, and change them.
+
+``list`` / ``show`` read; ``resolve``, ``reopen``, ``assign`` and ``note`` go through
+``tracker.lifecycle`` so each change is one transaction with its audit event. ID is the numeric id
+or a fingerprint prefix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from scanner.cli import EXIT_OK, UsageError, common_options
+from scanner.config import database_url, load_config
+from tracker import lifecycle, queries
+from tracker.actor import default_actor
+from tracker.db import open_database, writer
+from tracker.exports.csv import secrets_csv
+from tracker.exports.json import secrets_json
+from tracker.models.columns import parse_utc, utcnow
+from tracker.models.core import RESOLVED_STATUSES, SECRET_STATUSES, Event, Secret
+from tracker.sla import SLA_STATES, SlaPolicy, SlaStatus
+
+_PIPE_WIDTH = 400
+_CHANGES = frozenset({"status-changed", "assigned", "reopened"})
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "secrets", parents=[common], help="list, show and resolve tracked secrets",
+        description="List tracked secrets with their SLA state, show one's timeline, and record changes.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    leaf = _leaf_options()
+
+    listing = actions.add_parser("list", parents=[leaf], help="secrets with age, SLA state and places")
+    listing.add_argument("--status", choices=SECRET_STATUSES)
+    listing.add_argument("--sla", choices=SLA_STATES, help="only secrets in this SLA state")
+    listing.add_argument("--provider")
+    listing.add_argument("--target", help="only secrets seen in this target")
+    listing.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    listing.add_argument("--as-of", type=_when, metavar="DATE", help="evaluate the SLA at this time")
+    listing.set_defaults(func=_list)
+
+    show = actions.add_parser("show", parents=[leaf], help="a secret's places and full timeline")
+    show.add_argument("ident", metavar="ID")
+    show.set_defaults(func=_show)
+
+    resolve = actions.add_parser("resolve", parents=[leaf], help="close a secret (revoked, rotated, ...)")
+    resolve.add_argument("ident", metavar="ID")
+    resolve.add_argument("--reason", required=True, choices=RESOLVED_STATUSES)
+    resolve.add_argument("--at", type=_when, metavar="ISO8601", help="when it was resolved (default now)")
+    resolve.add_argument("--note", help="why; required for accepted-risk")
+    resolve.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    resolve.set_defaults(func=_resolve)
+
+    reopen = actions.add_parser("reopen", parents=[leaf], help="set a resolved secret back to open")
+    reopen.add_argument("ident", metavar="ID")
+    reopen.add_argument("--note")
+    reopen.add_argument("--by", default=default_actor())
+    reopen.set_defaults(func=_reopen)
+
+    assign = actions.add_parser("assign", parents=[leaf], help="make someone responsible for revoking it")
+    assign.add_argument("ident", metavar="ID")
+    assign.add_argument("owner", metavar="OWNER")
+    assign.add_argument("--by", default=default_actor())
+    assign.set_defaults(func=_assign)
+
+    note = actions.add_parser("note", parents=[leaf], help="add a note to the secret's timeline")
+    note.add_argument("ident", metavar="ID")
+    note.add_argument("text", metavar="TEXT")
+    note.add_argument("--by", default=default_actor())
+    note.set_defaults(func=_note)
+
+
+def _leaf_options() -> argparse.ArgumentParser:
+    """The common options again for the action parsers, defaulting to "not given" so that
+    ``sprawl secrets --db X list`` and ``sprawl secrets list --db X`` both work."""
+    leaf = common_options()
+    for action in leaf._actions:
+        action.default = argparse.SUPPRESS
+    return leaf
+
+
+def _when(text: str) -> datetime:
+    try:
+        return parse_utc(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _policy(args: argparse.Namespace) -> SlaPolicy:
+    try:
+        return SlaPolicy.from_config(load_config(args.config))
+    except ValueError as exc:
+        raise UsageError(f"bad [sla] config: {exc}") from None
+
+
+def _list(args: argparse.Namespace) -> int:
+    policy = _policy(args)
+    engine = open_database(database_url(args.db))
+    with Session(engine) as session:
+        rows = queries.list_secrets(
+            session, policy, now=args.as_of or utcnow(), status=args.status, sla=args.sla,
+            provider=args.provider, target=args.target,
+        )
+    if args.format == "json":
+        sys.stdout.write(secrets_json(rows))
+    elif args.format == "csv":
+        sys.stdout.write(secrets_csv(rows))
+    else:
+        _print_table(rows)
+    return EXIT_OK
+
+
+def _print_table(rows: list[queries.SecretRow]) -> None:
+    table = Table(box=None, header_style="bold")
+    for heading in ("ID", "SLA", "DAYS LEFT", "PROVIDER", "RULE", "LIFETIME", "PLACES", "STATUS", "OWNER",
+                    "EXPOSED", "SECRET"):
+        table.add_column(heading, no_wrap=True)
+    for row in rows:
+        secret, sla = row.secret, row.sla
+        left = "-" if sla.state == "resolved" else (
+            f"{sla.days_left:.1f}" if sla.days_left >= 0 else f"{-sla.days_left:.1f} overdue")
+        style = {"breached": "red", "approaching": "yellow"}.get(sla.state, "")
+        table.add_row(
+            str(secret.id), f"[{style}]{sla.state}[/]" if style else sla.state, left, secret.provider,
+            secret.rule_id, secret.lifetime, f"{secret.places} shared" if row.shared else str(secret.places),
+            secret.status, secret.owner or "-", secret.exposed_at.strftime("%Y-%m-%d %H:%M"), secret.redacted,
+        )
+    # Piped output keeps one secret per line instead of wrapping to 80 columns.
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=_PIPE_WIDTH)
+    console.print(table)
+    print(f"{len(rows)} secret(s)")
+
+
+def _show(args: argparse.Namespace) -> int:
+    policy = _policy(args)
+    engine = open_database(database_url(args.db))
+    with Session(engine) as session:
+        secret = _find(session, args.ident)
+        secret_id = int(secret.id or 0)
+        for line in _describe(secret, policy.evaluate(secret, utcnow())):
+            print(line)
+        print(f"\nPlaces ({secret.places} distinct, {secret.targets_count} target(s)):")
+        for place in queries.places(session, secret_id):
+            print(f"  {_place_line(place)}")
+        print("\nTimeline:")
+        for event in queries.timeline(session, secret_id):
+            print(f"  {_event_line(event)}")
+    return EXIT_OK
+
+
+def _describe(secret: Secret, sla: SlaStatus) -> list[str]:
+    resolved = f" at {secret.resolved_at.isoformat()}" if secret.resolved_at else ""
+    lines = [
+        f"Secret {secret.id}  {secret.redacted}",
+        f"  fingerprint  {secret.fingerprint}",
+        f"  rule         {secret.rule_id} ({secret.provider}, {secret.category}, {secret.lifetime})",
+        f"  status       {secret.status}{resolved}",
+        f"  owner        {secret.owner or '-'}",
+        f"  exposed      {secret.exposed_at.isoformat()}",
+        f"  first seen   {secret.first_seen_at.isoformat()}, last seen {secret.last_seen_at.isoformat()}",
+        f"  SLA          {sla.state}, age {sla.age_days:.1f} d of {sla.window_days:g} d, "
+        f"deadline {sla.deadline.isoformat()}",
+        f"  verification {secret.verification_state}",
+    ]
+    if secret.resolution_note:
+        lines.insert(4, f"  note         {secret.resolution_note}")
+    return lines
+
+
+def _place_line(place: queries.Place) -> str:
+    occ = place.occurrence
+    where = f"{place.target}: {occ.path}:{occ.line} ({occ.location_kind})"
+    if occ.commit:
+        when = occ.committed_at.isoformat() if occ.committed_at else "?"
+        where += f" commit {occ.commit[:12]} {when} {occ.author or ''}".rstrip()
+    return where if occ.in_head else f"{where}  [not at HEAD]"
+
+
+def _event_line(event: Event) -> str:
+    line = f"{event.at.isoformat()}  {event.kind}"
+    if event.old_value is not None or event.kind in _CHANGES:
+        line += f" {event.old_value or '-'} -> {event.new_value or '-'}"
+    elif event.new_value:
+        line += f" {event.new_value}"
+    line += f"  by {event.actor}"
+    if event.detail:
+        line += "  " + ", ".join(f"{k}={v}" for k, v in sorted(event.detail.items()) if v is not None)
+    return line
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    return _change(args, lambda s, sid: lifecycle.resolve(s, sid, args.reason, at=args.at, note=args.note,
+                                                          by=args.by), f"resolved as {args.reason}")
+
+
+def _reopen(args: argparse.Namespace) -> int:
+    return _change(args, lambda s, sid: lifecycle.reopen(s, sid, by=args.by, note=args.note), "reopened")
+
+
+def _assign(args: argparse.Namespace) -> int:
+    return _change(args, lambda s, sid: lifecycle.assign(s, sid, args.owner, by=args.by),
+                   f"assigned to {args.owner}")
+
+
+def _note(args: argparse.Namespace) -> int:
+    return _change(args, lambda s, sid: lifecycle.add_note(s, sid, args.text, by=args.by), "noted")
+
+
+def _change(args: argparse.Namespace, apply: Callable[[Session, int], object], done: str) -> int:
+    engine = open_database(database_url(args.db))
+    with Session(writer(engine)) as session:
+        secret = _find(session, args.ident)
+        try:
+            apply(session, int(secret.id or 0))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        session.commit()
+        print(f"secret {secret.id} ({secret.redacted}) {done}")
+    return EXIT_OK
+
+
+def _find(session: Session, ident: str) -> Secret:
+    try:
+        return lifecycle.find_secret(session, ident)
+    except LookupError as exc:
+        raise UsageError(str(exc.args[0])) from None

@@ -1,0 +1,59 @@
+"""Flat, JSON-ready views of metrics and secret rows, shared by the export formats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tracker.metrics import Metrics
+from tracker.queries import SecretRow
+
+SUMMARY_FIELDS = (
+    "mttr_count", "mttr_mean_seconds", "mttr_median_seconds", "mttr_p90_seconds", "mttr_min_seconds",
+    "mttr_max_seconds", "within_sla_share", "resolved_count", "inactive_at_discovery_count", "open_count",
+    "approaching_count", "breached_count", "exposure_secret_days",
+)
+SECRET_FIELDS = (
+    "id", "fingerprint", "status", "sla_state", "age_days", "days_left", "deadline", "provider", "rule_id",
+    "category", "lifetime", "severity", "places", "targets_count", "shared", "in_head", "owner", "exposed_at",
+    "first_seen_at", "last_seen_at", "resolved_at", "resolution_note", "verification_state", "redacted",
+)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def summary(metrics: Metrics) -> dict[str, Any]:
+    """The scalar metrics plus open secrets by age bucket (keys ``open_age_<bucket>``)."""
+    values: dict[str, Any] = {name: getattr(metrics, name) for name in SUMMARY_FIELDS}
+    values.update({f"open_age_{bucket}": count for bucket, count in metrics.age_buckets.items()})
+    return values
+
+
+def metrics_document(metrics: Metrics, *, generated_at: datetime) -> dict[str, Any]:
+    """The whole report as one JSON document."""
+    return {
+        "generated_at": iso(generated_at),
+        "as_of": iso(metrics.as_of),
+        "since": iso(metrics.since),
+        "sla": {"days": metrics.sla_days, "warn_ratio": metrics.warn_ratio},
+        "summary": {**summary(metrics), "open_by_provider": metrics.open_by_provider},
+        "per_month": [
+            {"month": m.month, "count": m.count, "mean_seconds": m.mean_seconds,
+             "median_seconds": m.median_seconds}
+            for m in metrics.per_month
+        ],
+        "group_by": metrics.group_by,
+        "groups": {key: summary(group) for key, group in metrics.groups.items()},
+    }
+
+
+def secret_record(row: SecretRow) -> dict[str, Any]:
+    """A secret with its SLA status, in ``SECRET_FIELDS`` order; datetimes as ISO 8601."""
+    derived = {
+        "sla_state": row.sla.state, "age_days": round(row.sla.age_days, 3),
+        "days_left": round(row.sla.days_left, 3), "deadline": row.sla.deadline, "shared": row.shared,
+    }
+    values = {name: derived[name] if name in derived else getattr(row.secret, name) for name in SECRET_FIELDS}
+    return {name: iso(value) if isinstance(value, datetime) else value for name, value in values.items()}

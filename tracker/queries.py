@@ -1,0 +1,75 @@
+"""Read-side queries over the tracker: filtered secret lists with SLA state, occurrences, timelines.
+
+Shared by the CLI and the TUI so both show the same thing. ``places`` on a secret counts distinct
+(target, path) pairs; a secret is *shared* when that is more than one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tracker.models.core import Event, Occurrence, Secret, Target
+from tracker.sla import SlaPolicy, SlaStatus
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRow:
+    secret: Secret
+    sla: SlaStatus
+
+    @property
+    def shared(self) -> bool:
+        return self.secret.places > 1
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    occurrence: Occurrence
+    target: str
+
+
+def list_secrets(
+    session: Session,
+    policy: SlaPolicy,
+    *,
+    now: datetime,
+    status: str | None = None,
+    sla: str | None = None,
+    provider: str | None = None,
+    target: str | None = None,
+) -> list[SecretRow]:
+    """Secrets matching every given filter, oldest exposure first, each with its SLA status at ``now``."""
+    query = select(Secret).order_by(Secret.exposed_at, Secret.id)
+    if status is not None:
+        query = query.where(Secret.status == status)
+    if provider is not None:
+        query = query.where(Secret.provider == provider)
+    if target is not None:
+        in_target = (
+            select(Occurrence.secret_id).join(Target, Target.id == Occurrence.target_id)
+            .where(Target.name == target)
+        )
+        query = query.where(Secret.id.in_(in_target))
+    rows = [SecretRow(secret, policy.evaluate(secret, now)) for secret in session.execute(query).scalars()]
+    return [row for row in rows if sla is None or row.sla.state == sla]
+
+
+def places(session: Session, secret_id: int) -> list[Place]:
+    """Where a secret was seen, by target, path and line."""
+    query = (
+        select(Occurrence, Target.name)
+        .join(Target, Target.id == Occurrence.target_id)
+        .where(Occurrence.secret_id == secret_id)
+        .order_by(Target.name, Occurrence.path, Occurrence.line, Occurrence.id)
+    )
+    return [Place(occurrence, name) for occurrence, name in session.execute(query)]
+
+
+def timeline(session: Session, secret_id: int) -> list[Event]:
+    """The secret's audit events in the order they were recorded."""
+    query = select(Event).where(Event.secret_id == secret_id).order_by(Event.id)
+    return list(session.execute(query).scalars())

@@ -1,8 +1,8 @@
 """CI posture: how CI files handle credentials (static cloud keys where federation belongs, literal
 credentials, secrets exposed to untrusted code) and which workloads use which credentials.
 
-Pure and without I/O: ``check_ci_file(path, text)`` looks at one file's text; ``shared_credentials``
-looks across the workloads of many files and repositories.
+Pure and without I/O: ``check_ci_file(path, text)`` looks at one file's text; ``find_shared`` looks
+across the workloads of many files and repositories.
 """
 
 from detectors.posture.check import check_ci_file, ci_system
@@ -12,7 +12,6 @@ from detectors.posture.shared import (
     DEFAULT_SHARED_JOBS_THRESHOLD,
     SharedSecret,
     find_shared,
-    shared_credentials,
 )
 
 __all__ = [
@@ -27,5 +26,4 @@ __all__ = [
     "ci_system",
     "find_shared",
     "posture_rules",
-    "shared_credentials",
 ]

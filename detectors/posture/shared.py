@@ -26,6 +26,21 @@ class SharedSecret:
     def repos(self) -> tuple[str, ...]:
         return tuple(sorted({workload.repo for workload in self.workloads}))
 
+    def finding(self) -> PostureFinding:
+        """The ``shared-credential`` finding, placed in the first workload's file (``workloads[0]``).
+
+        Its fingerprint depends on the secret name only, so it stays the same finding as
+        repositories start or stop using the secret.
+        """
+        rule = posture_rules()[RULE_ID]
+        return PostureFinding(
+            rule_id=RULE_ID, severity=rule.severity, lifetime=rule.lifetime, system="ci",
+            path=self.workloads[0].file, line=1, column=1, fix=rule.fix, subject=self.name, key=self.name,
+            cross_repo=True,
+            message=(f"{self.name} is used by {len(self.workloads)} CI jobs in {len(self.repos)} "
+                     f"repositories: {', '.join(self.repos)}"),
+        )
+
 
 def is_shared(repos: int, jobs: int, jobs_threshold: int) -> bool:
     """The definition of sharing: more than one repository, or more than ``jobs_threshold`` jobs."""
@@ -45,23 +60,3 @@ def find_shared(workloads: Iterable[Workload], *,
             ordered = tuple(sorted(using, key=lambda w: (w.repo, w.file, w.workflow, w.job)))
             shared.append(SharedSecret(name=name, workloads=ordered))
     return shared
-
-
-def shared_credentials(workloads: Iterable[Workload], *,
-                       jobs_threshold: int = DEFAULT_SHARED_JOBS_THRESHOLD) -> list[PostureFinding]:
-    """One ``shared-credential`` finding per shared secret name, placed at its first workload's file.
-
-    Its fingerprint depends on the secret name only, so it stays the same finding as repositories
-    start or stop using the secret.
-    """
-    rule = posture_rules()[RULE_ID]
-    findings = []
-    for shared in find_shared(workloads, jobs_threshold=jobs_threshold):
-        first = shared.workloads[0]
-        findings.append(PostureFinding(
-            rule_id=RULE_ID, severity=rule.severity, lifetime=rule.lifetime, system="ci", path=first.file,
-            line=1, column=1, fix=rule.fix, subject=shared.name, key=shared.name, cross_repo=True,
-            message=(f"{shared.name} is used by {len(shared.workloads)} CI jobs in "
-                     f"{len(shared.repos)} repositories: {', '.join(shared.repos)}"),
-        ))
-    return findings

@@ -1,0 +1,118 @@
+"""Glue between a scanned target's CI files, the posture checks and the tracker's inventory.
+
+The scanner calls, per target: ``ci_files_in_tree`` (a directory or work tree) or
+``ci_files_at_head`` (a git repository, bare or not) to read the CI files, ``scan_ci_files`` to get
+posture ``Finding``s and the target's workloads, and, when the scan is tracked,
+``record_inventory``. After all targets, ``shared_credential_findings`` over every target's
+workloads gives the cross-repository findings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from git import Repo
+from git.exc import GitError
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from detectors.posture import DEFAULT_SHARED_JOBS_THRESHOLD, Workload, check_ci_file, ci_system, find_shared
+from detectors.types import Finding, Provenance, ScanError
+from scanner.cli import UsageError
+from tracker.db import writer
+from tracker.inventory import store_workloads
+
+LOCATION_KIND = "ci-config"
+MAX_CI_FILE_BYTES = 2 * 1024 * 1024  # CI files are small; anything larger is not one worth parsing
+_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__"})
+
+
+@dataclass(slots=True)
+class CiScan:
+    """One target's posture findings, workloads (with ``repo`` set) and unreadable CI files."""
+
+    findings: list[Finding] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+
+
+def scan_ci_files(target: str, files: Iterable[tuple[str, str]]) -> CiScan:
+    """Check each (relative POSIX path, text) CI file of ``target``; other paths are ignored."""
+    scan = CiScan()
+    for path, text in files:
+        result = check_ci_file(path, text)
+        provenance = Provenance(target=target, path=path, location_kind=LOCATION_KIND)
+        scan.findings.extend(finding.to_finding(provenance) for finding in result.findings)
+        scan.workloads.extend(workload.in_repo(target) for workload in result.workloads)
+        scan.errors.extend(ScanError(target=target, path=path, message=message) for message in result.errors)
+    return scan
+
+
+def shared_credential_findings(workloads: Iterable[Workload], *,
+                               jobs_threshold: int = DEFAULT_SHARED_JOBS_THRESHOLD) -> list[Finding]:
+    """One ``shared-credential`` Finding per secret name shared across ``workloads`` (all targets)."""
+    findings = []
+    for shared in find_shared(workloads, jobs_threshold=jobs_threshold):
+        first = shared.workloads[0]
+        provenance = Provenance(target=first.repo, path=first.file, location_kind=LOCATION_KIND)
+        findings.append(shared.finding().to_finding(provenance))
+    return findings
+
+
+def record_inventory(engine: Engine, scan_id: int, target: str, workloads: Sequence[Workload]) -> None:
+    """Store ``target``'s workloads as the inventory of scan ``scan_id``, in one transaction."""
+    with Session(writer(engine)) as session, session.begin():
+        store_workloads(session, scan_id=scan_id, target=target, workloads=workloads)
+
+
+def shared_jobs_threshold(config: dict[str, Any]) -> int:
+    """``[inventory] shared_jobs_threshold`` from the config (default 5): more jobs than this is shared."""
+    value = config.get("inventory", {}).get("shared_jobs_threshold", DEFAULT_SHARED_JOBS_THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"[inventory] shared_jobs_threshold must be a positive integer, not {value!r}")
+    return value
+
+
+def ci_files_in_tree(root: Path) -> Iterator[tuple[str, str]]:
+    """(relative POSIX path, text) of the CI files under a directory, in path order."""
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in sorted(names):
+            path = Path(folder, name)
+            relative = path.relative_to(root).as_posix()
+            if ci_system(relative) is None or path.is_symlink():
+                continue
+            try:
+                if path.stat().st_size > MAX_CI_FILE_BYTES:
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            yield relative, text
+
+
+def ci_files_at_head(repository: Path) -> Iterator[tuple[str, str]]:
+    """(path, text) of the CI files committed at HEAD of a git repository (nothing if it has no HEAD)."""
+    try:
+        tree = Repo(repository).head.commit.tree
+    except (GitError, ValueError):
+        return
+    for item in tree.traverse():
+        if item.type == "blob" and ci_system(item.path) is not None and item.size <= MAX_CI_FILE_BYTES:
+            yield item.path, item.data_stream.read().decode("utf-8", errors="replace")
+
+
+def ci_files_of(target: str) -> Iterator[tuple[str, str]]:
+    """The CI files of a local target: committed at HEAD for a git repository, else in the directory.
+
+    Remote targets yield nothing here; pass their local mirror to ``ci_files_at_head``.
+    """
+    path = Path(target)
+    if not path.is_dir():
+        return
+    committed = list(ci_files_at_head(path)) if (path / ".git").exists() else []
+    yield from committed or ci_files_in_tree(path)

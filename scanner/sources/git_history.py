@@ -121,11 +121,16 @@ class _CatFile:
                 return self._finish()
             sha, path = self._pending.popleft()
             fields = header.split()
-            if len(fields) != 3 or fields[1] != b"blob":
+            if len(fields) == 2 and fields[1] == b"missing":
+                yield ScanError(target, path, f"git object {sha} is missing from the repository")
+                continue
+            if len(fields) != 3:
                 self.error = f"git answered {header.decode(errors='replace').strip()!r}"
-                self._drain()
-                return (sha, path)
+                return self._failed(sha, path)
             size = int(fields[2])
+            if fields[1] != b"blob":  # annotated tags are listed by name too
+                stdout.read(size + 1)
+                continue
             provenance = Provenance(target=target, path=path, blob_id=sha, in_head=False)
             if size <= max_file_size:
                 data = stdout.read(size)

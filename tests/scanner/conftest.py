@@ -6,11 +6,17 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# ``fixtures`` lives at the project root, which ``python -m pytest`` (make test) puts on sys.path and a
+# bare ``pytest`` does not.
+if str(Path(__file__).resolve().parents[2]) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from fixtures.build_demo_repo import DemoRepo, build_demo_repo
 from scanner.cli import UsageError, common_options

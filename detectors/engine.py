@@ -1,0 +1,355 @@
+"""The matching engine: compile a rule catalog once, then find secrets in ``bytes``/``str`` blobs.
+
+How a scan works (the cost is in running regexes, so they run on as few bytes as possible):
+
+1. The prefilter finds every keyword of the catalog in one pass (``detectors.prefilter``).
+2. For each rule with a keyword hit, a window of ``rule.window`` bytes before and after each hit is
+   extended to whole lines (at most another ``rule.window`` bytes each way, for long lines);
+   overlapping or nearby windows are merged.
+3. The rule's regex runs on each window only. The window is decoded from UTF-8 with a margin of
+   real context on both sides, so look-behinds see the true preceding text and a match that starts
+   in the window may run past its end: a match is what a whole-blob search would find there.
+4. Filters: ``min_entropy``, ``allow`` placeholders, the JWT decoder; then overlaps (a generic
+   rule's match that overlaps a specific rule's match is dropped; of several matches on exactly the
+   same span, the first rule in catalog order wins); then inline suppressions on the match's lines.
+
+Offsets in ``Match`` are byte offsets of the ``secret`` group in the blob's UTF-8 bytes; line and
+column are 1-based (column in characters). Bytes that are not valid UTF-8 are decoded with
+``surrogateescape`` for matching; the fingerprint is taken over the secret's bytes as found and
+``Match.secret`` shows such bytes as U+FFFD.
+
+The engine is pure (the regex time budget aside, it has no side effects) and picklable: pickling
+keeps the catalog and rebuilds the compiled form lazily in the receiving process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from detectors.catalog import Catalog, load_catalog
+from detectors.entropy import shannon_entropy
+from detectors.jwt import jwt_lifetime
+from detectors.lines import LineIndex
+from detectors.prefilter import Prefilter, build_prefilter
+from detectors.redact import fingerprint
+from detectors.suppress import is_suppressed
+from detectors.types import Match, Rule
+
+log = logging.getLogger(__name__)
+
+# Bytes of real context decoded on each side of a window (look-behinds; matches running past it).
+MARGIN = 512
+# A regex gets this many seconds, plus this many per MB of window, before the window is abandoned:
+# a safety net for users' own rules that backtrack catastrophically (built-in rules are benchmarked).
+TIMEOUT_BASE, TIMEOUT_PER_MB = 2.0, 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRule:
+    rule: Rule
+    order: int
+    pattern: regex.Pattern
+    allow: tuple[regex.Pattern, ...]
+    context_groups: tuple[str, ...]
+    keywords: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    order: int
+    rule_id: str
+    secret: str
+    raw: bytes
+    context: tuple[tuple[str, str], ...]
+    lifetime: str | None
+
+
+class _Compiled:
+    """Everything derived from the catalog: compiled patterns, keyword table, prefilter."""
+
+    def __init__(self, catalog: Catalog, backend: str | None) -> None:
+        keyword_ids: dict[bytes, int] = {}
+        for rule in catalog.rules:
+            for keyword in rule.keywords:
+                keyword_ids.setdefault(keyword.encode("utf-8").lower(), len(keyword_ids))
+        self.rules = tuple(
+            _compile_rule(rule, order, keyword_ids) for order, rule in enumerate(catalog.rules)
+        )
+        # Hits of one keyword closer than twice the smallest window of its rules share a window.
+        gaps = [0] * len(keyword_ids)
+        smallest: dict[int, int] = {}
+        for compiled in self.rules:
+            for keyword in compiled.keywords:
+                smallest[keyword] = min(smallest.get(keyword, compiled.rule.window), compiled.rule.window)
+        for keyword, window in smallest.items():
+            gaps[keyword] = 2 * window
+        self.prefilter: Prefilter = build_prefilter(list(keyword_ids), gaps, backend)
+        self.rules_by_keyword: dict[int, list[int]] = {}
+        for index, compiled in enumerate(self.rules):
+            for keyword in compiled.keywords:
+                self.rules_by_keyword.setdefault(keyword, []).append(index)
+
+
+def _compile_rule(rule: Rule, order: int, keyword_ids: dict[bytes, int]) -> _CompiledRule:
+    pattern = regex.compile(rule.pattern)
+    return _CompiledRule(
+        rule=rule,
+        order=order,
+        pattern=pattern,
+        allow=tuple(regex.compile(allowed) for allowed in rule.allow),
+        context_groups=tuple(name for name in pattern.groupindex if name != "secret"),
+        keywords=tuple(sorted({keyword_ids[k.encode("utf-8").lower()] for k in rule.keywords})),
+    )
+
+
+class Engine:
+    """A compiled catalog. ``scan`` is pure and never raises; instances pickle cheaply."""
+
+    def __init__(self, catalog: Catalog, *, prefilter: str | None = None) -> None:
+        """``prefilter`` names a backend (see ``detectors.prefilter.BACKENDS``); None = fastest."""
+        self.catalog = catalog
+        self._backend = prefilter
+        self._compiled: _Compiled | None = _Compiled(catalog, prefilter)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"catalog": self.catalog, "backend": self._backend}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.catalog = state["catalog"]  # type: ignore[assignment]
+        self._backend = state["backend"]  # type: ignore[assignment]
+        self._compiled = None
+
+    @property
+    def compiled(self) -> _Compiled:
+        if self._compiled is None:
+            self._compiled = _Compiled(self.catalog, self._backend)
+        return self._compiled
+
+    @property
+    def prefilter_name(self) -> str:
+        return self.compiled.prefilter.name
+
+    def scan(self, data: bytes | str) -> list[Match]:
+        """Matches in ``data`` sorted by (start offset, catalog order of the rule)."""
+        blob = _to_bytes(data)
+        compiled = self.compiled
+        spans = compiled.prefilter.scan(blob)
+        if not spans:
+            return []
+        touched = sorted({rule for keyword in spans for rule in compiled.rules_by_keyword[keyword]})
+        candidates: list[_Candidate] = []
+        for index in touched:
+            rule = compiled.rules[index]
+            hits = [span for keyword in rule.keywords for span in spans.get(keyword, ())]
+            for start, end in _windows(blob, hits, rule.rule.window):
+                candidates.extend(_run(rule, blob, start, end))
+        return _finalize(blob, _resolve_overlaps(candidates, compiled.rules))
+
+
+def _to_bytes(data: bytes | str) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    try:
+        return data.encode("utf-8")
+    except UnicodeEncodeError:
+        return data.encode("utf-8", "surrogatepass")
+
+
+def _windows(blob: bytes, hits: list[list[int]], window: int) -> list[tuple[int, int]]:
+    """Merged byte ranges to search: ``window`` around each hit, then out to line boundaries."""
+    size = len(blob)
+    spans = sorted((max(0, start - window), min(size, end + window)) for start, end in hits)
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    extended: list[tuple[int, int]] = []
+    for start, end in merged:
+        start, end = _line_start(blob, start, window), _line_end(blob, end, window)
+        if extended and start <= extended[-1][1] + 2 * MARGIN:
+            extended[-1] = (extended[-1][0], max(extended[-1][1], end))
+        else:
+            extended.append((start, end))
+    return extended
+
+
+def _line_start(blob: bytes, offset: int, cap: int) -> int:
+    floor = max(0, offset - cap)
+    found = max(blob.rfind(b"\n", floor, offset), blob.rfind(b"\r", floor, offset))
+    if found >= 0:
+        return found + 1
+    return floor
+
+
+def _line_end(blob: bytes, offset: int, cap: int) -> int:
+    ceiling = min(len(blob), offset + cap)
+    ends = [found for found in (blob.find(b"\n", offset, ceiling), blob.find(b"\r", offset, ceiling))
+            if found >= 0]
+    return min(ends) if ends else ceiling
+
+
+def _char_start(blob: bytes, offset: int) -> int:
+    """Move ``offset`` back off UTF-8 continuation bytes (at most 3) to a character start."""
+    for _ in range(3):
+        if offset <= 0 or offset >= len(blob) or not 0x80 <= blob[offset] < 0xC0:
+            break
+        offset -= 1
+    return offset
+
+
+def _run(rule: _CompiledRule, blob: bytes, start: int, end: int) -> Iterator[_Candidate]:
+    """Candidates of ``rule`` whose match starts within ``blob[start:end]``."""
+    start, end = _char_start(blob, start), _char_start(blob, end)
+    before = _char_start(blob, max(0, start - MARGIN))
+    after = _char_start(blob, min(len(blob), end + MARGIN))
+    body = blob[start:after]
+    prefix = blob[before:start].decode("utf-8", "surrogateescape")
+    text = prefix + body.decode("utf-8", "surrogateescape")
+    offsets = _Offsets(text, len(prefix), start, body.isascii())
+    stop = offsets.char_index(end)
+    timeout = TIMEOUT_BASE + TIMEOUT_PER_MB * len(text) / 1e6
+    try:
+        for found in rule.pattern.finditer(text, len(prefix), timeout=timeout):
+            if found.start() >= stop:
+                break
+            candidate = _candidate(rule, blob, found, offsets)
+            if candidate is not None:
+                yield candidate
+    except TimeoutError:
+        log.warning("rule %s gave up on a %d-byte window (regex too slow); matches there skipped",
+                    rule.rule.id, end - start)
+
+
+class _Offsets:
+    """Maps character indexes of a decoded window to byte offsets in the blob, front to back."""
+
+    def __init__(self, text: str, body_index: int, body_offset: int, ascii_only: bool) -> None:
+        self._text, self._ascii = text, ascii_only
+        self._index, self._offset = body_index, body_offset
+        self._base_index, self._base_offset = body_index, body_offset
+
+    def byte_offset(self, index: int) -> int:
+        if self._ascii:
+            return self._base_offset + index - self._base_index
+        if index < self._index:
+            self._index, self._offset = self._base_index, self._base_offset
+        self._offset += len(self._text[self._index : index].encode("utf-8", "surrogateescape"))
+        self._index = index
+        return self._offset
+
+    def char_index(self, offset: int) -> int:
+        if self._ascii:
+            return self._base_index + offset - self._base_offset
+        chunk = self._text[self._base_index :]
+        encoded = chunk.encode("utf-8", "surrogateescape")[: offset - self._base_offset]
+        return self._base_index + len(encoded.decode("utf-8", "surrogateescape"))
+
+
+def _candidate(rule: _CompiledRule, blob: bytes, found: regex.Match, offsets: _Offsets) -> _Candidate | None:
+    first, last = found.span("secret")
+    if first < 0 or first == last:
+        return None
+    start, end = offsets.byte_offset(first), offsets.byte_offset(last)
+    raw = blob[start:end]
+    secret = raw.decode("utf-8", "replace")
+    spec = rule.rule
+    if spec.min_entropy is not None and shannon_entropy(secret) < spec.min_entropy:
+        return None
+    if any(allowed.search(secret) for allowed in rule.allow):
+        return None
+    lifetime = None
+    if spec.decoder == "jwt":
+        lifetime = jwt_lifetime(secret)
+        if lifetime is None:
+            return None
+    context = tuple(
+        (name, _clean(value)) for name in rule.context_groups if (value := found.group(name)) is not None
+    )
+    return _Candidate(start, end, rule.order, spec.id, secret, raw, context, lifetime)
+
+
+def _clean(text: str) -> str:
+    """Escaped undecodable bytes -> U+FFFD, so every string we hand out is printable UTF-8."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _resolve_overlaps(candidates: list[_Candidate], rules: Sequence[_CompiledRule]) -> list[_Candidate]:
+    """Specific beats generic on overlapping spans; one match per (span, kind), first rule wins."""
+    candidates.sort(key=lambda c: (c.start, c.order, c.end))
+    specific = sorted((c.start, c.end) for c in candidates if not rules[c.order].rule.generic)
+    starts = [start for start, _ in specific]
+    reach: list[int] = []  # reach[i]: furthest end among specific[:i + 1]
+    for _, end in specific:
+        reach.append(max(end, reach[-1]) if reach else end)
+    kept: list[_Candidate] = []
+    seen: set[tuple[int, int]] = set()
+    for candidate in candidates:
+        if rules[candidate.order].rule.generic:
+            before = bisect.bisect_left(starts, candidate.end)
+            if before and reach[before - 1] > candidate.start:
+                continue
+        if (candidate.start, candidate.end) in seen:
+            continue
+        seen.add((candidate.start, candidate.end))
+        kept.append(candidate)
+    return kept
+
+
+def _finalize(blob: bytes, candidates: list[_Candidate]) -> list[Match]:
+    """Drop suppressed candidates and place the rest at their line and column."""
+    lines = LineIndex(blob)
+    suppressed: dict[int, bool] = {}  # line start -> that line carries a marker
+    matches = []
+    for candidate in candidates:
+        line_start = lines.line_start(candidate.start)
+        if line_start not in suppressed:
+            suppressed[line_start] = is_suppressed(blob[line_start : lines.line_end(candidate.start)])
+        if suppressed[line_start] or _multiline_suppressed(blob, lines, candidate):
+            continue
+        line, column = lines.locate(candidate.start)
+        matches.append(
+            Match(
+                rule_id=candidate.rule_id,
+                secret=candidate.secret,
+                start=candidate.start,
+                end=candidate.end,
+                line=line,
+                column=column,
+                fingerprint=fingerprint(candidate.raw),
+                context=candidate.context,
+                lifetime=candidate.lifetime,
+            )
+        )
+    return matches
+
+
+def _multiline_suppressed(blob: bytes, lines: LineIndex, candidate: _Candidate) -> bool:
+    """For a secret spanning lines (a PEM key), a marker on any of its lines counts."""
+    if b"\n" not in candidate.raw and b"\r" not in candidate.raw:
+        return False
+    return is_suppressed(blob[candidate.start : lines.line_end(candidate.end)])
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def build_engine(extra_rule_files: Sequence[str | Path] = ()) -> Engine:
+    """The engine for the built-in catalog plus ``extra_rule_files``, compiled once per process.
+
+    Raises ``detectors.catalog.CatalogError`` when a rules file is invalid.
+    """
+    catalog = load_catalog(extra_rule_files)
+    engine = _ENGINES.get(catalog.digest)
+    if engine is None:
+        engine = _ENGINES[catalog.digest] = Engine(catalog)
+    return engine

@@ -1,0 +1,206 @@
+"""Keyword prefilter: find every rule keyword in one pass over a blob, case-insensitively.
+
+The engine runs a rule's regex only in a window around the places its keywords occur, so the
+prefilter's job is to report where each keyword occurs, cheaply. Hits of one keyword that lie close
+together (within ``gap`` bytes of each other) are coalesced into one span while scanning, so a blob
+with thousands of hits of a common keyword costs one short list, not thousands of windows.
+
+Three interchangeable backends, picked by measurement (``python -m bench.engine``):
+
+- ``hyperscan``: a literal-mode Hyperscan database (vectorized; tens of GB/s on clean text);
+- ``ahocorasick``: a pyahocorasick automaton over the ASCII-lowercased blob;
+- ``regex``: a pure-Python fallback, one combined alternation of the escaped keywords.
+
+Keywords are matched ASCII-case-insensitively. Compiling the literal database takes milliseconds,
+so it is built in process rather than cached on disk.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+
+BACKENDS = ("hyperscan", "ahocorasick", "regex")
+
+# keyword index -> coalesced [start, end] byte spans, in ascending order
+KeywordSpans = dict[int, list[list[int]]]
+
+
+class Prefilter:
+    """Common part of the backends: the keywords and the coalescing of hits into spans."""
+
+    name = ""
+
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
+        self.keywords = tuple(keyword.lower() for keyword in keywords)
+        self.gaps = tuple(gaps)
+
+    def scan(self, data: bytes) -> KeywordSpans:
+        """Where each keyword occurs in ``data``; keywords that do not occur are absent."""
+        if not data or not self.keywords:
+            return {}
+        collector = _Collector(self.gaps)
+        self._hits(data, collector.add)
+        return collector.result()
+
+    def _hits(self, data: bytes, add: Callable[[int, int, int], None]) -> None:
+        """Call ``add(keyword_index, start, end)`` for every occurrence of every keyword."""
+        raise NotImplementedError
+
+
+class _Collector:
+    """Coalesces hits per keyword; tolerates hits arriving out of order."""
+
+    def __init__(self, gaps: Sequence[int]) -> None:
+        self._gaps = gaps
+        self._spans: KeywordSpans = {}
+        self._unordered: set[int] = set()
+
+    def add(self, keyword: int, start: int, end: int) -> None:
+        spans = self._spans.get(keyword)
+        if spans is None:
+            self._spans[keyword] = [[start, end]]
+            return
+        last = spans[-1]
+        if last[0] <= start <= last[1] + self._gaps[keyword]:
+            if end > last[1]:
+                last[1] = end
+            return
+        if start < last[0]:
+            self._unordered.add(keyword)
+        spans.append([start, end])
+
+    def result(self) -> KeywordSpans:
+        for keyword in self._unordered:
+            self._spans[keyword] = _coalesce(sorted(self._spans[keyword]), self._gaps[keyword])
+        return self._spans
+
+
+def _coalesce(spans: list[list[int]], gap: int) -> list[list[int]]:
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + gap:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+class HyperscanPrefilter(Prefilter):
+    name = "hyperscan"
+
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
+        import hyperscan
+
+        super().__init__(keywords, gaps)
+        self._lengths = tuple(len(keyword) for keyword in self.keywords)
+        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        if self.keywords:
+            self._database.compile(
+                expressions=list(self.keywords),
+                ids=list(range(len(self.keywords))),
+                elements=len(self.keywords),
+                flags=[hyperscan.HS_FLAG_CASELESS] * len(self.keywords),
+                literal=True,
+            )
+        self._make_scratch = lambda: hyperscan.Scratch(self._database)
+        # A scratch space must not be shared between threads.
+        self._local = threading.local()
+
+    def _hits(self, data: bytes, add: Callable[[int, int, int], None]) -> None:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._make_scratch()
+        lengths = self._lengths
+
+        def on_match(keyword: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            add(keyword, end - lengths[keyword], end)
+
+        self._database.scan(data, match_event_handler=on_match, scratch=scratch)
+
+
+class AhoCorasickPrefilter(Prefilter):
+    name = "ahocorasick"
+
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
+        import ahocorasick
+
+        super().__init__(keywords, gaps)
+        self._automaton = ahocorasick.Automaton()
+        for index, keyword in enumerate(self.keywords):
+            # Latin-1 maps each byte to one character, so string offsets are byte offsets.
+            self._automaton.add_word(keyword.decode("latin-1"), (index, len(keyword)))
+        if self.keywords:
+            self._automaton.make_automaton()
+
+    def _hits(self, data: bytes, add: Callable[[int, int, int], None]) -> None:
+        for last, (keyword, length) in self._automaton.iter(data.lower().decode("latin-1")):
+            add(keyword, last + 1 - length, last + 1)
+
+
+class RegexPrefilter(Prefilter):
+    """Pure Python: longest-first alternation, searched again one byte after each hit.
+
+    Restarting after each hit's first byte finds overlapping keywords; a shorter keyword that is a
+    prefix of the one found at the same place is reported with it.
+    """
+
+    name = "regex"
+
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
+        super().__init__(keywords, gaps)
+        order = sorted(range(len(self.keywords)), key=lambda i: -len(self.keywords[i]))
+        self._pattern = re.compile(b"|".join(b"(" + re.escape(self.keywords[i]) + b")" for i in order))
+        # Group number (1-based, in alternation order) -> keyword index.
+        self._group_keyword = (0, *order)
+        self._prefixes = tuple(
+            tuple(j for j, other in enumerate(self.keywords) if j != i and keyword.startswith(other))
+            for i, keyword in enumerate(self.keywords)
+        )
+
+    def _hits(self, data: bytes, add: Callable[[int, int, int], None]) -> None:
+        lowered, search = data.lower(), self._pattern.search
+        found = search(lowered)
+        while found is not None:
+            start = found.start()
+            keyword = self._group_keyword[found.lastindex or 0]
+            add(keyword, start, found.end())
+            for prefix in self._prefixes[keyword]:
+                add(prefix, start, start + len(self.keywords[prefix]))
+            found = search(lowered, start + 1)
+
+
+_CLASSES: dict[str, type[Prefilter]] = {
+    "hyperscan": HyperscanPrefilter,
+    "ahocorasick": AhoCorasickPrefilter,
+    "regex": RegexPrefilter,
+}
+
+
+def available_backends() -> list[str]:
+    """The backends whose native module imports here, fastest first; ``regex`` is always there."""
+    names = []
+    for name, module in (("hyperscan", "hyperscan"), ("ahocorasick", "ahocorasick")):
+        try:
+            __import__(module)
+        except ImportError:
+            continue
+        names.append(name)
+    return [*names, "regex"]
+
+
+def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str | None = None) -> Prefilter:
+    """A prefilter over ``keywords`` (``gaps[i]``: coalescing distance for keyword ``i``).
+
+    ``backend`` None picks the fastest available one; naming an unavailable backend raises
+    ``ValueError``.
+    """
+    if backend is None:
+        backend = available_backends()[0]
+    if backend not in _CLASSES:
+        raise ValueError(f"unknown prefilter backend {backend!r} (one of {', '.join(BACKENDS)})")
+    try:
+        return _CLASSES[backend](keywords, gaps)
+    except ImportError as exc:
+        raise ValueError(f"prefilter backend {backend!r} is not installed: {exc}") from exc

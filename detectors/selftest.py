@@ -1,0 +1,50 @@
+"""Run rules' own examples through an engine: the check behind the catalog tests and ``rules check``.
+
+Each example, scanned alone, must yield exactly its ``secret`` from that rule (other, unrelated
+secrets on the same line, like a second registry in a Docker config, are fine; a truncated or
+extended variant of it is not); each negative example must yield nothing from that rule. Running
+them through the real engine (prefilter, windows, filters, overlap resolution) is what keeps a
+rule's documentation and behaviour from drifting apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from detectors.engine import Engine
+from detectors.types import Rule
+
+
+def check_rule(engine: Engine, rule: Rule) -> list[str]:
+    """Problems with ``rule``'s examples under ``engine``, one sentence each; empty when all pass."""
+    problems = []
+    for number, example in enumerate(rule.examples, 1):
+        found = _secrets(engine, rule, example.text)
+        variants = [s for s in found if s != example.secret and (s in example.secret or example.secret in s)]
+        if example.secret not in found or variants:
+            got = "nothing" if not found else ", ".join(repr(secret) for secret in found)
+            problems.append(
+                f"{rule.id}: example {number} {_short(example.text)} should yield "
+                f"{example.secret!r} but yielded {got}"
+            )
+    for number, text in enumerate(rule.negative_examples, 1):
+        found = _secrets(engine, rule, text)
+        if found:
+            problems.append(
+                f"{rule.id}: negative example {number} {_short(text)} must not match but yielded "
+                + ", ".join(repr(secret) for secret in found)
+            )
+    return problems
+
+
+def check_rules(engine: Engine, rules: Iterable[Rule]) -> list[str]:
+    """``check_rule`` over several rules."""
+    return [problem for rule in rules for problem in check_rule(engine, rule)]
+
+
+def _secrets(engine: Engine, rule: Rule, text: str) -> list[str]:
+    return sorted({match.secret for match in engine.scan(text) if match.rule_id == rule.id})
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 80 else text[:77] + "...")

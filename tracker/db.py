@@ -9,7 +9,6 @@ package, configured in code: no ``alembic.ini`` is needed.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +89,7 @@ def head_revision() -> str:
 def alembic_config() -> Config:
     """Alembic configuration pointing at ``tracker/migrations``."""
     config = Config()
-    config.set_main_option("script_location", str(resources.files("tracker") / "migrations"))
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
     return config
 
 

@@ -47,8 +47,13 @@ def finding(
         fingerprint=fingerprint_of(value),
         redacted=f"{value[:4]}…{value[-2:]} ({len(value)} chars)",
         provenance=Provenance(
-            target=target, path=path, location_kind="env-file", commit=commit,
-            committed_at=committed_at, author="dev@example.invalid" if commit else None, in_head=in_head,
+            target=target,
+            path=path,
+            location_kind="env-file",
+            commit=commit,
+            committed_at=committed_at,
+            author="dev@example.invalid" if commit else None,
+            in_head=in_head,
         ),
         line=line,
         column=1,
@@ -56,9 +61,23 @@ def finding(
     )
 
 
-def result(target: str, findings: list[Finding], *, kind: str = "git", errors: list[ScanError] | None = None,
-           refs: dict[str, str] | None = None, complete: bool = True) -> TargetResult:
+def result(
+    target: str,
+    findings: list[Finding],
+    *,
+    kind: str = "git",
+    errors: list[ScanError] | None = None,
+    refs: dict[str, str] | None = None,
+    complete: bool = True,
+) -> TargetResult:
     return TargetResult(
-        target=target, kind=kind, findings=findings, files=3, blobs=5, bytes=1000,
-        errors=errors or [], refs=refs, complete=complete,
+        target=target,
+        kind=kind,
+        findings=findings,
+        files=3,
+        blobs=5,
+        bytes=1000,
+        errors=errors or [],
+        refs=refs,
+        complete=complete,
     )

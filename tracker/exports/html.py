@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from importlib import resources
+from pathlib import Path
 
 from tracker.metrics import Metrics
 
 _DAY = 86_400
 _TOP_PROVIDERS = 8
+_STYLESHEET = Path(__file__).resolve().parent / "report.css"
 
 
 def metrics_html(metrics: Metrics, *, generated_at: datetime) -> str:
-    css = (resources.files("tracker.exports") / "report.css").read_text(encoding="utf-8")
+    css = _STYLESHEET.read_text(encoding="utf-8")
     since = f" · resolutions since {_e(_day(metrics.since))}" if metrics.since else ""
     sla = f"SLA: revoke within {metrics.sla_days:g} days of exposure, warning from {metrics.warn_ratio:.0%}"
     return "\n".join([

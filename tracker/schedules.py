@@ -1,6 +1,7 @@
 """Create, list, remove schedules and record their runs: the one place the CLI and the TUI change them.
 
-A schedule's cron is a five-field crontab expression evaluated in UTC. Adding and removing a
+A schedule's cron is a five-field crontab expression evaluated in UTC (an optional sixth, leading
+field gives seconds). Adding and removing a
 schedule are audited events; like ``tracker.lifecycle`` these functions never commit.
 """
 
@@ -18,9 +19,14 @@ from tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
 
 def cron_trigger(cron: str) -> CronTrigger:
     """The trigger for a crontab expression (UTC); ValueError when it is not one."""
-    if len(cron.split()) != 5:
-        raise ValueError(f"cron must have five fields (minute hour day month weekday), got {cron!r}")
-    return CronTrigger.from_crontab(cron, timezone=UTC)
+    fields = cron.split()
+    if len(fields) == 5:
+        return CronTrigger.from_crontab(cron, timezone=UTC)
+    if len(fields) == 6:
+        second, minute, hour, day, month, weekday = fields
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
+                           day_of_week=weekday, timezone=UTC)
+    raise ValueError(f"cron must have five fields (minute hour day month weekday), got {cron!r}")
 
 
 def add_schedule(

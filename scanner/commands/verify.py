@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from detectors.engine import build_engine
@@ -17,7 +18,7 @@ from detectors.verification import load_verifiers
 from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 from scanner.config import database_url, load_config
 from scanner.verify.client import Verifier
-from scanner.verify.service import Checked, reread_items, summarize, verify_and_record
+from scanner.verify.service import Checked, reread_items, reverify_ids, summarize, verify_and_record
 from scanner.verify.settings import VerifySettings
 from tracker.actor import default_actor
 from tracker.db import open_database
@@ -47,13 +48,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     settings = VerifySettings.from_config(config, args.endpoint)
     db = open_database(database_url(args.db))
-    ids: list[int] | None = None
-    if args.ids:
-        with Session(db) as session:
-            try:
-                ids = [int(find_secret(session, ident).id or 0) for ident in args.ids]
-            except LookupError as exc:
-                raise UsageError(str(exc)) from exc
+    ids = _resolve_ids(db, args.ids) if args.ids else reverify_ids(db)
     catalog = load_verifiers()
     items, skipped = reread_items(db, build_engine(args.rules), catalog, ids)
     checked = verify_and_record(db, Verifier(catalog, settings), items, by=args.by)
@@ -63,6 +58,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"{secret_id:>6}  {redacted:<28}  not verified: {reason}")
     print(summarize(checked) + (f"; {len(skipped)} not verified" if skipped else ""), file=sys.stderr)
     return EXIT_FINDINGS if any(c.verdict.state == "live" for c in checked) else EXIT_OK
+
+
+def _resolve_ids(db: Engine, idents: list[str]) -> list[int]:
+    with Session(db) as session:
+        try:
+            return [int(find_secret(session, ident).id or 0) for ident in idents]
+        except LookupError as exc:
+            raise UsageError(str(exc)) from exc
 
 
 def _line(item: Checked) -> str:

@@ -62,22 +62,23 @@ def items_for_fingerprints(db: Engine, requests: dict[str, VerifyRequest]) -> li
         return [(secret_id, requests[fp]) for secret_id, fp in session.execute(query).all()]
 
 
+def reverify_ids(db: Engine) -> list[int]:
+    """Secrets that may still be live: every open one, and revoked/rotated ones not yet proven dead."""
+    not_proven_dead = Secret.status.in_(CLAIMED_DEAD) & (Secret.verification_state != "invalid")
+    query = select(Secret.id).where((Secret.status == "open") | not_proven_dead).order_by(Secret.id)
+    with Session(db) as session:
+        return [int(i) for i in session.execute(query).scalars()]
+
+
 def reread_items(
-    db: Engine, rules: RuleEngine, catalog: VerifierCatalog, secret_ids: Sequence[int] | None = None,
+    db: Engine, rules: RuleEngine, catalog: VerifierCatalog, secret_ids: Sequence[int],
 ) -> tuple[list[Item], list[tuple[int, str, str]]]:
-    """Requests for ``secret_ids`` (default: every secret that may still be live), read afresh.
+    """Requests for ``secret_ids``, each value read afresh from where it was recorded.
 
     Returns the items and the skipped ones as (id, redacted, reason): not verifiable, or unreadable.
     """
     with Session(db) as session:
-        if secret_ids is None:
-            query = select(Secret).where(
-                (Secret.status == "open")
-                | (Secret.status.in_(CLAIMED_DEAD) & (Secret.verification_state != "invalid"))
-            ).order_by(Secret.id)
-            secrets = list(session.execute(query).scalars())
-        else:
-            secrets = [s for s in (session.get(Secret, i) for i in secret_ids) if s is not None]
+        secrets = [s for s in (session.get(Secret, i) for i in secret_ids) if s is not None]
         items: list[Item] = []
         skipped: list[tuple[int, str, str]] = []
         for secret in secrets:

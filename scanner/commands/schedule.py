@@ -1,0 +1,131 @@
+"""``sprawl schedule add|list|remove|run|run-now``: tracked scans on a cron schedule.
+
+Schedules live in the tracker database; ``run`` is the foreground daemon (stops cleanly on SIGINT or
+SIGTERM, after the scan in progress) and picks up schedules added or removed while it runs.
+``run-now`` runs one schedule once, in the foreground, and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlsplit
+
+from sqlmodel import Session
+
+from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
+from scanner.config import database_url
+from scanner.schedule.daemon import Daemon
+from scanner.schedule.job import run_schedule
+from scanner.sources.remote import is_remote, strip_credentials
+from tracker.actor import default_actor
+from tracker.db import open_database, writer
+from tracker.models.schedule import Schedule
+from tracker.schedules import add_schedule, cron_trigger, find_schedule, list_schedules, remove_schedule
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("schedule", parents=[common], help="run tracked scans on a cron schedule")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", parents=[common], help="add a schedule")
+    add.add_argument("name")
+    add.add_argument("--cron", required=True, metavar="EXPR",
+                     help='crontab expression in UTC, e.g. "0 6 * * *" (daily at 06:00)')
+    add.add_argument("targets", nargs="+", metavar="TARGET", help="directory, repository or git URL")
+    add.add_argument("--verify", action="store_true", help="re-verify every open secret on each run")
+    add.add_argument("--notify", metavar="URL", help="webhook for this schedule (else [notify] url)")
+    add.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    add.set_defaults(func=_add)
+    actions.add_parser("list", parents=[common], help="schedules, next and last run").set_defaults(func=_list)
+    remove = actions.add_parser("remove", parents=[common], help="remove a schedule")
+    remove.add_argument("name")
+    remove.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    remove.set_defaults(func=_remove)
+    run = actions.add_parser("run", parents=[common], help="the scheduler daemon, in the foreground")
+    run.add_argument("--sync-interval", type=float, default=10.0, metavar="SECONDS",
+                     help="how often schedule changes are picked up (default 10)")
+    run.set_defaults(func=_run)
+    now = actions.add_parser("run-now", parents=[common], help="run one schedule once, now")
+    now.add_argument("name")
+    now.set_defaults(func=_run_now)
+
+
+def _add(args: argparse.Namespace) -> int:
+    targets = [t if is_remote(t) else str(Path(t).resolve()) for t in args.targets]
+    if any(is_remote(t) and strip_credentials(t) != t for t in targets):
+        raise UsageError("a target URL carries credentials; use a git credential helper instead "
+                         "(schedules are stored in the tracker and must not hold secrets)")
+    db = open_database(database_url(args.db))
+    with Session(writer(db)) as session:
+        try:
+            schedule = add_schedule(session, args.name, args.cron, targets, verify=args.verify,
+                                    notify_url=args.notify, by=args.by)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+        session.commit()
+        print(f"added schedule {schedule.name}: {schedule.cron} (UTC), next run {_next_run(schedule)}")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    with Session(open_database(database_url(args.db))) as session:
+        schedules = list_schedules(session)
+    if not schedules:
+        print("no schedules")
+    for s in schedules:
+        last = "never run"
+        if s.last_run_at:
+            last = f"{s.last_run_at:%Y-%m-%d %H:%M}Z {s.last_status} (scan {s.last_scan_id})"
+            last += f": {s.last_error}" if s.last_error else ""
+        flags = " ".join(filter(None, ["verify" if s.verify else "",
+                                       f"notify {urlsplit(s.notify_url).hostname}" if s.notify_url else ""]))
+        print(f"{s.name}  [{s.cron}]  {', '.join(s.targets)}{'  ' + flags if flags else ''}\n"
+              f"    next {_next_run(s)}  last {last}")
+    return EXIT_OK
+
+
+def _remove(args: argparse.Namespace) -> int:
+    with Session(writer(open_database(database_url(args.db)))) as session:
+        try:
+            remove_schedule(session, args.name, by=args.by)
+        except LookupError as exc:
+            raise UsageError(str(exc)) from exc
+        session.commit()
+    print(f"removed schedule {args.name}")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    daemon = Daemon(database_url(args.db), config_path=args.config, sync_interval=args.sync_interval)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        print(f"sprawl schedule: {signal.Signals(signum).name}, stopping after the running scan",
+              file=sys.stderr)
+        daemon.stop()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    daemon.run()
+    return EXIT_OK
+
+
+def _run_now(args: argparse.Namespace) -> int:
+    url = database_url(args.db)
+    with Session(open_database(url)) as session:
+        if find_schedule(session, args.name) is None:
+            raise UsageError(f"no schedule named {args.name!r}")
+    result = run_schedule(args.name, url, args.config)
+    print(f"schedule {args.name}: {result.status} (scan {result.scan_id})"
+          + (f": {result.error}" if result.error else ""))
+    return EXIT_ERROR if result.status == "failed" else EXIT_OK
+
+
+def _next_run(schedule: Schedule) -> str:
+    when = cron_trigger(schedule.cron).get_next_fire_time(None, datetime.now(UTC))
+    return f"{when:%Y-%m-%d %H:%M:%S}Z" if when else "never"

@@ -1,0 +1,144 @@
+"""The scheduled job: one run of one schedule, as a normal tracked scan, in this process.
+
+``run_schedule(name, db_url, config_path)`` is the importable function APScheduler stores by
+reference; it takes plain strings only (never a secret). Each target is scanned incrementally against
+its last completed scan and recorded with trigger ``schedule:<name>``; a target that fails is
+recorded as a failed target on the scan and the others go on. With ``verify`` every secret that may
+still be live is re-verified; with a webhook, new secrets, SLA changes, revocations and a failed run
+are notified. The run's result is kept on the schedule (``sprawl schedule list``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from detectors.engine import build_engine
+from detectors.types import ScanError, TargetResult
+from detectors.verification import load_verifiers
+from scanner.config import load_config
+from scanner.notify import Webhook, deliver, pending_notices, scan_failed_notice, webhook_url
+from scanner.pipeline import Runner
+from scanner.targets import ScanOptions, scan_target
+from scanner.verify.client import Verifier
+from scanner.verify.service import (
+    Checked,
+    items_for_fingerprints,
+    requests_from_findings,
+    reread_items,
+    reverify_ids,
+    verify_and_record,
+)
+from scanner.verify.settings import VerifySettings
+from tracker.db import open_database, writer
+from tracker.models.columns import utcnow
+from tracker.recording import Recorder, last_refs
+from tracker.schedules import find_schedule, record_run
+from tracker.sla import SlaPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    status: str  # completed | completed-with-errors | failed
+    scan_id: int | None
+    error: str | None
+
+
+def run_schedule(name: str, db_url: str, config_path: str | None = None) -> RunResult:
+    """Run schedule ``name`` once; never raises (a failure is recorded and notified instead)."""
+    db = open_database(db_url)
+    try:
+        return _run(name, db, config_path)
+    finally:
+        db.dispose()
+
+
+def _run(name: str, db: Engine, config_path: str | None) -> RunResult:
+    with Session(db) as session:
+        schedule = find_schedule(session, name)
+        if schedule is None:
+            log.warning("schedule %s no longer exists; nothing run", name)
+            return RunResult("failed", None, "no such schedule")
+        targets, verify, own_url = list(schedule.targets), schedule.verify, schedule.notify_url
+    started = utcnow()
+    config: dict = {}
+    recorder = Recorder(db, trigger=f"schedule:{name}", actor=f"schedule:{name}")
+    try:
+        config = load_config(config_path)
+        results, failures = _scan(recorder, db, targets)
+        status = "failed" if len(failures) == len(targets) else "completed-with-errors" if failures else None
+        scan = recorder.finish(status)
+        error = "; ".join(failures) or None
+        checked = _verify(db, config, results, scan.id, actor=f"schedule:{name}") if verify else []
+        result = RunResult(scan.status, scan.id, error)
+    except Exception as exc:  # the daemon must outlive any one run
+        log.exception("scheduled scan %s failed", name)
+        checked, result = [], RunResult("failed", recorder.scan_id, f"{type(exc).__name__}: {exc}")
+        _close_failed(recorder)
+    with Session(writer(db)) as session:
+        record_run(session, name, at=started, scan_id=result.scan_id, status=result.status,
+                   error=result.error)
+        session.commit()
+    url = webhook_url(own_url, config)
+    if url:
+        _notify(db, url, config, name, result, checked)
+    return result
+
+
+def _scan(recorder: Recorder, db: Engine, targets: list[str]) -> tuple[list[TargetResult], list[str]]:
+    results: list[TargetResult] = []
+    failures: list[str] = []
+    with Runner() as runner:
+        for target in targets:
+            try:
+                refs = last_refs(db, target) or {}
+                result = scan_target(target, ScanOptions(exclude=tuple(sorted(set(refs.values())))), runner)
+            except Exception as exc:  # one failing target never stops the others
+                log.exception("scheduled scan of %s failed", target)
+                result = TargetResult(target=target, kind="directory", complete=False,
+                                      errors=[ScanError(target, "", f"{type(exc).__name__}: {exc}")])
+            recorder.record(result)
+            results.append(result)
+            if not result.complete:
+                failures.append(f"{target}: {'; '.join(e.message for e in result.errors) or 'failed'}")
+    return results, failures
+
+
+def _close_failed(recorder: Recorder) -> None:
+    if recorder.scan_id is None:
+        return
+    try:
+        recorder.finish("failed")
+    except Exception:
+        log.exception("could not mark scan %s failed", recorder.scan_id)
+
+
+def _verify(db: Engine, config: dict, results: list[TargetResult], scan_id: int | None, *,
+            actor: str) -> list[Checked]:
+    """This run's findings from memory, then every other secret that may be live, read afresh."""
+    catalog = load_verifiers()
+    requests = requests_from_findings((f for r in results for f in r.findings), catalog)
+    items = items_for_fingerprints(db, requests)
+    covered = {secret_id for secret_id, _ in items}
+    others = [secret_id for secret_id in reverify_ids(db) if secret_id not in covered]
+    reread, _unreadable = reread_items(db, build_engine(), catalog, others)
+    verifier = Verifier(catalog, VerifySettings.from_config(config))
+    return verify_and_record(db, verifier, [*items, *reread], by=actor, scan_id=scan_id)
+
+
+def _notify(db: Engine, url: str, config: dict, name: str, result: RunResult, checked: list[Checked]) -> None:
+    try:
+        now = utcnow()
+        with Session(db) as session:
+            notices = pending_notices(session, SlaPolicy.from_config(config), now=now, scan_id=result.scan_id,
+                                      checked=checked)
+        if result.error:
+            notices.append(scan_failed_notice(name, result.scan_id, result.error or result.status, now))
+        deliver(db, Webhook(url), notices)
+    except Exception:  # a notification problem never fails the run
+        log.exception("notifications for scheduled scan %s failed", name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import string
 import subprocess
 import sys
 from collections.abc import Callable
@@ -63,6 +65,12 @@ def sprawl_scan(capsys: pytest.CaptureFixture[str]) -> Callable[..., ScanRun]:
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRepo:
     return build_demo_repo(tmp_path_factory.mktemp("demo") / "repo")
+
+
+def groq_key(seed: int) -> str:
+    """A well-formed, never-real Groq key (``gsk_`` + 52 alphanumerics), the same for the same seed."""
+    rng = random.Random(seed)
+    return "gsk_" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(52))
 
 
 def git(repo: Path, *args: str, stdin: str | None = None) -> str:

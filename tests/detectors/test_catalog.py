@@ -48,7 +48,7 @@ def test_invalid_rules_are_rejected_with_the_rule_named(write_rules, change, mes
 def test_missing_field_is_named(write_rules):
     table = dict(GOOD)
     del table["keywords"]
-    with pytest.raises(CatalogError, match=r"\(good-key\): missing keywords"):
+    with pytest.raises(CatalogError, match=r"rules\[0\]: missing keywords"):
         load_only(write_rules([table]))
 
 

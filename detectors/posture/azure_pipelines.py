@@ -31,7 +31,7 @@ def check(path: str, source: str, root: Node) -> PostureResult:
         definitions = [*stage_vars, *own_vars]
         definitions += [item for step in _steps(job) for item in pairs(get(step, "env"))]
         defined = global_defined | check_definitions(report, RULES, definitions, use, federated=False)
-        values = [scalar for _n, _k, value in global_vars for scalar in scalars(value)]
+        values = [scalar for _n, _k, value in (*global_vars, *stage_vars) for scalar in scalars(value)]
         nodes = [*values, *scalars(job)]
         check_references(report, RULES, source, nodes, use, defined=defined, federated=False)
     return report.result()

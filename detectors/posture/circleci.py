@@ -24,8 +24,10 @@ _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 def check(path: str, source: str, root: Node) -> PostureResult:
     """Check one ``.circleci/config.yml`` (already composed) and list its jobs as workloads."""
     report = Report(SYSTEM, path, _workflow_names(root))
+    contexts = _contexts(root)
     for name, _key, job in pairs(get(root, "jobs")):
         use = report.job(name)
+        use.secrets.update(f"context:{context}" for context in contexts.get(name, ()))
         steps = seq(get(job, "steps"))
         definitions = [*pairs(get(job, "environment"))]
         definitions += [item for image in seq(get(job, "docker")) for item in pairs(get(image, "auth"))]
@@ -52,6 +54,18 @@ def _orb_parameters(step: Node, use: JobUse, report: Report) -> bool:
                 use.identities.add(text(value) or "")
                 federated = True
     return federated
+
+
+def _contexts(root: Node) -> dict[str, set[str]]:
+    """Job name -> the contexts (named groups of secrets) workflows give it."""
+    found: dict[str, set[str]] = {}
+    for _workflow, _key, workflow in pairs(get(root, "workflows")):
+        for entry in seq(get(workflow, "jobs")):
+            for job, _k, options in pairs(entry):
+                context = get(options, "context")
+                names = [text(item) for item in seq(context)] if seq(context) else [text(context)]
+                found.setdefault(job, set()).update(name for name in names if name)
+    return found
 
 
 def _workflow_names(root: Node) -> str:

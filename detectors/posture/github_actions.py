@@ -92,14 +92,13 @@ class _Workflow:
 
     def run(self) -> PostureResult:
         workflow_env = get(self.root, "env")
-        self.workflow_secrets, self.workflow_static = self._env(workflow_env, None)
+        self.workflow_secrets = self._env(workflow_env, None)
         for job_id, _key, job in pairs(get(self.root, "jobs")):
             self._job(job_id, job, workflow_env)
         return self.report.result()
 
     def _job(self, job_id: str, job: Node, workflow_env: Node | None) -> None:
         use = self.report.job(job_id)
-        use.static_credentials = self.workflow_static
         identity_values = {
             id(value) for step in seq(get(job, "steps")) for key, _k, value in pairs(get(step, "with"))
             if key in _IDENTITY_INPUTS
@@ -113,28 +112,30 @@ class _Workflow:
                 use.secrets.add(name)
                 if is_pat_name(name):
                     self._pat(locate(node, self.source, name), use, name, "is a personal access token")
-        job_secrets, _ = self._env(get(job, "env"), use)
+        job_secrets = self._env(get(job, "env"), use)
         uses = text(get(job, "uses"))
         if uses and get(job, "secrets") is not None and _third_party_unpinned(uses):
             self._unpinned(get(job, "uses"), use, uses)
         for step in seq(get(job, "steps")):
-            step_secrets, _ = self._env(get(step, "env"), use)
+            step_secrets = self._env(get(step, "env"), use)
             env_secrets = {**self.workflow_secrets, **job_secrets, **step_secrets}
             if text(get(step, "uses")):
                 self._step_action(step, use, has_secrets)
             if text(get(step, "run")) is not None:
                 self._script(get(step, "run"), use, env_secrets)
 
-    def _env(self, env: Node | None, use: JobUse | None) -> tuple[dict[str, list[str]], bool]:
-        """Check an ``env:`` mapping; return variable -> secret names it is set from, and whether a
-        literal credential was found (``use`` is ``None`` at workflow level: findings name no job)."""
+    def _env(self, env: Node | None, use: JobUse | None) -> dict[str, list[str]]:
+        """Check an ``env:`` mapping; return variable -> secret names it is set from (``use`` is
+        ``None`` at workflow level: findings name no job, a literal credential reaches every job)."""
         job = use.job if use else ""
         from_secrets: dict[str, list[str]] = {}
-        literal = False
         for name, _key, value in pairs(env):
             written = text(value) or ""
             if is_credential_name(name) and looks_like_credential(written):
-                literal = True
+                if use is None:
+                    self.report.file_literal = True
+                else:
+                    use.static_credentials = True
                 self._literal(value, job, name)
             secrets = list(github_secret_refs(written))
             if not secrets:
@@ -149,9 +150,7 @@ class _Workflow:
                     if secret != GITHUB_TOKEN:
                         where = locate(value, self.source, secret)
                         self._pat(where, use, secret, f"is given to gh/git as {name}")
-        if use is not None and literal:
-            use.static_credentials = True
-        return from_secrets, literal
+        return from_secrets
 
     def _literal(self, value: Node, job: str, name: str) -> None:
         self.report.add("gha-literal-credential", position(value),
@@ -220,8 +219,9 @@ class _Workflow:
             via_env = [s for var, _ in variable_refs(raw) for s in env_secrets.get(var, ())
                        if s != GITHUB_TOKEN]
             if _GIT_REMOTE.search(raw):
+                indent = len(raw) - len(raw.lstrip())
                 for secret in direct + via_env:
-                    self._pat((line, offset + 1), use, secret, "is used as a git/gh credential")
+                    self._pat((line, offset + indent + 1), use, secret, "is used as a git/gh credential")
             cursor = 0
             for segment in _SEGMENT.split(raw):
                 start = raw.index(segment, cursor)

@@ -25,6 +25,8 @@ class Report:
     system: str
     path: str
     workflow: str = ""
+    # A literal credential outside any job (workflow-level env, global variables) reaches every job.
+    file_literal: bool = False
     _findings: dict[tuple[str, str, str], PostureFinding] = field(default_factory=dict)
     _jobs: dict[str, JobUse] = field(default_factory=dict)
 
@@ -48,7 +50,8 @@ class Report:
         findings = sorted(self._findings.values(), key=lambda f: (f.line, f.column, f.rule_id))
         workloads = [
             Workload(file=self.path, workflow=self.workflow, job=use.job, secrets=tuple(sorted(use.secrets)),
-                     identities=tuple(sorted(use.identities)), static_credentials=use.static_credentials)
+                     identities=tuple(sorted(use.identities)),
+                     static_credentials=use.static_credentials or self.file_literal)
             for use in self._jobs.values()
         ]
         return PostureResult(findings=findings, workloads=workloads)

@@ -43,7 +43,9 @@ def check_definitions(report: Report, rules: Rules, definitions: Iterable[tuple[
         if is_credential_name(name) and looks_like_credential(written):
             report.add(rules.literal, position(value), f"{name} holds a literal credential",
                        job=job, subject=name)
-            if use is not None:
+            if use is None:
+                report.file_literal = True
+            else:
                 use.static_credentials = True
         if name in CLOUD_KEY_NAMES and not federated:
             report.add(rules.cloud_keys, position(key), f"static cloud credential {name} given to the job",

@@ -27,7 +27,7 @@ def parse(source: str) -> Node | None:
     try:
         return yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise YamlError(str(exc).replace("\n", " ")) from exc
+        raise YamlError(" ".join(str(exc).split())) from exc
 
 
 def position(node: Node) -> tuple[int, int]:

@@ -8,6 +8,8 @@ from textwrap import dedent
 from detectors.posture import check_ci_file
 
 PATH = ".github/workflows/ci.yml"
+GCP_PROVIDER = "projects/1/locations/global/workloadIdentityPools/gh/providers/p"
+AZURE_CLIENT = "azure-client-id:00000000-0000-0000-0000-000000000001"
 
 
 def check(source: str):
@@ -170,7 +172,7 @@ def test_workloads_record_secret_names_identities_and_federation():
             steps:
               - uses: google-github-actions/auth@6fc4af4b145ae7821d527454aa9bd537d1f2dc5f
                 with:
-                  workload_identity_provider: projects/1/locations/global/workloadIdentityPools/gh/providers/gh
+                  workload_identity_provider: projects/1/locations/global/workloadIdentityPools/gh/providers/p
           azure:
             runs-on: ubuntu-latest
             steps:
@@ -184,10 +186,8 @@ def test_workloads_record_secret_names_identities_and_federation():
     assert result.findings == []
     assert [(w.workflow, w.job, w.secrets, w.identities, w.federation) for w in result.workloads] == [
         ("pipeline", "federated", ("HF_TOKEN",), ("${{ secrets.DEPLOY_ROLE_ARN }}",), "mixed"),
-        ("pipeline", "gcp", ("HF_TOKEN",), ("projects/1/locations/global/workloadIdentityPools/gh/providers/gh",),
-         "mixed"),
-        ("pipeline", "azure", ("HF_TOKEN", "OPENAI_API_KEY"), ("azure-client-id:00000000-0000-0000-0000-000000000001",),
-         "mixed"),
+        ("pipeline", "gcp", ("HF_TOKEN",), (GCP_PROVIDER,), "mixed"),
+        ("pipeline", "azure", ("HF_TOKEN", "OPENAI_API_KEY"), (AZURE_CLIENT,), "mixed"),
     ]
 
 
@@ -205,7 +205,8 @@ def test_workflow_level_literal_credential_makes_every_job_static():
             steps: [{run: make b}]
         """)
     assert [(f.line, f.rule_id, f.job) for f in result.findings] == [(3, "gha-literal-credential", "")]
-    assert [(w.job, w.federation) for w in result.workloads] == [("a", "static-secret"), ("b", "static-secret")]
+    assert [(w.job, w.federation) for w in result.workloads] == [
+        ("a", "static-secret"), ("b", "static-secret")]
 
 
 def test_yaml_anchors_and_merge_keys_are_followed():

@@ -69,11 +69,18 @@ class BlobScanner:
         if parsed.location_kind:
             provenance = replace(provenance, location_kind=parsed.location_kind)
         locator = Locator(text) if any(segment.locate for segment in parsed.segments) else None
+        plain: list[Finding] = []
+        decoded: list[Finding] = []
         for segment in parsed.segments:
             placed = replace(provenance, cell=segment.cell) if segment.cell is not None else provenance
             for match in self._engine.scan(segment.text):
                 line, column = _place(match, segment, locator)
-                result.findings.append(self._finding(match, placed, line, column))
+                (decoded if segment.fixed else plain).append(self._finding(match, placed, line, column))
+        # An encoded value whose decoded form matched is that same secret, not a generic one of its own.
+        decoded_lines = {finding.line for finding in decoded}
+        result.findings = [f for f in plain
+                           if not (self._rules[f.rule_id].generic and f.line in decoded_lines)]
+        result.findings += decoded
         return result
 
     def _finding(self, match: Match, provenance: Provenance, line: int, column: int) -> Finding:

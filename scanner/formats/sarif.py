@@ -56,7 +56,7 @@ def _rule(rule: Rule) -> dict:
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {
             "security-severity": _SECURITY_SEVERITY[rule.severity],
-            "tags": ["security", "secret", rule.category, rule.provider, rule.lifetime],
+            "tags": list(dict.fromkeys(("security", "secret", rule.category, rule.provider, rule.lifetime))),
             "precision": "high",
         },
     }

@@ -37,7 +37,7 @@ def test_no_format_ever_contains_a_plaintext_secret(demo: DemoRepo, demo_outputs
 
 
 @pytest.mark.skipif(not SARIF_SCHEMA.is_file(), reason=f"SARIF schema not found at {SARIF_SCHEMA}")
-def test_sarif_is_valid_and_has_what_code_scanning_needs(demo: DemoRepo, demo_outputs: dict[str, str]) -> None:
+def test_sarif_is_valid_for_code_scanning(demo: DemoRepo, demo_outputs: dict[str, str]) -> None:
     sarif = json.loads(demo_outputs["sarif"])
     jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     (run,) = sarif["runs"]

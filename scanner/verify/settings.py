@@ -35,14 +35,15 @@ class VerifySettings:
             if not sep or not provider:
                 raise UsageError(f"--endpoint expects PROVIDER=URL, got {item!r}")
             endpoints[provider.strip()] = _check_url(provider, url.strip(), "--endpoint")
+        default = cls()
         try:
             return cls(
                 endpoints=endpoints,
-                concurrency=max(1, int(table.get("concurrency", cls.concurrency))),
-                rate_per_host=float(table.get("rate_per_host", cls.rate_per_host)),
-                timeout=float(table.get("timeout", cls.timeout)),
-                retries=max(0, int(table.get("retries", cls.retries))),
-                backoff=max(0.0, float(table.get("backoff", cls.backoff))),
+                concurrency=max(1, int(table.get("concurrency", default.concurrency))),
+                rate_per_host=float(table.get("rate_per_host", default.rate_per_host)),
+                timeout=float(table.get("timeout", default.timeout)),
+                retries=max(0, int(table.get("retries", default.retries))),
+                backoff=max(0.0, float(table.get("backoff", default.backoff))),
             )
         except (TypeError, ValueError) as exc:
             raise UsageError(f"config [verify]: {exc}") from exc

@@ -22,6 +22,11 @@ def fake_key(prefix: str = "sk-test-") -> str:
     return prefix + secrets.token_hex(12)
 
 
+def fake_openai_key() -> str:
+    """Synthetic, but shaped like an OpenAI project key so the engine finds it."""
+    return "sk-proj-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(56))
+
+
 def fake_aws_key_id() -> str:
     return "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
 

@@ -1,25 +1,20 @@
 """The scheduler for real: APScheduler with its job store in a temporary SQLite tracker database."""
 
-import secrets
-import string
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fake_providers import fake_openai_key
 from sqlmodel import Session, select
 
 from scanner.schedule.daemon import Daemon, job_id, make_scheduler
 from scanner.schedule.job import run_schedule
 from tracker.db import open_database
 from tracker.models.core import Scan, Secret
-from tracker.schedules import add_schedule, get_schedule
+from tracker.schedules import add_schedule, get_schedule, remove_schedule
 
 DEADLINE = 20.0
-
-
-def fake_openai_key() -> str:
-    return "sk-proj-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(56))
 
 
 @pytest.fixture
@@ -98,8 +93,6 @@ def test_removed_schedule_is_removed_from_the_job_store(db_url, target):
     daemon.start()
     try:
         assert daemon.scheduler.get_job(job_id("gone")) is not None
-        from tracker.schedules import remove_schedule
-
         with Session(open_database(db_url)) as session:
             remove_schedule(session, "gone", by="test")
             session.commit()

@@ -78,4 +78,4 @@ def _same(findings: list[Finding], rule_id: str, fingerprint: str) -> list[Findi
 def _before(candidate: Introduction | None, known: Introduction | None) -> bool:
     if candidate is None:
         return False
-    return known is None or candidate.committed_at < known.committed_at
+    return known is None or candidate.before(known)

@@ -38,6 +38,12 @@ class Introduction:
     commit: str
     committed_at: datetime
     author: str
+    # Position in git log's output (newest first): among equal commit dates the later one is older.
+    position: int = 0
+
+    def before(self, other: Introduction) -> bool:
+        """Earlier by commit date; for the same second, the ancestor (listed later by git log)."""
+        return (self.committed_at, -self.position) < (other.committed_at, -other.position)
 
 
 def current_refs(git: Git) -> dict[str, str]:
@@ -193,10 +199,10 @@ def _scan_log(git: Git, wanted: set[str], exclude: Sequence[str],
         args += ["--merges", "-m"]
     current: Introduction | None = None
     stdin = "".join(f"^{rev}\n" for rev in exclude).encode()
-    for raw in stream(git, *args, stdin=stdin):
+    for position, raw in enumerate(stream(git, *args, stdin=stdin)):
         if raw.startswith(b"\x01"):
             commit, seconds, author = [*raw[1:].decode("utf-8", errors="replace").split(" ", 2), ""][:3]
-            current = Introduction(commit, datetime.fromtimestamp(int(seconds), UTC), author)
+            current = Introduction(commit, datetime.fromtimestamp(int(seconds), UTC), author, position)
         elif raw.startswith(b":") and current is not None:
             meta, _, path = raw.partition(b"\t")
             fields = meta.split(b" ")
@@ -207,7 +213,7 @@ def _scan_log(git: Git, wanted: set[str], exclude: Sequence[str],
                 continue
             key = (blob, _unquote(path))
             known = found.get(key)
-            if known is None or current.committed_at < known.committed_at:
+            if known is None or current.before(known):
                 found[key] = current
 
 

@@ -27,9 +27,10 @@ class VerifySettings:
         table = config.get("verify", {})
         if not isinstance(table, dict):
             raise UsageError("config [verify] must be a table")
-        endpoints = dict(table.get("endpoints", {}))
-        for provider, url in endpoints.items():
-            _check_url(provider, url, "config [verify.endpoints]")
+        configured = table.get("endpoints", {})
+        if not isinstance(configured, dict):
+            raise UsageError("config [verify.endpoints] must be a table of PROVIDER = URL")
+        endpoints = {p: _check_url(p, url, "config [verify.endpoints]") for p, url in configured.items()}
         for item in cli_endpoints:
             provider, sep, url = item.partition("=")
             if not sep or not provider:

@@ -98,12 +98,15 @@ def ci_files_in_tree(root: Path) -> Iterator[tuple[str, str]]:
 def ci_files_at_head(repository: Path) -> Iterator[tuple[str, str]]:
     """(path, text) of the CI files committed at HEAD of a git repository (nothing if it has no HEAD)."""
     try:
-        tree = Repo(repository).head.commit.tree
+        repo = Repo(repository)
+        tree = repo.head.commit.tree
+        paths = repo.git.ls_tree("-r", "--name-only", "-z", "HEAD").split("\0")  # fast on large trees
     except (GitError, ValueError):
         return
-    for item in tree.traverse():
-        if item.type == "blob" and ci_system(item.path) is not None and item.size <= MAX_CI_FILE_BYTES:
-            yield item.path, item.data_stream.read().decode("utf-8", errors="replace")
+    for path in sorted(p for p in paths if p and ci_system(p) is not None):
+        blob = tree / path
+        if blob.type == "blob" and blob.size <= MAX_CI_FILE_BYTES:
+            yield path, blob.data_stream.read().decode("utf-8", errors="replace")
 
 
 def ci_files_of(target: str) -> Iterator[tuple[str, str]]:

@@ -137,3 +137,15 @@ def test_shared_jobs_threshold_must_be_a_positive_integer(value):
         shared_jobs_threshold({"inventory": {"shared_jobs_threshold": value}})
     assert shared_jobs_threshold({}) == 5
     assert shared_jobs_threshold({"inventory": {"shared_jobs_threshold": 2}}) == 2
+
+
+def test_ci_files_of_a_repository_are_the_committed_ones(repos, tmp_path):
+    workflow = repos[2] / ".github" / "workflows" / "test.yml"
+    committed = workflow.read_text(encoding="utf-8")
+    workflow.write_text("edited: in the work tree only\n", encoding="utf-8")
+    assert list(ci_files_of(str(repos[2]))) == [(".github/workflows/test.yml", committed)]
+
+    unborn = tmp_path / "unborn"
+    shutil.copytree(SHARED / "doc-indexer", unborn)
+    Repo.init(unborn)
+    assert [path for path, _text in ci_files_of(str(unborn))] == [".gitlab-ci.yml"]

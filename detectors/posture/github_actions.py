@@ -89,6 +89,7 @@ class _Workflow:
         self.source = source
         self.root = root
         self.privileged = bool(_triggers(get(root, "on")) & _PRIVILEGED_TRIGGERS)
+        self.workflow_secrets: dict[str, list[str]] = {}
 
     def run(self) -> PostureResult:
         workflow_env = get(self.root, "env")
@@ -113,6 +114,7 @@ class _Workflow:
                 if is_pat_name(name):
                     self._pat(locate(node, self.source, name), use, name, "is a personal access token")
         job_secrets = self._env(get(job, "env"), use)
+        self._registry_credentials(job, use)
         uses = text(get(job, "uses"))
         if uses and get(job, "secrets") is not None and _third_party_unpinned(uses):
             self._unpinned(get(job, "uses"), use, uses)
@@ -151,6 +153,15 @@ class _Workflow:
                         where = locate(value, self.source, secret)
                         self._pat(where, use, secret, f"is given to gh/git as {name}")
         return from_secrets
+
+    def _registry_credentials(self, job: Node, use: JobUse) -> None:
+        """``container:`` and ``services:`` image registry credentials written literally."""
+        images = [get(job, "container"), *(service for _n, _k, service in pairs(get(job, "services")))]
+        for image in images:
+            for name, _key, value in pairs(get(image, "credentials")):
+                if is_credential_name(name) and looks_like_credential(text(value) or ""):
+                    use.static_credentials = True
+                    self._literal(value, use.job, name)
 
     def _literal(self, value: Node, job: str, name: str) -> None:
         self.report.add("gha-literal-credential", position(value),

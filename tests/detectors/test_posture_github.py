@@ -209,6 +209,27 @@ def test_workflow_level_literal_credential_makes_every_job_static():
         ("a", "static-secret"), ("b", "static-secret")]
 
 
+def test_literal_registry_password_of_a_service_container():
+    assert found("""\
+        on: push
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            container:
+              image: ghcr.io/org/runner:1
+              credentials:
+                username: bot
+                password: ${{ secrets.GHCR_PASSWORD }}
+            services:
+              vectordb:
+                image: registry.invalid/vectordb:2
+                credentials:
+                  username: bot
+                  password: Zq81vBx0PlmW4kT7cYr2
+            steps: [{run: pytest}]
+        """) == [(15, "gha-literal-credential", "password")]
+
+
 def test_yaml_anchors_and_merge_keys_are_followed():
     assert found("""\
         on: push

@@ -33,9 +33,9 @@ class SchedulesScreen(Screen):
         self.title = "sprawl"
         self.sub_title = "schedules"
         self.query_one("#schedules", DataTable).add_columns(*COLUMNS)
-        self.reload()
 
     def on_screen_resume(self) -> None:
+        """Load on first show and on every return to this screen."""
         self.reload()
 
     def reload(self) -> None:

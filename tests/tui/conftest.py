@@ -1,0 +1,47 @@
+"""Fixtures for the TUI tests: the seeded SQLite tracker and an app over it at a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+import tui_seed as seed
+from textual.pilot import Pilot
+
+from tracker.sla import SlaPolicy
+from tui.app import SprawlApp
+
+ACTOR = "tester"
+
+
+@pytest.fixture
+def db(tmp_path) -> Iterator[tuple[sa.Engine, str]]:
+    url = f"sqlite:///{tmp_path / 'tui.db'}"
+    engine = seed.build(url)
+    try:
+        yield engine, url
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def make_app(db: tuple[sa.Engine, str]) -> Callable[..., SprawlApp]:
+    engine, url = db
+
+    def make(*, refresh: float = 0.0) -> SprawlApp:
+        return SprawlApp(engine, url=url, policy=SlaPolicy(), actor=ACTOR, as_of=seed.AS_OF, refresh=refresh)
+
+    return make
+
+
+async def _settle(pilot: Pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.fixture
+def settle() -> Callable[[Pilot], Awaitable[None]]:
+    """Wait until every worker (load, then filter/sort) has finished and its result is on screen."""
+    return _settle

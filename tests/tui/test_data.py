@@ -1,0 +1,124 @@
+"""The TUI's read side: queue order and SLA annotation, filters, sorting, the change marker, trends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import tui_seed as seed
+from sqlmodel import Session
+
+from tracker import lifecycle
+from tracker.sla import SlaPolicy
+from tui.data import (
+    QueueFilter,
+    change_marker,
+    load_detail,
+    load_queue,
+    load_schedules,
+    open_over_time,
+    select_rows,
+)
+
+
+@pytest.fixture
+def rows(db):
+    engine, _ = db
+    return load_queue(engine, SlaPolicy(), seed.AS_OF)
+
+
+def ids(rows) -> list[int]:
+    return [row.id for row in rows]
+
+
+def test_open_queue_is_most_urgent_first(rows):
+    view = select_rows(rows, QueueFilter())
+    assert ids(view) == [1, 2, 3, 5]
+    assert [row.sla.state for row in view] == ["breached", "approaching", "within", "within"]
+    assert view[0].sla.days_left < 0 < view[1].sla.days_left < view[2].sla.days_left < view[3].sla.days_left
+
+
+def test_all_statuses_put_resolved_last(rows):
+    view = select_rows(rows, QueueFilter(status=None))
+    assert ids(view)[:4] == [1, 2, 3, 5]
+    assert sorted(ids(view)[4:]) == [4, 6]
+    assert {row.sla.state for row in view[4:]} == {"resolved"}
+
+
+def test_each_row_knows_its_first_target(rows):
+    by_id = {row.id: row for row in rows}
+    assert by_id[1].target == "github.com/acme/agents"
+    assert by_id[4].target == "github.com/acme/infra"
+    assert by_id[1].places == 2
+
+
+@pytest.mark.parametrize(
+    ("queue_filter", "expected"),
+    [
+        (QueueFilter(text="ML-PLATFORM"), [3]),  # owner, case-insensitive
+        (QueueFilter(text="values.yaml"), [1]),  # a path of the second occurrence
+        (QueueFilter(text="acme/infra", status=None), [1, 4, 6]),  # a target name
+        (QueueFilter(text="anthropic"), [2]),  # provider / rule
+        (QueueFilter(sla_state="within"), [3, 5]),
+        (QueueFilter(provider="github"), [5]),
+        (QueueFilter(category="cloud"), []),
+        (QueueFilter(category="cloud", status=None), [4, 6]),
+        (QueueFilter(status="revoked"), [4]),
+        (QueueFilter(text="no-such-thing"), []),
+    ],
+)
+def test_filters(rows, queue_filter, expected):
+    assert sorted(ids(select_rows(rows, queue_filter))) == sorted(expected)
+
+
+def test_sort_by_column_and_direction(rows):
+    assert ids(select_rows(rows, QueueFilter(), "provider")) == [2, 5, 3, 1]
+    assert ids(select_rows(rows, QueueFilter(), "provider", descending=True)) == [1, 3, 5, 2]
+    assert ids(select_rows(rows, QueueFilter(), "owner")) [0] == 3  # assigned first, unassigned last
+    assert ids(select_rows(rows, QueueFilter(), "urgency", descending=True)) == [5, 3, 2, 1]
+
+
+def test_change_marker_moves_with_any_audited_change(db):
+    engine, _ = db
+    before = change_marker(engine)
+    assert change_marker(engine) == before
+    with Session(engine) as session:
+        lifecycle.add_note(session, 2, "looking into it", by="someone-else")
+        session.commit()
+    assert change_marker(engine) != before
+
+
+def test_detail_has_places_timeline_and_sla(db):
+    engine, _ = db
+    detail = load_detail(engine, SlaPolicy(), 1, seed.AS_OF)
+    assert detail.secret.fingerprint == seed.fingerprint(1)
+    assert [(p.target, p.occurrence.path, p.occurrence.in_head) for p in detail.places] == [
+        ("github.com/acme/agents", "agents/.env", True),
+        ("github.com/acme/infra", "deploy/values.yaml", False),
+    ]
+    assert [event.kind for event in detail.events] == ["detected"]
+    assert detail.sla.state == "breached"
+    assert detail.verifications == []
+    with pytest.raises(LookupError):
+        load_detail(engine, SlaPolicy(), 999, seed.AS_OF)
+
+
+def test_schedules_have_their_next_run(db):
+    engine, _ = db
+    [row] = load_schedules(engine, seed.AS_OF)
+    assert row.schedule.name == "nightly"
+    assert row.next_run == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+def test_open_over_time_counts_at_each_month_end():
+    def at(day: str) -> datetime:
+        return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+    spans = [
+        (at("2026-01-05"), None),
+        (at("2026-01-20"), at("2026-02-10")),
+        (at("2026-02-28"), None),
+        (at("2026-03-02"), None),  # after "now": not counted
+    ]
+    points = open_over_time(spans, at("2026-03-01T12:00"), months=3)
+    assert points == [("2026-01", 2), ("2026-02", 2), ("2026-03", 2)]

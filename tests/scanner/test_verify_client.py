@@ -1,5 +1,8 @@
 """The verification client against a real local server that answers like each provider."""
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import httpx
 import pytest
 from fake_providers import FakeProviders, fake_aws_key_id, fake_key
@@ -140,3 +143,31 @@ def test_redirect_is_not_followed():
 def test_unverifiable_provider_is_unknown():
     (verdict,) = Verifier(CATALOG, VerifySettings()).run([VerifyRequest("nobody", "nobody-key", fake_key())])
     assert verdict.state == "unknown" and "no verifier" in verdict.detail
+
+
+def test_proxy_environment_is_honoured(monkeypatch):
+    """Requests go through the proxy named by the environment (the proxy sees the absolute URL)."""
+    seen: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, args=(0.01,), daemon=True).start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        settings = VerifySettings(endpoints={"groq": "http://gateway.example.test"}, retries=0)
+        (verdict,) = Verifier(CATALOG, settings).run([VerifyRequest("groq", "groq-api-key", fake_key())])
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert verdict.state == "live" and seen == ["http://gateway.example.test/openai/v1/models"]

@@ -144,13 +144,12 @@ def test_pre_commit_hook_definition_runs_the_staged_scan() -> None:
     assert hook["entry"].startswith("sprawl scan --staged") and hook["pass_filenames"] is False
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_demo_scan_through_the_installed_command(demo: DemoRepo, jobs: int) -> None:
+def test_demo_scan_through_the_installed_command(demo: DemoRepo) -> None:
     sprawl = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "sprawl"
     if not sprawl.exists():
         pytest.skip("the sprawl console script is not installed in .venv")
     done = subprocess.run([str(sprawl), "scan", str(demo.path), "--no-record", "--format", "jsonl",
-                           "--jobs", str(jobs)], capture_output=True, text=True, timeout=120)
+                           "--jobs", "2"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert len(done.stdout.splitlines()) == len(demo.planted)
     assert "Traceback" not in done.stderr

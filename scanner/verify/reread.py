@@ -1,7 +1,8 @@
 """Read a tracked secret's value again from where it was recorded, since the tracker never stores it.
 
 For each recorded occurrence, newest first: the git blob (by id, through gitpython) when the target
-is a local repository, else the file at its path in the working tree. The engine runs on that content
+is a local repository or a remote one still mirrored in the cache, else the file at its path in the
+working tree. The engine runs on that content
 and the match with the secret's fingerprint is the value. When no occurrence can be read any more
 (remote target, file changed or deleted, blob pruned), ``Unreadable`` says why, per place.
 """
@@ -17,6 +18,7 @@ from sqlmodel import Session
 
 from detectors.engine import Engine
 from detectors.types import Match
+from scanner.sources.remote import default_cache_dir, is_remote, mirror_path
 from scanner.verify.pairing import Candidate, paired_secret
 from tracker.models.core import Occurrence, Secret, Target
 
@@ -45,7 +47,7 @@ def reread_secret(session: Session, secret: Secret, engine: Engine) -> Reread:
     for occurrence, target in session.execute(query).all():
         place = f"{target.name}:{occurrence.path}:{occurrence.line}"
         try:
-            content = _content(Path(target.name), occurrence)
+            content = _content(_local_root(target.name), occurrence)
         except _Missing as exc:
             reasons.append(f"{place}: {exc}")
             continue
@@ -58,9 +60,13 @@ def reread_secret(session: Session, secret: Secret, engine: Engine) -> Reread:
     raise Unreadable("; ".join(reasons) or "no recorded occurrence")
 
 
+def _local_root(target: str) -> Path:
+    return mirror_path(target, default_cache_dir()) if is_remote(target) else Path(target)
+
+
 def _content(root: Path, occurrence: Occurrence) -> bytes:
     if not root.is_dir():
-        raise _Missing("target is not a local directory or repository (re-scan it to verify)")
+        raise _Missing("target is not a local directory, repository or cached mirror (re-scan it to verify)")
     if occurrence.blob_id:
         try:
             return git.Repo(root).odb.stream(bytes.fromhex(occurrence.blob_id)).read()

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from detectors.redact import fingerprint
 from scanner.cli import main
 from scanner.pipeline import Runner
+from scanner.sources.remote import default_cache_dir
 from scanner.targets import ScanOptions, scan_target
 from scanner.verify.scan_hook import after_scan
 from tracker.db import open_database
@@ -120,3 +121,24 @@ def test_sprawl_verify_reads_a_deleted_file_from_git_history(tmp_path, providers
 def test_verify_needs_ids_or_all_open(tmp_path, capsys):
     assert main(["verify", "--db", f"sqlite:///{tmp_path / 't.db'}"]) == 2
     assert "--all-open" in capsys.readouterr().err
+
+
+def test_sprawl_verify_reads_a_remote_target_from_its_cached_mirror(tmp_path, providers, monkeypatch, capsys):
+    official, _ = providers
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    repo_dir = tmp_path / "upstream"
+    repo = git.Repo.init(repo_dir)
+    (repo_dir / "agent.py").write_text(f'OPENAI_API_KEY = "{official.keys["live"]}"\n')
+    repo.index.add(["agent.py"])
+    repo.index.commit("agent", author=git.Actor("dev", "dev@example.com"))
+    db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    db = open_database(db_url)
+    recorder = Recorder(db, actor="test")
+    with Runner() as runner:
+        result = scan_target(f"file://{repo_dir}", ScanOptions(cache_dir=default_cache_dir()), runner)
+    assert result.kind == "remote" and result.findings
+    recorder.record(result)
+    recorder.finish()
+    endpoint = f"openai={official.url_for('openai')}"
+    assert main(["verify", "--all-open", "--db", db_url, "--endpoint", endpoint]) == 1
+    assert " live " in capsys.readouterr().out

@@ -21,6 +21,7 @@ import httpx
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from scanner.cli import UsageError
 from scanner.verify.service import Checked
 from tracker.db import writer
 from tracker.models.core import Occurrence, Secret, Target
@@ -107,6 +108,14 @@ def pending_notices(
     return [n for n in notices if not _already_sent(session, n)]
 
 
+def sla_policy(config: dict[str, Any]) -> SlaPolicy:
+    """The config's ``[sla]`` policy (a malformed table is a usage error)."""
+    try:
+        return SlaPolicy.from_config(config)
+    except ValueError as exc:
+        raise UsageError(f"config: {exc}") from exc
+
+
 def webhook_url(explicit: str | None, config: dict[str, Any]) -> str | None:
     """``--notify URL`` when given, else the config's ``[notify] url``."""
     table = config.get("notify", {})
@@ -137,6 +146,16 @@ def deliver(db: Engine, webhook: Webhook, notices: Iterable[Notice]) -> bool:
             session.add(Notification(secret_id=notice.secret_id, kind=notice.kind, state=notice.state))
         session.commit()
     return True
+
+
+def send_updates(
+    db: Engine, webhook: Webhook, policy: SlaPolicy, *, now: datetime, scan_id: int | None = None,
+    checked: Sequence[Checked] = (), extra: Sequence[Notice] = (),
+) -> bool:
+    """Deliver everything not yet delivered (see ``pending_notices``) plus ``extra`` in one message."""
+    with Session(db) as session:
+        notices = pending_notices(session, policy, now=now, scan_id=scan_id, checked=checked)
+    return deliver(db, webhook, [*notices, *extra])
 
 
 def _about(session: Session, secret: Secret, kind: str, state: str, now: datetime) -> Notice:

@@ -17,12 +17,14 @@ from detectors.engine import build_engine
 from detectors.verification import load_verifiers
 from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 from scanner.config import database_url, load_config
+from scanner.notify import Webhook, send_updates, sla_policy, webhook_url
 from scanner.verify.client import Verifier
 from scanner.verify.service import Checked, reread_items, reverify_ids, summarize, verify_and_record
 from scanner.verify.settings import VerifySettings
 from tracker.actor import default_actor
 from tracker.db import open_database
 from tracker.lifecycle import find_secret
+from tracker.models.columns import utcnow
 from tracker.verification import REVOCATION_DISPROVED
 
 
@@ -38,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="every open secret, and revoked/rotated ones not yet proven dead")
     parser.add_argument("--endpoint", metavar="PROVIDER=URL", action="append", default=[],
                         help="send PROVIDER's calls to this base URL (a gateway or a test server)")
+    parser.add_argument("--notify", metavar="URL",
+                        help="POST revocations detected and SLA changes to this webhook (else [notify] url)")
     parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     parser.set_defaults(func=run)
 
@@ -57,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
     for secret_id, redacted, reason in skipped:
         print(f"{secret_id:>6}  {redacted:<28}  not verified: {reason}")
     print(summarize(checked) + (f"; {len(skipped)} not verified" if skipped else ""), file=sys.stderr)
+    url = webhook_url(args.notify, config)
+    if url:
+        send_updates(db, Webhook(url), sla_policy(config), now=utcnow(), checked=checked)
     return EXIT_FINDINGS if any(c.verdict.state == "live" for c in checked) else EXIT_OK
 
 

@@ -20,6 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from scanner.schedule.job import stored_url
 from tracker.db import create_db_engine, open_database
 from tracker.schedules import cron_trigger, list_schedules
 
@@ -64,7 +65,7 @@ def sync_jobs(scheduler: BackgroundScheduler, db: Engine, db_url: str,
             removed.append(job.name)
     for identifier, (name, cron) in wanted.items():
         trigger = cron_trigger(cron)
-        args, kwargs = [name, db_url], {"config_path": config_path}
+        args, kwargs = [name, stored_url(db_url)], {"config_path": config_path}
         job = scheduler.get_job(identifier)
         if job is None:
             scheduler.add_job(JOB_FUNCTION, trigger, id=identifier, name=name, args=args, kwargs=kwargs)

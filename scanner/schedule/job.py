@@ -1,11 +1,14 @@
 """The scheduled job: one run of one schedule, as a normal tracked scan, in this process.
 
 ``run_schedule(name, db_url, config_path)`` is the importable function APScheduler stores by
-reference; it takes plain strings only (never a secret). Each target is scanned incrementally against
-its last completed scan and recorded with trigger ``schedule:<name>``; a target that fails is
-recorded as a failed target on the scan and the others go on. With ``verify`` every secret that may
-still be live is re-verified; with a webhook, new secrets, SLA changes, revocations and a failed run
-are notified. The run's result is kept on the schedule (``sprawl schedule list``).
+reference; it takes plain strings only, never a secret: the database URL is stored with its password
+masked (``stored_url``) and the daemon process maps it back to the real one.
+
+Each target is scanned incrementally against its last completed scan and recorded with trigger
+``schedule:<name>``; a target that fails is recorded as a failed target on the scan and the others
+go on. With ``verify`` every secret that may still be live is re-verified; with a webhook, new
+secrets, SLA changes, revocations and a failed run are notified. The run's result is kept on the
+schedule (``sprawl schedule list``).
 """
 
 from __future__ import annotations
@@ -13,14 +16,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlmodel import Session
 
 from detectors.engine import build_engine
 from detectors.types import ScanError, TargetResult
 from detectors.verification import load_verifiers
 from scanner.config import load_config
-from scanner.notify import Webhook, deliver, pending_notices, scan_failed_notice, webhook_url
+from scanner.notify import Webhook, scan_failed_notice, send_updates, sla_policy, webhook_url
 from scanner.pipeline import Runner
 from scanner.targets import ScanOptions, scan_target
 from scanner.verify.client import Verifier
@@ -37,9 +40,19 @@ from tracker.db import open_database, writer
 from tracker.models.columns import utcnow
 from tracker.recording import Recorder, last_refs
 from tracker.schedules import find_schedule, record_run
-from tracker.sla import SlaPolicy
 
 log = logging.getLogger(__name__)
+
+
+# Masked URL (as stored in the job store) -> the real URL, for databases this process opened.
+_REAL_URLS: dict[str, str] = {}
+
+
+def stored_url(db_url: str) -> str:
+    """``db_url`` with any password masked, remembered so jobs run by this process can open it."""
+    masked = make_url(db_url).render_as_string(hide_password=True)
+    _REAL_URLS[masked] = db_url
+    return masked
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +64,7 @@ class RunResult:
 
 def run_schedule(name: str, db_url: str, config_path: str | None = None) -> RunResult:
     """Run schedule ``name`` once; never raises (a failure is recorded and notified instead)."""
-    db = open_database(db_url)
+    db = open_database(_REAL_URLS.get(db_url, db_url))
     try:
         return _run(name, db, config_path)
     finally:
@@ -134,11 +147,8 @@ def _verify(db: Engine, config: dict, results: list[TargetResult], scan_id: int 
 def _notify(db: Engine, url: str, config: dict, name: str, result: RunResult, checked: list[Checked]) -> None:
     try:
         now = utcnow()
-        with Session(db) as session:
-            notices = pending_notices(session, SlaPolicy.from_config(config), now=now, scan_id=result.scan_id,
-                                      checked=checked)
-        if result.error:
-            notices.append(scan_failed_notice(name, result.scan_id, result.error or result.status, now))
-        deliver(db, Webhook(url), notices)
+        failed = [scan_failed_notice(name, result.scan_id, result.error, now)] if result.error else []
+        send_updates(db, Webhook(url), sla_policy(config), now=now, scan_id=result.scan_id,
+                     checked=checked, extra=failed)
     except Exception:  # a notification problem never fails the run
         log.exception("notifications for scheduled scan %s failed", name)

@@ -76,6 +76,7 @@ class Verifier:
     async def verify_many(self, requests: Sequence[VerifyRequest]) -> list[Verdict]:
         if not requests:
             return []
+        self._gates = {}  # rate-limit state belongs to this event loop
         limit = asyncio.Semaphore(self.settings.concurrency)
         async with httpx.AsyncClient(
             transport=self._transport, timeout=self.settings.timeout, follow_redirects=False, trust_env=True,

@@ -12,12 +12,11 @@ import argparse
 import sys
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from detectors.types import TargetResult
 from detectors.verification import load_verifiers
 from scanner.config import load_config
-from scanner.notify import Webhook, deliver, pending_notices, webhook_url
+from scanner.notify import Webhook, send_updates, sla_policy, webhook_url
 from scanner.verify.client import Verifier
 from scanner.verify.service import (
     Checked,
@@ -29,7 +28,6 @@ from scanner.verify.service import (
 from scanner.verify.settings import VerifySettings
 from tracker.actor import default_actor
 from tracker.models.columns import utcnow
-from tracker.sla import SlaPolicy
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +56,5 @@ def after_scan(args: argparse.Namespace, engine: Engine, scan_id: int, results: 
                                     by=default_actor(), scan_id=scan_id)
         print(summarize(checked), file=sys.stderr)
     if url:
-        with Session(engine) as session:
-            notices = pending_notices(session, SlaPolicy.from_config(config), now=utcnow(), scan_id=scan_id,
-                                      checked=checked)
-        deliver(engine, Webhook(url), notices)
+        send_updates(engine, Webhook(url), sla_policy(config), now=utcnow(), scan_id=scan_id, checked=checked)
+

@@ -9,7 +9,7 @@ from fake_providers import fake_openai_key
 from sqlmodel import Session, select
 
 from scanner.schedule.daemon import Daemon, job_id, make_scheduler
-from scanner.schedule.job import run_schedule
+from scanner.schedule.job import run_schedule, stored_url
 from tracker.db import open_database
 from tracker.models.core import Scan, Secret
 from tracker.schedules import add_schedule, get_schedule, remove_schedule
@@ -156,3 +156,10 @@ def test_second_run_is_incremental(db_url, tmp_path):
     one, two = scans(db_url, "repo")
     assert one.findings == 1 and one.new_secrets == 1
     assert (two.new_secrets == 0 and two.blobs < one.blobs) or two.findings == 0
+
+
+def test_job_store_never_holds_the_database_password():
+    url = "postgresql+psycopg://sprawl:synthetic-pw@db.example.test/sprawl"
+    stored = stored_url(url)
+    assert "synthetic-pw" not in stored and stored.startswith("postgresql+psycopg://sprawl:")
+    assert stored_url("sqlite:////var/lib/sprawl.db") == "sqlite:////var/lib/sprawl.db"

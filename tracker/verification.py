@@ -83,6 +83,7 @@ def apply_verdict(
     elif transition == REVOCATION_DISPROVED:
         old_status = secret.status
         secret.status, secret.resolved_at, secret.resolution_note = "open", None, None
+        secret.inactive_at_discovery = False  # it works now, so it was not dead when found
         append_event(
             session, kind=transition, actor=by, secret_id=secret_id, scan_id=scan_id, old_value=old_status,
             new_value="open", at=at,

@@ -90,6 +90,15 @@ def test_human_revoked_but_live_is_reopened(engine):
         assert "still accepts" in event.detail["warning"] and event.old_value == "revoked"
 
 
+def test_inactive_at_discovery_that_turns_out_live_is_reopened(engine):
+    secret_id = new_secret(engine)
+    check(engine, secret_id, "invalid", T0, 401)
+    assert check(engine, secret_id, "live", T0 + timedelta(days=1), 200).transition == "revocation-disproved"
+    with Session(engine) as session:
+        secret = session.get(Secret, secret_id)
+        assert secret.status == "open" and not secret.inactive_at_discovery
+
+
 def test_unknown_changes_no_status(engine):
     secret_id = new_secret(engine)
     assert check(engine, secret_id, "unknown", T0, 429).transition is None

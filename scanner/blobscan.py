@@ -24,6 +24,8 @@ class BlobResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     binary: bool = False
+    bytes: int = 0  # bytes of the blob this result covers (a piece's own part, without the overlap)
+    source: str | None = None  # "file" or "blob" on the first piece of each item, for counting
 
 
 class BlobScanner:
@@ -33,6 +35,18 @@ class BlobScanner:
         self._rules: dict[str, Rule] = engine.catalog.by_id()
 
     def scan(self, blob: Blob) -> BlobResult:
+        """Findings in one blob; never raises (an unexpected failure is a ScanError for the blob)."""
+        try:
+            result = self._scan(blob)
+        except Exception as exc:  # a parser bug must not stop a nightly scan of hundreds of repositories
+            problem = f"internal error while scanning: {type(exc).__name__}: {exc}"
+            result = BlobResult(errors=[ScanError(blob.provenance.target, blob.provenance.path, problem)])
+        result.bytes = blob.keep_before if blob.keep_before is not None else len(blob.data)
+        if blob.piece == 0:
+            result.source = "file" if blob.provenance.blob_id is None else "blob"
+        return result
+
+    def _scan(self, blob: Blob) -> BlobResult:
         if blob.piece == 0 and is_binary(blob.data):
             return BlobResult(binary=True)
         kind = classify(blob.provenance.path)

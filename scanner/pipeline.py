@@ -1,6 +1,7 @@
-"""Run blobs through the engine on every core: batches of blobs go to worker processes, each of
-which compiles its Engine once; results come back in submission order.
+"""Run items from sources through the engine on every core, with deterministic results.
 
+Items (file and blob references) go in batches to worker processes; each worker compiles its Engine
+once, reads its items itself (so content never crosses a process boundary) and returns findings.
 With ``jobs == 1`` everything runs in this process. Workers are forked before any source starts a
 thread, and at most two batches per worker are in flight, so memory stays bounded whatever the
 size of the history being streamed.
@@ -18,14 +19,16 @@ from detectors.engine import build_engine
 from detectors.types import Finding, ScanError
 from scanner.blobscan import BlobResult, BlobScanner
 from scanner.sources.base import Blob, Item
+from scanner.sources.load import Loader
 
-BATCH_BYTES = 4 * 1024 * 1024
-BATCH_BLOBS = 512
+BATCH_BYTES = 8 * 1024 * 1024
+BATCH_ITEMS = 512  # also bounds what is written to a git cat-file's stdin before reading its answers
+DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
 
 
 @dataclass(slots=True)
 class Tally:
-    """Running totals for one target (and for the progress bar)."""
+    """Running totals (for a target's result and for the progress bar)."""
 
     files: int = 0  # files read from a work tree (or the index)
     blobs: int = 0  # unique blobs read from git history
@@ -36,17 +39,33 @@ class Tally:
 
 Progress = Callable[[Tally], None]
 
-_worker: BlobScanner | None = None
+
+class _Worker:
+    def __init__(self, rule_files: tuple[str, ...], max_file_size: int, overlap: int) -> None:
+        self.scanner = BlobScanner(build_engine(rule_files))
+        self.loader = Loader(max_file_size=max_file_size, overlap=overlap)
+
+    def scan(self, batch: list[Item]) -> list[BlobResult]:
+        results = []
+        for piece in self.loader.load(batch):
+            if isinstance(piece, ScanError):
+                results.append(BlobResult(errors=[piece]))
+            else:
+                results.append(self.scanner.scan(piece))
+        return results
 
 
-def _start_worker(rule_files: tuple[str, ...]) -> None:
+_worker: _Worker | None = None
+
+
+def _start_worker(rule_files: tuple[str, ...], max_file_size: int, overlap: int) -> None:
     global _worker
-    _worker = BlobScanner(build_engine(rule_files))
+    _worker = _Worker(rule_files, max_file_size, overlap)
 
 
-def _scan_batch(batch: list[Blob]) -> list[BlobResult]:
+def _scan_batch(batch: list[Item]) -> list[BlobResult]:
     assert _worker is not None
-    return [_worker.scan(blob) for blob in batch]
+    return _worker.scan(batch)
 
 
 def _ready() -> None:
@@ -56,47 +75,50 @@ def _ready() -> None:
 class Runner:
     """Scans items from sources; use as a context manager so worker processes are shut down."""
 
-    def __init__(self, rule_files: Iterable[str] = (), jobs: int = 1) -> None:
+    def __init__(self, rule_files: Iterable[str] = (), jobs: int = 1, *,
+                 max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> None:
         self.rule_files = tuple(str(f) for f in rule_files)
         self.scanner = BlobScanner(build_engine(self.rule_files))
         self.jobs = max(1, jobs)
+        self.max_file_size = max_file_size
         # Bytes shared by consecutive pieces of a large file: more than any match and its context.
         self.overlap = 2 * max((rule.window for rule in self.scanner.catalog.rules), default=256) + 4096
+        self._local: _Worker | None = None
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Runner:
+        args = (self.rule_files, self.max_file_size, self.overlap)
         if self.jobs > 1:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
-                                             initargs=(self.rule_files,))
+                                             initargs=args)
             self._pool.submit(_ready).result()  # fork every worker now, before sources start threads
+        else:
+            self._local = _Worker(*args)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        if self._local is not None:
+            self._local.loader.close()
+            self._local = None
 
     def run(self, items: Iterable[Item], tally: Tally,
             progress: Progress | None = None) -> Iterator[Finding | ScanError]:
-        """Scan every blob in ``items``; pass ScanErrors through; yield findings and errors."""
+        """Scan every item; pass ScanErrors through; yield findings and errors."""
         in_flight: deque[Future[list[BlobResult]] | list[BlobResult]] = deque()
-        batch: list[Blob] = []
+        batch: list[Item] = []
         batch_bytes = 0
         for item in items:
             if isinstance(item, ScanError):
                 yield item
                 continue
             batch.append(item)
-            batch_bytes += len(item.data)
-            if item.piece == 0:
-                if item.provenance.blob_id is None:
-                    tally.files += 1
-                else:
-                    tally.blobs += 1
-            tally.bytes += item.keep_before if item.keep_before is not None else len(item.data)
-            if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_BLOBS:
+            batch_bytes += len(item.data) if isinstance(item, Blob) else item.size
+            if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_ITEMS:
                 in_flight.append(self._submit(batch))
                 batch, batch_bytes = [], 0
                 while len(in_flight) > 2 * self.jobs:
@@ -106,19 +128,25 @@ class Runner:
         while in_flight:
             yield from self._collect(in_flight.popleft(), tally, progress)
 
-    def _submit(self, batch: list[Blob]) -> Future[list[BlobResult]] | list[BlobResult]:
-        if self._pool is None:
-            return [self.scanner.scan(blob) for blob in batch]
-        return self._pool.submit(_scan_batch, batch)
+    def _submit(self, batch: list[Item]) -> Future[list[BlobResult]] | list[BlobResult]:
+        if self._pool is not None:
+            return self._pool.submit(_scan_batch, batch)
+        if self._local is None:
+            raise RuntimeError("use the Runner as a context manager")
+        return self._local.scan(batch)
 
     @staticmethod
     def _collect(pending: Future[list[BlobResult]] | list[BlobResult], tally: Tally,
                  progress: Progress | None) -> Iterator[Finding | ScanError]:
         results = pending if isinstance(pending, list) else pending.result()
         for result in results:
+            tally.files += result.source == "file"
+            tally.blobs += result.source == "blob"
+            tally.bytes += result.bytes
             tally.binary += result.binary
             tally.findings += len(result.findings)
             yield from result.errors
             yield from result.findings
         if progress is not None:
             progress(tally)
+

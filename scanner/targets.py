@@ -26,8 +26,6 @@ from scanner.sources.git_history import TARGET_LEVEL
 from scanner.sources.gitproc import GitFailure, git_at, is_repository, run
 from scanner.sources.staged import committed_blobs, staged_blobs
 
-DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
-
 
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
@@ -35,7 +33,6 @@ class ScanOptions:
     since: str | None = None  # a revision: scan only objects not reachable from it
     exclude: tuple[str, ...] = ()  # commits already scanned (the refs of the last completed scan)
     staged: bool = False
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     cache_dir: Path = field(default_factory=remote.default_cache_dir)
 
 
@@ -55,10 +52,8 @@ def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progr
     if options.history and is_repository(path):
         return scanner.git(path, spec, "git", worktree=path if (path / ".git").exists() else None)
     if path.is_dir():
-        return scanner.plain(spec, "directory", directory.walk(
-            path, spec, max_file_size=options.max_file_size, overlap=runner.overlap))
-    return scanner.plain(spec, "directory", directory.read_one(
-        path, spec, max_file_size=options.max_file_size, overlap=runner.overlap))
+        return scanner.plain(spec, "directory", directory.walk(path, spec))
+    return scanner.plain(spec, "directory", directory.single_file(path, spec))
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:
@@ -107,14 +102,10 @@ class _TargetScan:
                                                "boundary is missing, so older secrets are dated there"))
         except GitFailure as exc:
             return _failed(target, kind, f"not a readable git repository: {exc}")
-        items: Iterator[Item] = git_history.blobs(repo, target, exclude=exclude,
-                                                  max_file_size=self.options.max_file_size,
-                                                  overlap=self.runner.overlap)
+        items: Iterator[Item] = git_history.blobs(repo, target, exclude=exclude)
         if worktree is not None:
             head = git_history.head_blobs(git, None)
-            items = itertools.chain(items, directory.walk(
-                worktree, target, max_file_size=self.options.max_file_size, overlap=self.runner.overlap,
-                already_scanned=lambda path, blob: head.get(path) == blob))
+            items = itertools.chain(items, directory.walk(worktree, target, scanned_blob=head.get))
         hits: dict[str, list[Finding]] = defaultdict(list)
         loose = []
         for finding in self._run(items, result):

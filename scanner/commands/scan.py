@@ -20,11 +20,11 @@ from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
 from scanner.config import database_url
 from scanner.formats import FORMATS, renderer
 from scanner.formats.baseline import load_baseline
-from scanner.pipeline import Runner, Tally
+from scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
 from scanner.progress import ScanProgress
 from scanner.report import Report
 from scanner.sources.remote import default_cache_dir, strip_credentials
-from scanner.targets import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan_target
+from scanner.targets import ScanOptions, scan_target
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -69,11 +69,11 @@ def run(args: argparse.Namespace) -> int:
     database = None if args.no_record and not args.incremental else _open_database(args.db)
     recorder = None if args.no_record else _recorder(database)
     options = ScanOptions(history=not args.no_history, since=args.since, staged=args.staged,
-                          max_file_size=args.max_file_size, cache_dir=args.cache_dir or default_cache_dir())
+                          cache_dir=args.cache_dir or default_cache_dir())
     started = time.monotonic()
     results = []
     try:
-        runner = Runner(args.rules, args.jobs)
+        runner = Runner(args.rules, args.jobs, max_file_size=args.max_file_size)
     except CatalogError as exc:
         raise UsageError(str(exc)) from exc
     with runner, ScanProgress() as progress:

@@ -1,6 +1,10 @@
-"""What every source yields: blobs of content with their provenance, or a per-file ScanError.
+"""What every source yields: content to scan with its provenance, or a per-file ScanError.
 
-A blob is scanned as one piece unless it is larger than the size limit; then the source cuts it
+Sources yield references (a file on disk, a blob in a repository) rather than content, so that the
+worker process that scans an item also reads it and content never crosses a process boundary; a
+source that already holds the bytes (the index, for ``--staged``) yields a ``Blob``.
+
+A blob is scanned as one piece unless it is larger than the size limit; then the reader cuts it
 into overlapping pieces (``pieces``) that carry where they start in the file, so a match in any
 piece is reported at its line and column in the whole file and a match in an overlap is kept once.
 """
@@ -30,7 +34,32 @@ class Blob:
     last: bool = True  # the final (or only) piece of its file
 
 
-Item = Blob | ScanError
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A regular file to read from disk (``location`` is its path on disk)."""
+
+    location: str
+    size: int
+    provenance: Provenance
+    # Skip the file when its git blob id is this one (its content was already scanned in history).
+    unless_blob: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GitRef:
+    """A blob to read from a repository by id."""
+
+    repo: str
+    size: int
+    provenance: Provenance  # blob_id is the blob's id
+
+    @property
+    def sha(self) -> str:
+        assert self.provenance.blob_id is not None
+        return self.provenance.blob_id
+
+
+Item = Blob | FileRef | GitRef | ScanError
 
 
 def pieces(read: Callable[[int], bytes], provenance: Provenance, *, overlap: int,

@@ -1,10 +1,11 @@
-"""Directory source: every regular file under a root, as blobs with paths relative to the root.
+"""Directory source: every regular file under a root, as references with paths relative to the root.
 
 Everything is scanned except ``.git`` directories: a security scan does not honour ``.gitignore``,
 because ignored files (``.env``, local credentials) are exactly where secrets sit. Symlinks are never
 followed: a link to a file inside the tree is skipped (the file is scanned at its own path), a link
-out of the tree, a broken link and a link loop are reported as warnings. Files over the size limit
-are read in overlapping pieces; non-regular files (FIFOs, sockets, devices) are never opened.
+out of the tree, a broken link and a link loop are reported as warnings. Non-regular files (FIFOs,
+sockets, devices) are never opened. Reading (``read_file``) happens in the worker that scans the
+file; files over the size limit are read in overlapping pieces.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from detectors.types import Provenance, ScanError
-from scanner.sources.base import Blob, Item, pieces
+from scanner.sources.base import Blob, FileRef, pieces
 
-# Given a file's relative path and git blob id, True when its content was already scanned elsewhere.
-AlreadyScanned = Callable[[str, str], bool]
+# The git blob id of a relative path's content already scanned in history, or None.
+ScannedBlob = Callable[[str], str | None]
 
 
-def walk(root: Path, target: str, *, max_file_size: int, overlap: int,
-         already_scanned: AlreadyScanned | None = None) -> Iterator[Item]:
-    """Yield a blob (or pieces) per regular file under ``root`` in sorted order, or a ScanError."""
+def walk(root: Path, target: str, *,
+         scanned_blob: ScannedBlob | None = None) -> Iterator[FileRef | ScanError]:
+    """Yield a reference per regular file under ``root`` (sorted within each folder), or a ScanError."""
     root_real = os.path.realpath(root)
     stack = [""]
     while stack:
@@ -41,22 +42,48 @@ def walk(root: Path, target: str, *, max_file_size: int, overlap: int,
             relative = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
             if entry.name == ".git":
                 continue
-            if entry.is_symlink():
-                problem = _symlink_problem(entry.path, root_real)
-                if problem:
-                    yield ScanError(target, relative, problem)
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(relative)
-            elif entry.is_file(follow_symlinks=False):
-                yield from _read(entry.path, relative, target, max_file_size, overlap, already_scanned)
-            else:
-                yield ScanError(target, relative, "not a regular file (FIFO, socket or device); skipped")
+            try:
+                if entry.is_symlink():
+                    problem = _symlink_problem(entry.path, root_real)
+                    if problem:
+                        yield ScanError(target, relative, problem)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(relative)
+                elif entry.is_file(follow_symlinks=False):
+                    yield FileRef(entry.path, entry.stat(follow_symlinks=False).st_size,
+                                  Provenance(target=target, path=relative),
+                                  scanned_blob(relative) if scanned_blob else None)
+                else:
+                    yield ScanError(target, relative, "not a regular file (FIFO, socket or device); skipped")
+            except OSError as exc:
+                yield ScanError(target, relative, f"cannot stat: {_reason(exc)}")
 
 
-def read_one(path: Path, target: str, *, max_file_size: int, overlap: int) -> Iterator[Item]:
+def single_file(path: Path, target: str) -> Iterator[FileRef | ScanError]:
     """A single file given as the target: its path is its name."""
-    yield from _read(str(path), path.name, target, max_file_size, overlap, None)
+    try:
+        yield FileRef(str(path), path.stat().st_size, Provenance(target=target, path=path.name))
+    except OSError as exc:
+        yield ScanError(target, path.name, f"cannot stat: {_reason(exc)}")
+
+
+def read_file(ref: FileRef, *, max_file_size: int, overlap: int) -> Iterator[Blob | ScanError]:
+    """The file's content as one blob, or as overlapping pieces when it is over ``max_file_size``.
+
+    Yields nothing when the content is the blob ``ref.unless_blob`` (already scanned in history).
+    """
+    provenance = ref.provenance
+    try:
+        with _open(ref.location) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size <= max_file_size:
+                data = handle.read()
+                if ref.unless_blob is None or git_blob_id(data) != ref.unless_blob:
+                    yield Blob(data, provenance)
+            else:
+                yield from pieces(handle.read, provenance, overlap=overlap)
+    except OSError as exc:
+        yield ScanError(provenance.target, provenance.path, f"cannot read file: {_reason(exc)}")
 
 
 def git_blob_id(data: bytes) -> str:
@@ -68,22 +95,6 @@ def git_blob_id(data: bytes) -> str:
 
 def _open(path: str) -> BinaryIO:
     return open(path, "rb")
-
-
-def _read(path: str, relative: str, target: str, max_file_size: int, overlap: int,
-          already_scanned: AlreadyScanned | None) -> Iterator[Item]:
-    provenance = Provenance(target=target, path=relative)
-    try:
-        with _open(path) as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size <= max_file_size:
-                data = handle.read()
-                if already_scanned is None or not already_scanned(relative, git_blob_id(data)):
-                    yield Blob(data, provenance)
-            else:
-                yield from pieces(handle.read, provenance, overlap=overlap)
-    except OSError as exc:
-        yield ScanError(target, relative, f"cannot read file: {_reason(exc)}")
 
 
 def _symlink_problem(path: str, root_real: str) -> str | None:

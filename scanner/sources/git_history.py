@@ -1,9 +1,10 @@
 """Git history source: every unique blob reachable from all refs, scanned once, then attributed.
 
-Reading: ``git rev-list --objects --all --filter=object:type=blob`` (minus excluded revisions for
-incremental scans) is fed to one ``git cat-file --batch`` by a small thread while this generator
-reads the contents back, so git streams and nothing holds the history in memory. A blob git cannot
-read (a corrupt object) is reported with its path and the stream restarts after it.
+Listing: ``git rev-list --objects --all --filter=object:type=blob`` (minus excluded revisions for
+incremental scans) is fed to ``git cat-file --batch-check`` by a small thread, giving each unique
+blob's id, size and a path, streamed: nothing holds the history in memory. Reading: each worker
+process reads its batch of blobs with its own ``git cat-file --batch`` (``BlobReader``), so blob
+content never crosses a process boundary. An object git cannot read is reported with its path.
 
 Attribution (only for blobs that had matches): one streamed pass of ``git log --all --raw``
 (no content diffs) finds, for each (blob, path), the earliest commit by commit date that wrote it;
@@ -13,7 +14,6 @@ merges are consulted only for blobs no ordinary commit wrote.
 from __future__ import annotations
 
 import codecs
-import itertools
 import subprocess
 import threading
 from collections import deque
@@ -21,11 +21,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from git import Git
 
 from detectors.types import Provenance, ScanError
-from scanner.sources.base import Blob, Item, pieces
+from scanner.sources.base import Blob, GitRef, pieces
 from scanner.sources.gitproc import GitFailure, brief, git_at, records, run, stream
 
 TARGET_LEVEL = ""  # ScanError.path for a problem with the whole target
@@ -69,26 +70,47 @@ def existing(git: Git, revisions: Iterable[str]) -> list[str]:
     return found
 
 
-def blobs(repo: Path, target: str, *, exclude: Sequence[str], max_file_size: int,
-          overlap: int) -> Iterator[Item]:
-    """Yield each unique blob reachable from all refs (minus ``exclude``) once, or a ScanError."""
+def blobs(repo: Path, target: str, *, exclude: Sequence[str]) -> Iterator[GitRef | ScanError]:
+    """A reference to each unique blob reachable from all refs (minus ``exclude``), or a ScanError.
+
+    Sizes come from ``git cat-file --batch-check`` (no content is read here); an object git cannot
+    read is reported with its path.
+    """
     git = git_at(repo)
     revlist = git.execute(["git", "rev-list", "--objects", "--all", "--filter=object:type=blob", "--stdin"],
                           as_process=True, istream=subprocess.PIPE)
     revlist.proc.stdin.write("".join(f"^{rev}\n" for rev in exclude).encode())
     revlist.proc.stdin.close()
+    check = git.execute(["git", "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"],
+                        as_process=True, istream=subprocess.PIPE)
+    pending: deque[tuple[str, str]] = deque()
     listed = _listed_blobs(revlist.proc.stdout)
-    leftover: list[tuple[str, str]] = []
-    while True:
-        reader = _CatFile(git, leftover, listed)
-        failed = yield from reader.contents(target, max_file_size, overlap)
-        if failed is None:
-            break
-        yield ScanError(target, failed[1], f"cannot read git object {failed[0]}: {reader.error}")
-        leftover = reader.unanswered()
+    feeder = threading.Thread(target=_feed, args=(listed, pending, check.proc.stdin), daemon=True)
+    feeder.start()
+    for line in check.proc.stdout:
+        sha, path = pending.popleft()
+        fields = line.split()
+        if fields[-1] == b"missing":
+            yield ScanError(target, path, f"git object {sha} is missing or unreadable")
+        elif len(fields) == 3 and fields[1] == b"blob":  # annotated tags are listed by name too
+            provenance = Provenance(target=target, path=path, blob_id=sha, in_head=False)
+            yield GitRef(str(repo), int(fields[2]), provenance)
+    feeder.join()
+    check.proc.wait()
     stderr = revlist.proc.stderr.read()
     if revlist.proc.wait() != 0:
         yield ScanError(target, TARGET_LEVEL, f"git rev-list failed, history incomplete: {brief(stderr)}")
+
+
+def _feed(listed: Iterator[tuple[str, str]], pending: deque[tuple[str, str]], stdin: IO[bytes]) -> None:
+    """Ask for each listed blob, remembering the order so each answer can be matched to its path."""
+    try:
+        for item in listed:
+            pending.append(item)
+            stdin.write(f"{item[0]}\n".encode())
+        stdin.close()
+    except OSError:
+        return
 
 
 def _listed_blobs(stdout: Iterable[bytes]) -> Iterator[tuple[str, str]]:
@@ -98,87 +120,91 @@ def _listed_blobs(stdout: Iterable[bytes]) -> Iterator[tuple[str, str]]:
             yield sha.decode("ascii"), path.decode("utf-8", errors="replace")
 
 
-class _CatFile:
-    """One ``git cat-file --batch`` fed by a thread; remembers what was asked and not yet answered."""
+class BlobReader:
+    """One long-lived ``git cat-file --batch`` per repository, asked for a batch of blobs at a time.
 
-    def __init__(self, git: Git, first: list[tuple[str, str]], rest: Iterator[tuple[str, str]]) -> None:
-        self._process = git.execute(["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE)
-        self._pending: deque[tuple[str, str]] = deque()
-        self.error = ""
-        self._feeder = threading.Thread(target=self._feed, args=(first, rest), daemon=True)
-        self._feeder.start()
+    Runs in the worker that scans the blobs. When git fails on an object (a corrupt pack entry),
+    that blob becomes a ScanError naming its path and the process is restarted for the rest.
+    """
 
-    def _feed(self, first: list[tuple[str, str]], rest: Iterator[tuple[str, str]]) -> None:
-        stdin = self._process.proc.stdin
-        try:
-            for item in itertools.chain(first, rest):
-                self._pending.append(item)
-                stdin.write(f"{item[0]}\n".encode())
-            stdin.close()
-        except (OSError, ValueError):
+    def __init__(self, repo: str) -> None:
+        self._git = git_at(repo)
+        self._handle: object | None = None  # gitpython kills the process when its handle is collected
+        self._process: subprocess.Popen | None = None
+
+    def read(self, refs: Sequence[GitRef], *, max_file_size: int, overlap: int) -> Iterator[Blob | ScanError]:
+        remaining = list(refs)
+        while remaining:
+            process = self._start()
+            process.stdin.write("".join(f"{ref.sha}\n" for ref in remaining).encode())
+            process.stdin.flush()
+            done = 0
+            try:
+                for ref in remaining:
+                    yield from self._one(process, ref, max_file_size, overlap)
+                    done += 1
+            except _Broken as exc:
+                failed = remaining[done]
+                yield ScanError(failed.provenance.target, failed.provenance.path,
+                                f"cannot read git object {failed.sha}: {exc}")
+                self.close()
+                done += 1
+            except BaseException:
+                self.close()  # abandoned mid-batch: unread answers would corrupt the next batch
+                raise
+            remaining = remaining[done:]
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = self._handle = None
+
+    def _start(self) -> subprocess.Popen:
+        if self._process is None:
+            self._handle = self._git.execute(["git", "cat-file", "--batch"], as_process=True,
+                                             istream=subprocess.PIPE)
+            self._process = self._handle.proc
+        return self._process
+
+    def _one(self, process: subprocess.Popen, ref: GitRef, max_file_size: int,
+             overlap: int) -> Iterator[Blob | ScanError]:
+        stdout = process.stdout
+        header = stdout.readline()
+        if not header:
+            raise _Broken(self._stderr(process))
+        fields = header.split()
+        if fields[-1] == b"missing":
+            yield ScanError(ref.provenance.target, ref.provenance.path, f"git object {ref.sha} is missing")
             return
+        size = int(fields[2])
+        if size <= max_file_size:
+            data = stdout.read(size)
+            if len(data) < size:
+                raise _Broken(self._stderr(process))
+            yield Blob(data, ref.provenance)
+        else:
+            left = [size]
 
-    def contents(self, target: str, max_file_size: int, overlap: int):
-        """Yield blobs; return None at the end, or the (sha, path) git failed on."""
-        stdout = self._process.proc.stdout
-        while True:
-            header = stdout.readline()
-            if not header:
-                return self._finish()
-            sha, path = self._pending.popleft()
-            fields = header.split()
-            if len(fields) == 2 and fields[1] == b"missing":
-                yield ScanError(target, path, f"git object {sha} is missing from the repository")
-                continue
-            if len(fields) != 3:
-                self.error = f"git answered {header.decode(errors='replace').strip()!r}"
-                return self._failed(sha, path)
-            size = int(fields[2])
-            if fields[1] != b"blob":  # annotated tags are listed by name too
-                stdout.read(size + 1)
-                continue
-            provenance = Provenance(target=target, path=path, blob_id=sha, in_head=False)
-            if size <= max_file_size:
-                data = stdout.read(size)
-                if len(data) < size:
-                    return self._failed(sha, path)
-                yield Blob(data, provenance)
-            else:
-                remaining = [size]
+            def read(n: int) -> bytes:
+                chunk = stdout.read(min(n, left[0]))
+                left[0] -= len(chunk)
+                return chunk
 
-                def read(n: int, remaining: list[int] = remaining) -> bytes:
-                    chunk = stdout.read(min(n, remaining[0]))
-                    remaining[0] -= len(chunk)
-                    return chunk
+            yield from pieces(read, ref.provenance, overlap=overlap)
+            if left[0]:
+                raise _Broken(self._stderr(process))
+        stdout.read(1)  # the newline after the content
 
-                yield from pieces(read, provenance, overlap=overlap)
-                if remaining[0]:
-                    return self._failed(sha, path)
-            stdout.read(1)  # the newline after the content
+    @staticmethod
+    def _stderr(process: subprocess.Popen) -> str:
+        process.kill()
+        process.wait()
+        return brief(process.stderr.read()) or "git cat-file stopped"
 
-    def unanswered(self) -> list[tuple[str, str]]:
-        self._feeder.join()
-        return list(self._pending)
 
-    def _failed(self, sha: str, path: str) -> tuple[str, str]:
-        self._drain()
-        return (sha, path)
-
-    def _drain(self) -> None:
-        self._process.proc.kill()
-        self._process.proc.wait()
-        self.error = self.error or brief(self._process.proc.stderr.read()) or "git cat-file stopped"
-        self._feeder.join()
-
-    def _finish(self) -> tuple[str, str] | None:
-        status = self._process.proc.wait()
-        self._feeder.join()
-        if not self._pending and status == 0:
-            return None
-        self.error = brief(self._process.proc.stderr.read()) or f"git cat-file exited with {status}"
-        if not self._pending:
-            return None
-        return self._pending.popleft()
+class _Broken(Exception):
+    """git cat-file died while answering."""
 
 
 def introductions(git: Git, wanted: set[str], exclude: Sequence[str]) -> dict[tuple[str, str], Introduction]:

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,30 +31,29 @@ _TICK = timedelta(microseconds=1)
 
 @dataclass(slots=True)
 class QueueRow:
-    """One secret as the queue shows it. ``haystack`` is the lowercase text the free-text filter searches."""
+    """One secret as the queue shows it, with its SLA standing at load time.
+
+    ``target`` (first place's target) and ``haystack`` (the lowercase text the free-text filter
+    searches: rule, provider, owner, then every target and path) are completed by ``attach_places``.
+    """
 
     id: int
-    fingerprint: str
     rule_id: str
     provider: str
     category: str
     lifetime: str
-    severity: str
     status: str
     owner: str | None
     exposed_at: datetime
     resolved_at: datetime | None
     places: int
     verification_state: str
+    sla_state: str = ""
+    days_left: float = 0.0
+    # Most urgent first: breached, then approaching, then within (each by days left), then resolved.
+    urgency: tuple[int, float, int] = (0, 0.0, 0)
     target: str = ""
     haystack: str = ""
-    sla: SlaStatus | None = None
-
-    @property
-    def urgency(self) -> tuple[int, float, int]:
-        """Most urgent first: breached, then approaching, then within (each by days left), then resolved."""
-        assert self.sla is not None
-        return (_SLA_RANK.get(self.sla.state, len(SLA_STATES)), self.sla.days_left, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ class QueueFilter:
     def accepts(self, row: QueueRow) -> bool:
         if self.status is not None and row.status != self.status:
             return False
-        if self.sla_state is not None and (row.sla is None or row.sla.state != self.sla_state):
+        if self.sla_state is not None and row.sla_state != self.sla_state:
             return False
         if self.provider is not None and row.provider != self.provider:
             return False
@@ -79,21 +79,21 @@ class QueueFilter:
         return not needle or needle in row.haystack
 
 
-# Sort keys by column id; "urgency" is the default order. None sorts last in either direction.
+# Sort keys by column id; "urgency" is the default order.
 SORT_KEYS: dict[str, Callable[[QueueRow], Any]] = {
-    "urgency": lambda r: r.urgency,
-    "id": lambda r: r.id,
-    "sla": lambda r: r.urgency,
-    "days": lambda r: r.sla.days_left if r.sla else 0.0,
-    "provider": lambda r: r.provider,
-    "rule": lambda r: r.rule_id,
-    "lifetime": lambda r: r.lifetime,
-    "shared": lambda r: r.places,
-    "status": lambda r: r.status,
+    "urgency": attrgetter("urgency"),
+    "id": attrgetter("id"),
+    "sla": attrgetter("urgency"),
+    "days": attrgetter("days_left"),
+    "provider": attrgetter("provider"),
+    "rule": attrgetter("rule_id"),
+    "lifetime": attrgetter("lifetime"),
+    "shared": attrgetter("places"),
+    "status": attrgetter("status"),
     "owner": lambda r: (r.owner is None, r.owner or ""),
-    "verified": lambda r: r.verification_state,
-    "exposed": lambda r: r.exposed_at,
-    "target": lambda r: r.target,
+    "verified": attrgetter("verification_state"),
+    "exposed": attrgetter("exposed_at"),
+    "target": attrgetter("target"),
 }
 
 
@@ -102,7 +102,7 @@ def select_rows(
 ) -> list[QueueRow]:
     """The rows the filter accepts, in the requested order (ties broken by urgency)."""
     kept = [row for row in rows if queue_filter.accepts(row)]
-    kept.sort(key=lambda r: r.urgency)
+    kept.sort(key=SORT_KEYS["urgency"])
     if sort != "urgency":
         kept.sort(key=SORT_KEYS[sort], reverse=descending)
     elif descending:
@@ -111,32 +111,48 @@ def select_rows(
 
 
 def load_queue(engine: sa.Engine, policy: SlaPolicy, now: datetime) -> list[QueueRow]:
-    """Every secret with its SLA status, first target and the text the filter searches (two queries)."""
+    """Every secret, complete (``load_secrets`` then ``attach_places``)."""
+    rows = load_secrets(engine, policy, now)
+    attach_places(engine, rows)
+    return rows
+
+
+def load_secrets(engine: sa.Engine, policy: SlaPolicy, now: datetime) -> list[QueueRow]:
+    """Every secret with its SLA standing at ``now``; one query, enough to paint the queue."""
     columns = (
-        Secret.id, Secret.fingerprint, Secret.rule_id, Secret.provider, Secret.category, Secret.lifetime,
-        Secret.severity, Secret.status, Secret.owner, Secret.exposed_at, Secret.resolved_at, Secret.places,
-        Secret.verification_state,
+        Secret.id, Secret.rule_id, Secret.provider, Secret.category, Secret.lifetime, Secret.status,
+        Secret.owner, Secret.exposed_at, Secret.resolved_at, Secret.places, Secret.verification_state,
     )
-    with Session(engine) as session:
-        rows = {values[0]: QueueRow(*values) for values in session.execute(sa.select(*columns))}
-        places = session.execute(
-            sa.select(Occurrence.secret_id, Target.name, Occurrence.path)
-            .join(Target, Target.id == Occurrence.target_id)
-            .order_by(Occurrence.id)
+    with engine.connect() as connection:
+        rows = [QueueRow(*values) for values in connection.execute(sa.select(*columns))]
+    for row in rows:
+        sla = policy.status(row.exposed_at, row.category, row.lifetime, now=now, resolved_at=row.resolved_at)
+        row.sla_state, row.days_left = sla.state, sla.days_left
+        row.urgency = (_SLA_RANK.get(sla.state, len(SLA_STATES)), sla.days_left, row.id)
+        row.haystack = f"{row.rule_id} {row.provider} {row.owner or ''}".lower()
+    return rows
+
+
+def attach_places(engine: sa.Engine, rows: Sequence[QueueRow]) -> None:
+    """Fill each row's first target and add every target and path to its filter text (one query)."""
+    by_id = {row.id: row for row in rows}
+    words: dict[int, list[str]] = {}
+    with engine.connect() as connection:
+        names = dict(connection.execute(sa.select(Target.id, Target.name)).all())
+        found = connection.execute(
+            sa.select(Occurrence.secret_id, Occurrence.target_id, Occurrence.path).order_by(Occurrence.id)
         )
-        paths: dict[int, list[str]] = {}
-        for secret_id, target, path in places:
-            row = rows.get(secret_id)
+        for secret_id, target_id, path in found:
+            row = by_id.get(secret_id)
             if row is None:
-                continue
+                continue  # recorded after the secrets were read; the next refresh shows it
+            target = names.get(target_id, "")
             if not row.target:
                 row.target = target
-            paths.setdefault(secret_id, []).append(f"{target} {path}")
-    for row in rows.values():
-        row.sla = policy.evaluate(row, now)  # type: ignore[arg-type]  # reads only Secret's fields
-        words = (row.rule_id, row.provider, row.owner or "", *paths.get(row.id, ()))
-        row.haystack = " ".join(words).lower()
-    return list(rows.values())
+            words.setdefault(secret_id, []).extend((target, path))
+    for secret_id, extra in words.items():
+        row = by_id[secret_id]
+        row.haystack = f"{row.haystack} {' '.join(extra).lower()}"
 
 
 def change_marker(engine: sa.Engine) -> tuple[Any, ...]:

@@ -12,10 +12,12 @@ from tracker import lifecycle
 from tracker.sla import SlaPolicy
 from tui.data import (
     QueueFilter,
+    attach_places,
     change_marker,
     load_detail,
     load_queue,
     load_schedules,
+    load_secrets,
     open_over_time,
     select_rows,
 )
@@ -34,15 +36,25 @@ def ids(rows) -> list[int]:
 def test_open_queue_is_most_urgent_first(rows):
     view = select_rows(rows, QueueFilter())
     assert ids(view) == [1, 2, 3, 5]
-    assert [row.sla.state for row in view] == ["breached", "approaching", "within", "within"]
-    assert view[0].sla.days_left < 0 < view[1].sla.days_left < view[2].sla.days_left < view[3].sla.days_left
+    assert [row.sla_state for row in view] == ["breached", "approaching", "within", "within"]
+    assert view[0].days_left < 0 < view[1].days_left < view[2].days_left < view[3].days_left
 
 
 def test_all_statuses_put_resolved_last(rows):
     view = select_rows(rows, QueueFilter(status=None))
     assert ids(view)[:4] == [1, 2, 3, 5]
     assert sorted(ids(view)[4:]) == [4, 6]
-    assert {row.sla.state for row in view[4:]} == {"resolved"}
+    assert {row.sla_state for row in view[4:]} == {"resolved"}
+
+
+def test_secrets_alone_paint_the_queue_then_places_complete_it(db):
+    engine, _ = db
+    rows = load_secrets(engine, SlaPolicy(), seed.AS_OF)
+    assert ids(select_rows(rows, QueueFilter())) == [1, 2, 3, 5]
+    assert {row.target for row in rows} == {""}
+    assert select_rows(rows, QueueFilter(text="values.yaml")) == []
+    attach_places(engine, rows)
+    assert ids(select_rows(rows, QueueFilter(text="values.yaml"))) == [1]
 
 
 def test_each_row_knows_its_first_target(rows):

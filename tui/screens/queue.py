@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.data import SORT_KEYS, QueueFilter, QueueRow, change_marker, load_queue, select_rows
+from tui.data import SORT_KEYS, QueueFilter, QueueRow, attach_places, change_marker, load_secrets, select_rows
 from tui.format import day, days_text, shorten, sla_text, verification_text
 from tui.screens.detail import DetailScreen
 from tui.screens.triage import TRIAGE_BINDINGS, TriageScreen
@@ -105,14 +105,17 @@ class QueueScreen(TriageScreen):
     def _refresh_if_changed(self) -> None:
         self._load(force=False)
 
-    @work(thread=True, exclusive=True, group="queue-load")
+    @work(thread=True, exclusive=True, group="queue-load", description="load the queue")
     def _load(self, force: bool) -> None:
+        """Paint as soon as the secrets are read; targets and paths for the filter follow."""
         app = self.sprawl
         marker = change_marker(app.engine)
         if not force and marker == self._marker:
             return
-        rows = load_queue(app.engine, app.policy, app.now())
+        rows = load_secrets(app.engine, app.policy, app.now())
         app.call_from_thread(self._loaded, rows, marker)
+        attach_places(app.engine, rows)
+        app.call_from_thread(self._recompute, keep_place=True)
 
     def _loaded(self, rows: list[QueueRow], marker: tuple[object, ...]) -> None:
         self.rows, self._marker, self.loaded = rows, marker, True
@@ -120,15 +123,17 @@ class QueueScreen(TriageScreen):
         self._recompute(keep_place=True)
 
     def _recompute(self, *, keep_place: bool) -> None:
+        """Filter and sort in a worker; only the newest request's result is shown."""
         generation = next(self._generation)
         self._latest = generation
-        self._select(self.rows, self.queue_filter, self.sort, self.descending, generation, keep_place)
+        rows, queue_filter, sort, descending = self.rows, self.queue_filter, self.sort, self.descending
 
-    @work(thread=True, exclusive=True, group="queue-view")
-    def _select(self, rows: list[QueueRow], queue_filter: QueueFilter, sort: str, descending: bool,
-                generation: int, keep_place: bool) -> None:
-        view = select_rows(rows, queue_filter, sort, descending)
-        self.app.call_from_thread(self._show, view, generation, keep_place)
+        def select() -> None:
+            view = select_rows(rows, queue_filter, sort, descending)
+            self.app.call_from_thread(self._show, view, generation, keep_place)
+
+        # A plain callable: @work would put the repr of 100,000 rows in the worker's description.
+        self.run_worker(select, thread=True, exclusive=True, group="queue-view", description="filter, sort")
 
     def _show(self, view: list[QueueRow], generation: int, keep_place: bool) -> None:
         if generation != self._latest:
@@ -171,12 +176,11 @@ class QueueScreen(TriageScreen):
         self._update_status()
 
     def _cells(self, row: QueueRow) -> tuple[object, ...]:
-        assert row.sla is not None
         return (
             SELECTED_MARK if row.id in self.selected else "",
             str(row.id),
-            sla_text(row.sla.state),
-            days_text(row.sla.state, row.sla.days_left),
+            sla_text(row.sla_state),
+            days_text(row.sla_state, row.days_left),
             row.provider,
             shorten(row.rule_id, 22),
             row.lifetime,

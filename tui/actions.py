@@ -83,18 +83,20 @@ class VerifyOutcome:
     message: str
 
 
-def verify(url: str, secret_id: int) -> VerifyOutcome:
-    """Run ``sprawl verify ID --db URL`` and summarise what it said (its last line of output)."""
-    command = [sys.executable, "-m", "scanner.cli", "verify", str(secret_id), "--db", url]
+def verify(url: str, secret_id: int, *, by: str) -> VerifyOutcome:
+    """Run ``sprawl verify ID --db URL --by ACTOR`` and summarise what it said about the secret."""
+    command = [sys.executable, "-m", "scanner.cli", "verify", str(secret_id), "--db", url, "--by", by]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=VERIFY_TIMEOUT_SECONDS, check=False
         )
     except subprocess.TimeoutExpired:
         return VerifyOutcome(secret_id, False, f"verify timed out after {VERIFY_TIMEOUT_SECONDS:.0f} s")
-    lines = [line for line in (done.stdout + "\n" + done.stderr).splitlines() if line.strip()]
-    if done.returncode in (0, 1):
-        return VerifyOutcome(secret_id, True, lines[-1] if lines else "verification finished")
+    said = [" ".join(line.split()) for line in done.stdout.splitlines() if line.strip()]
+    complaints = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    if said and done.returncode in (0, 1):  # 1 means the key is live: a verdict, not a failure
+        return VerifyOutcome(secret_id, True, " ".join(said[:2]))
     if "invalid choice" in done.stderr or "ModuleNotFoundError" in done.stderr:
         return VerifyOutcome(secret_id, False, "live verification is not available in this installation")
-    return VerifyOutcome(secret_id, False, lines[-1] if lines else f"verify exited with {done.returncode}")
+    reason = complaints[-1] if complaints else f"exit status {done.returncode}"
+    return VerifyOutcome(secret_id, False, f"verify failed: {reason}")

@@ -185,3 +185,21 @@ def test_actions_refuse_bad_input(db):
         actions.assign(engine, [1], " ", by=ACTOR)
     with pytest.raises(LookupError):
         actions.add_note(engine, [999], "x", by=ACTOR)
+
+
+async def test_verify_now_runs_the_cli_and_reports_its_answer(make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    # The seeded targets are not on disk, so the CLI cannot re-read the value and says so.
+    assert any(m.startswith("#1: ") and "not verified" in m for m in messages), messages
+
+
+def test_verify_failure_is_reported_not_raised(db):
+    _, url = db
+    outcome = actions.verify(url, 999, by=ACTOR)
+    assert not outcome.ok
+    assert "999" in outcome.message

@@ -16,8 +16,11 @@ OPENAI = {"provider": "openai", "endpoint": "https://api.openai.com/v1/models"}
 
 
 @pytest.fixture
-def engine(tmp_path):
-    return open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
+def engine(db_url):
+    """The shared ``db_url`` fixture: SQLite, and PostgreSQL when SPRAWL_TEST_POSTGRES_URL is set."""
+    engine = open_database(db_url)
+    yield engine
+    engine.dispose()
 
 
 def new_secret(engine, *, status="open") -> int:

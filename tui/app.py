@@ -61,6 +61,11 @@ class SprawlApp(App[None]):
         """The instant the SLA is measured at: ``--as-of`` if given, else the clock."""
         return self.as_of or datetime.now(UTC)
 
+    def database_trouble(self, error: Exception) -> None:
+        """A read failed (database locked, gone, unreachable): say so and keep the last data on screen."""
+        self.notify(f"{type(error).__name__}: {error}".splitlines()[0], title="Database not readable",
+                    severity="error", timeout=8)
+
     def action_reload(self) -> None:
         reload = getattr(self.screen, "reload", None)
         if callable(reload):

@@ -173,3 +173,18 @@ async def test_auto_refresh_keeps_filter_and_cursor(make_app, settle, db):
         assert table_ids(app) == [5]
         assert cursor_id(app) == 5
         assert app.screen.queue_filter.sla_state == "within"
+
+
+async def test_unreadable_database_is_reported_and_the_last_rows_stay(make_app, settle, db):
+    engine, _ = db
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with engine.begin() as connection:  # the schema disappears under the running UI
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.exec_driver_sql("ALTER TABLE secret RENAME TO secret_elsewhere")
+        await pilot.press("r")
+        await settle(pilot)
+        assert any(n.title == "Database not readable" for n in app._notifications)
+        assert table_ids(app) == [1, 2, 3, 5]
+        assert app.is_running

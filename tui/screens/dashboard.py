@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -57,7 +58,11 @@ class DashboardScreen(Screen):
     @work(thread=True, exclusive=True, group="dashboard-load")
     def _load(self) -> None:
         app = cast("SprawlApp", self.app)
-        data = load_dashboard(app.engine, app.policy, app.now())
+        try:
+            data = load_dashboard(app.engine, app.policy, app.now())
+        except SQLAlchemyError as exc:
+            app.call_from_thread(app.database_trouble, exc)
+            return
         app.call_from_thread(self._show, data)
 
     def _show(self, data: DashboardData) -> None:

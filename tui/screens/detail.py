@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -32,7 +33,6 @@ class DetailScreen(TriageScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         *TRIAGE_BINDINGS,
-        Binding("r", "refresh", "Refresh"),
     ]
 
     def __init__(self, secret_id: int) -> None:
@@ -63,9 +63,6 @@ class DetailScreen(TriageScreen):
     def reload(self) -> None:
         self._load()
 
-    def action_refresh(self) -> None:
-        self.reload()
-
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -76,6 +73,9 @@ class DetailScreen(TriageScreen):
             detail = load_detail(app.engine, app.policy, self.secret_id, app.now())
         except LookupError as exc:
             app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        except SQLAlchemyError as exc:
+            app.call_from_thread(app.database_trouble, exc)
             return
         app.call_from_thread(self._show, detail)
 

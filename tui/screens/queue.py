@@ -12,6 +12,7 @@ import itertools
 from typing import ClassVar
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,18 +28,18 @@ PAGE_SIZE = 200
 # (key, label, width); the key is also the sort key in tui.data.SORT_KEYS ("sel" is not sortable).
 COLUMNS = (
     ("sel", " ", 1),
-    ("id", "ID", 6),
+    ("id", "ID", 5),
     ("sla", "SLA", 11),
     ("days", "Days", 8),
     ("provider", "Provider", 11),
-    ("rule", "Rule", 22),
+    ("rule", "Rule", 20),
     ("lifetime", "Lifetime", 11),
     ("shared", "Shared", 6),
     ("status", "Status", 14),
-    ("owner", "Owner", 12),
+    ("owner", "Owner", 11),
     ("verified", "Verified", 10),
     ("exposed", "Exposed", 10),
-    ("target", "Target", 24),
+    ("target", "Target", 16),
 )
 SORTABLE = tuple(key for key, _, _ in COLUMNS if key != "sel")
 SELECTED_MARK = Text("●", style="bold magenta")
@@ -109,12 +110,16 @@ class QueueScreen(TriageScreen):
     def _load(self, force: bool) -> None:
         """Paint as soon as the secrets are read; targets and paths for the filter follow."""
         app = self.sprawl
-        marker = change_marker(app.engine)
-        if not force and marker == self._marker:
+        try:
+            marker = change_marker(app.engine)
+            if not force and marker == self._marker:
+                return
+            rows = load_secrets(app.engine, app.policy, app.now())
+            app.call_from_thread(self._loaded, rows, marker)
+            attach_places(app.engine, rows)
+        except SQLAlchemyError as exc:
+            app.call_from_thread(app.database_trouble, exc)
             return
-        rows = load_secrets(app.engine, app.policy, app.now())
-        app.call_from_thread(self._loaded, rows, marker)
-        attach_places(app.engine, rows)
         app.call_from_thread(self._recompute, keep_place=True)
 
     def _loaded(self, rows: list[QueueRow], marker: tuple[object, ...]) -> None:
@@ -182,14 +187,14 @@ class QueueScreen(TriageScreen):
             sla_text(row.sla_state),
             days_text(row.sla_state, row.days_left),
             row.provider,
-            shorten(row.rule_id, 22),
+            shorten(row.rule_id, 20),
             row.lifetime,
             str(row.places),
             row.status,
-            shorten(row.owner or "", 12),
+            shorten(row.owner or "", 11),
             verification_text(row.verification_state),
             day(row.exposed_at),
-            shorten(row.target, 24),
+            shorten(row.target, 16),
         )
 
     def _update_status(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -44,7 +45,11 @@ class SchedulesScreen(Screen):
     @work(thread=True, exclusive=True, group="schedules-load")
     def _load(self) -> None:
         app = cast("SprawlApp", self.app)
-        rows = load_schedules(app.engine, app.now())
+        try:
+            rows = load_schedules(app.engine, app.now())
+        except SQLAlchemyError as exc:
+            app.call_from_thread(app.database_trouble, exc)
+            return
         app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[ScheduleRow]) -> None:

@@ -1,0 +1,277 @@
+"""Benchmark the git-history and working-tree scans: throughput, peak memory, growth with history.
+
+``python -m bench.history [--repo PATH] [--synthetic-commits N] [--jobs N] [--no-peers]``
+
+Builds (once, deterministically) a synthetic repository with N commits in ``bench/out/`` and a
+working tree of generated files, and optionally takes a real repository (``--repo``; clone it
+outside the project). For each it reports, in the same run and on the same machine, wall time,
+MB/s of unique blob bytes (history) or file bytes (tree) and the peak resident memory of the whole
+process tree (sampled from /proc), for ``sprawl scan`` and for each peer found on PATH
+(``gitleaks git``/``gitleaks dir``, ``kingfisher scan``, ``detect-secrets scan``; an absent peer is
+skipped and named). History growth is measured on 1/4, 1/2 and all of the synthetic history.
+Results are printed and written to ``bench/out/history.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO
+
+OUT = Path(__file__).resolve().parent / "out"
+SEED = 7
+FILES = 240
+LINES_PER_FILE = 500
+TREE_FILES = 3000
+TREE_FILE_BYTES = 40_000
+
+
+@dataclass
+class Measurement:
+    tool: str
+    subject: str
+    seconds: float | None
+    megabytes: float
+    peak_rss_mb: float | None
+    note: str = ""
+
+    @property
+    def mb_per_s(self) -> float | None:
+        return self.megabytes / self.seconds if self.seconds else None
+
+
+# ----------------------------------------------------------------------------------------- inputs
+
+def _line(rng: random.Random) -> str:
+    words = rng.choices(("config", "model", "client", "retry", "token", "batch", "index", "score", "vector",
+                         "prompt", "agent", "return", "import", "value", "self", "None", "True"), k=8)
+    return f"    {words[0]}_{words[1]} = {words[2]}({', '.join(words[3:6])})  # {rng.randrange(10**6)}"
+
+
+def _fake_key(rng: random.Random) -> str:
+    return "gsk_" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(52))
+
+
+def build_synthetic(path: Path, commits: int) -> Path:
+    """A repository of ``commits`` commits over FILES files; each commit rewrites some lines of two
+    files; every 97th commit plants a fake key that a later commit removes. Built with fast-import."""
+    marker = path / "sprawl-bench-commits"
+    if marker.is_file() and marker.read_text() == str(commits):
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    subprocess.run(["git", "init", "--quiet", "--bare", str(path)], check=True)
+    with tempfile.TemporaryFile() as stream:
+        _write_history(stream, commits)
+        stream.seek(0)
+        subprocess.run(["git", "fast-import", "--quiet"], cwd=path, stdin=stream, check=True)
+    subprocess.run(["git", "symbolic-ref", "HEAD", "refs/heads/main"], cwd=path, check=True)
+    marker.write_text(str(commits))
+    return path
+
+
+def _write_history(stream: IO[bytes], commits: int) -> None:
+    """The fast-import stream of the synthetic history."""
+    rng = random.Random(SEED)
+    files = [[_line(rng) for _ in range(LINES_PER_FILE)] for _ in range(FILES)]
+    when = 1_600_000_000
+    for number in range(1, commits + 1):
+        when += 3600
+        stream.write(f"commit refs/heads/main\nmark :{number}\n"
+                     f"committer Bench <bench@example.com> {when} +0000\n".encode())
+        message = f"change {number}"
+        stream.write(f"data {len(message)}\n{message}\n".encode())
+        touched = range(FILES) if number == 1 else rng.sample(range(FILES), 2)
+        for index in touched:
+            lines = files[index]
+            for _ in range(LINES_PER_FILE // 10):
+                lines[rng.randrange(LINES_PER_FILE)] = _line(rng)
+            if number % 97 == 0:
+                lines[rng.randrange(LINES_PER_FILE)] = f"    GROQ_API_KEY = '{_fake_key(rng)}'"
+            data = ("\n".join(lines) + "\n").encode()
+            header = f"M 100644 inline src/module_{index:03d}.py\ndata {len(data)}\n"
+            stream.write(header.encode() + data + b"\n")
+        for fraction in (4, 2):
+            if number == commits // fraction:
+                stream.write(f"reset refs/heads/at-1-{fraction}\nfrom :{number}\n\n".encode())
+
+
+def history_slice(repo: Path, branch: str, dest: Path) -> Path:
+    """A bare repository whose only ref is ``branch`` (objects shared by hard links)."""
+    if not dest.exists():
+        subprocess.run(["git", "clone", "--quiet", "--bare", "--single-branch", "--no-tags",
+                        "--branch", branch, str(repo), str(dest)], check=True)
+    return dest
+
+
+def build_tree(path: Path) -> Path:
+    """A directory of TREE_FILES generated source files (about 120 MB), a few with fake keys."""
+    marker = path / ".sprawl-bench-tree"
+    if marker.is_file():
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    rng = random.Random(SEED + 1)
+    for number in range(TREE_FILES):
+        folder = path / f"pkg{number % 30:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        lines, size = [], 0
+        while size < TREE_FILE_BYTES:
+            lines.append(_line(rng))
+            size += len(lines[-1]) + 1
+        if number % 500 == 0:
+            lines.append(f"GROQ_API_KEY = '{_fake_key(rng)}'")
+        (folder / f"mod{number:04d}.py").write_text("\n".join(lines) + "\n")
+    marker.write_text("")
+    return path
+
+
+def unique_blob_megabytes(repo: Path) -> float:
+    """MB of the unique blobs reachable from the repository's refs (what a history scan reads)."""
+    listing = subprocess.run("git rev-list --objects --all --filter=object:type=blob | cut -d' ' -f1 | "
+                             "git cat-file --batch-check='%(objecttype) %(objectsize)'", shell=True, cwd=repo,
+                             capture_output=True, text=True, check=True).stdout
+    sizes = (line.split() for line in listing.splitlines())
+    return sum(int(size) for kind, size in sizes if kind == "blob") / 1e6
+
+
+def tree_megabytes(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+# ------------------------------------------------------------------------------------- measuring
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants (from /proc), in KiB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/statm") as statm:
+                rss[int(entry)] = int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except (OSError, IndexError, ValueError):
+            continue
+    family, changed = {root}, True
+    while changed:
+        grown = {pid for pid, parent in parents.items() if parent in family} | family
+        changed, family = grown != family, grown
+    return sum(rss.get(pid, 0) for pid in family)
+
+
+def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MB) of the process tree sampled every 20 ms, and the exit code."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    process.stderr.read()
+    return seconds, peak / 1024, process.returncode
+
+
+def sprawl(subject: Path, jobs: int, *, history: bool) -> list[str]:
+    command = [sys.executable, "-m", "scanner.cli", "scan", str(subject), "--no-record", "--format", "json",
+               "--output", os.devnull, "--jobs", str(jobs)]
+    return command if history else [*command, "--no-history"]
+
+
+def peers(subject: Path, *, history: bool, jobs: int) -> dict[str, list[str]]:
+    """Each peer's command for this subject (history or working tree) when the peer is on PATH."""
+    found = {}
+    if shutil.which("gitleaks"):
+        mode = "git" if history else "dir"
+        found[f"gitleaks {mode}"] = ["gitleaks", mode, str(subject), "--no-banner", "--log-level", "error",
+                                     "--report-path", os.devnull, "--report-format", "json",
+                                     "--exit-code", "0"]
+    if shutil.which("kingfisher"):
+        found["kingfisher scan"] = ["kingfisher", "scan", str(subject), "--no-validate", "--no-update-check",
+                                    "-q", "-f", "json", "-o", os.devnull, "-j", str(jobs),
+                                    "--git-history", "full" if history else "none"]
+    if shutil.which("detect-secrets") and not history:  # detect-secrets reads files, not history
+        found["detect-secrets scan"] = ["detect-secrets", "scan", "--all-files", str(subject)]
+    return found
+
+
+MISSING_PEERS = ("gitleaks", "kingfisher", "detect-secrets")
+
+
+def measure(label: str, subject: Path, megabytes: float, jobs: int, *, history: bool,
+            with_peers: bool) -> list[Measurement]:
+    results = []
+    commands = {"sprawl scan": sprawl(subject, jobs, history=history)}
+    if with_peers:
+        commands |= peers(subject, history=history, jobs=jobs)
+    for tool, command in commands.items():
+        seconds, peak, code = run_measured(command, cwd=Path(__file__).resolve().parents[1])
+        failed = code not in (0, 1)
+        results.append(Measurement(tool, label, None if failed else seconds, megabytes, peak,
+                                   f"exit code {code}" if failed else ""))
+        _print(results[-1])
+    return results
+
+
+def _print(m: Measurement) -> None:
+    speed = f"{m.mb_per_s:8.1f} MB/s" if m.mb_per_s else "      failed"
+    seconds = f"{m.seconds:7.2f} s" if m.seconds else "        -"
+    rss = f"{m.peak_rss_mb:7.0f} MB peak" if m.peak_rss_mb else ""
+    print(f"  {m.subject:<28} {m.tool:<20} {seconds} {m.megabytes:9.1f} MB {speed} {rss} {m.note}",
+          flush=True)
+
+
+# ------------------------------------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.history", description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", type=Path, help="a real repository with long history (outside the project)")
+    parser.add_argument("--synthetic-commits", type=int, default=3000, metavar="N")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-peers", action="store_true", help="measure sprawl only")
+    args, _ = parser.parse_known_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with_peers = not args.no_peers
+    if with_peers:
+        absent = [name for name in MISSING_PEERS if not shutil.which(name)]
+        if absent:
+            print(f"peers not found on PATH, skipped: {', '.join(absent)}")
+    print(f"building inputs in {OUT} ...", flush=True)
+    synthetic = build_synthetic(OUT / "synthetic.git", args.synthetic_commits)
+    tree = build_tree(OUT / "tree")
+    results: list[Measurement] = []
+
+    print("history growth (synthetic):")
+    for fraction, name in ((4, "1/4"), (2, "1/2")):
+        part = history_slice(synthetic, f"at-1-{fraction}", OUT / f"synthetic-{fraction}.git")
+        results += measure(f"synthetic history {name}", part, unique_blob_megabytes(part), args.jobs,
+                           history=True, with_peers=with_peers)
+    results += measure("synthetic history all", synthetic, unique_blob_megabytes(synthetic), args.jobs,
+                       history=True, with_peers=with_peers)
+    print("working tree:")
+    results += measure("generated tree", tree, tree_megabytes(tree), args.jobs, history=False,
+                       with_peers=with_peers)
+    if args.repo:
+        repo = args.repo.resolve()
+        print(f"real repository {repo}:")
+        results += measure(f"{repo.name} history", repo, unique_blob_megabytes(repo), args.jobs, history=True,
+                           with_peers=with_peers)
+    report = [{**asdict(m), "mb_per_s": m.mb_per_s} for m in results]
+    (OUT / "history.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written {OUT / 'history.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -42,7 +42,7 @@ class Measurement:
     subject: str
     seconds: float | None
     megabytes: float
-    peak_rss_mb: float | None
+    peak_mb: float | None
     note: str = ""
 
     @property
@@ -52,9 +52,12 @@ class Measurement:
 
 # ----------------------------------------------------------------------------------------- inputs
 
+_WORDS = ("config", "model", "engine", "retry", "batch", "index", "score", "vector", "prompt", "agent",
+          "result", "items", "value", "self", "None", "True", "count", "offset", "layer", "frame")
+
+
 def _line(rng: random.Random) -> str:
-    words = rng.choices(("config", "model", "client", "retry", "token", "batch", "index", "score", "vector",
-                         "prompt", "agent", "return", "import", "value", "self", "None", "True"), k=8)
+    words = rng.choices(_WORDS, k=8)
     return f"    {words[0]}_{words[1]} = {words[2]}({', '.join(words[3:6])})  # {rng.randrange(10**6)}"
 
 
@@ -149,34 +152,42 @@ def tree_megabytes(path: Path) -> float:
 
 # ------------------------------------------------------------------------------------- measuring
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants (from /proc), in KiB."""
+def _tree_memory_kb(root: int) -> int:
+    """Proportional set size (shared pages split between sharers, so forked workers are not counted
+    twice) of ``root`` and all its descendants, from /proc, in KiB."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/statm") as statm:
-                rss[int(entry)] = int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-        except (OSError, IndexError, ValueError):
-            continue
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
     family, changed = {root}, True
     while changed:
         grown = {pid for pid, parent in parents.items() if parent in family} | family
         changed, family = grown != family, grown
-    return sum(rss.get(pid, 0) for pid in family)
+    return sum(_pss_kb(pid) for pid in family)
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) of the process tree sampled every 20 ms, and the exit code."""
+    """Wall seconds, peak memory (MB, PSS) of the process tree sampled every 20 ms, and the exit code."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, _tree_rss_kb(process.pid))
+        peak = max(peak, _tree_memory_kb(process.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     process.stderr.read()
@@ -185,7 +196,7 @@ def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, fl
 
 def sprawl(subject: Path, jobs: int, *, history: bool) -> list[str]:
     command = [sys.executable, "-m", "scanner.cli", "scan", str(subject), "--no-record", "--format", "json",
-               "--output", os.devnull, "--jobs", str(jobs)]
+               "--output", str(_report("sprawl.json")), "--jobs", str(jobs)]
     return command if history else [*command, "--no-history"]
 
 
@@ -195,15 +206,20 @@ def peers(subject: Path, *, history: bool, jobs: int) -> dict[str, list[str]]:
     if shutil.which("gitleaks"):
         mode = "git" if history else "dir"
         found[f"gitleaks {mode}"] = ["gitleaks", mode, str(subject), "--no-banner", "--log-level", "error",
-                                     "--report-path", os.devnull, "--report-format", "json",
-                                     "--exit-code", "0"]
+                                     "--report-path", str(_report("gitleaks.json")),
+                                     "--report-format", "json", "--exit-code", "0"]
     if shutil.which("kingfisher"):
         found["kingfisher scan"] = ["kingfisher", "scan", str(subject), "--no-validate", "--no-update-check",
-                                    "-q", "-f", "json", "-o", os.devnull, "-j", str(jobs),
-                                    "--git-history", "full" if history else "none"]
+                                    "-q", "-f", "json", "-o", str(_report("kingfisher.json")),
+                                    "-j", str(jobs), "--git-history", "full" if history else "none"]
     if shutil.which("detect-secrets") and not history:  # detect-secrets reads files, not history
         found["detect-secrets scan"] = ["detect-secrets", "scan", "--all-files", str(subject)]
     return found
+
+
+def _report(name: str) -> Path:
+    """Where a tool writes its findings (a real file: some tools replace their report path)."""
+    return OUT / "reports" / name
 
 
 MISSING_PEERS = ("gitleaks", "kingfisher", "detect-secrets")
@@ -227,8 +243,8 @@ def measure(label: str, subject: Path, megabytes: float, jobs: int, *, history: 
 def _print(m: Measurement) -> None:
     speed = f"{m.mb_per_s:8.1f} MB/s" if m.mb_per_s else "      failed"
     seconds = f"{m.seconds:7.2f} s" if m.seconds else "        -"
-    rss = f"{m.peak_rss_mb:7.0f} MB peak" if m.peak_rss_mb else ""
-    print(f"  {m.subject:<28} {m.tool:<20} {seconds} {m.megabytes:9.1f} MB {speed} {rss} {m.note}",
+    memory = f"{m.peak_mb:7.0f} MB peak" if m.peak_mb else ""
+    print(f"  {m.subject:<28} {m.tool:<20} {seconds} {m.megabytes:9.1f} MB {speed} {memory} {m.note}",
           flush=True)
 
 
@@ -241,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-peers", action="store_true", help="measure sprawl only")
     args, _ = parser.parse_known_args(argv)
-    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "reports").mkdir(parents=True, exist_ok=True)
     with_peers = not args.no_peers
     if with_peers:
         absent = [name for name in MISSING_PEERS if not shutil.which(name)]

@@ -1,0 +1,152 @@
+"""Export formats: OpenMetrics syntax (checked by a small parser of the format's rules), HTML, CSV, JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+from tracker_factory import at, fake_secret, finding, result
+
+from tracker import lifecycle
+from tracker.db import writer
+from tracker.exports.csv import metrics_csv, secrets_csv
+from tracker.exports.html import metrics_html
+from tracker.exports.json import metrics_json, secrets_json
+from tracker.exports.openmetrics import escape_label_value, metrics_openmetrics
+from tracker.metrics import compute_metrics
+from tracker.queries import list_secrets
+from tracker.recording import Recorder
+from tracker.sla import SlaPolicy
+
+AS_OF = at("2025-06-30T00:00:00")
+GENERATED = at("2025-07-01T08:00:00")
+NASTY = 'evil"<script>alert(1)</script>\\\n'  # a target name an attacker could choose
+
+_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+_LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\\\|\\"|\\n)*"'
+_SAMPLE = re.compile(rf"^({_NAME})(\{{(?:{_LABEL}(?:,{_LABEL})*)?\}})? (\S+)$")
+_TYPES = {"counter", "gauge", "summary", "histogram", "gaugehistogram", "stateset", "info", "unknown"}
+
+
+def check_openmetrics(text: str) -> dict[str, list[tuple[str, float]]]:
+    """Validate OpenMetrics text exposition rules; returns family -> [(labels, value)]."""
+    assert text.endswith("# EOF\n") and text.count("# EOF") == 1, "must end with exactly one # EOF"
+    families: dict[str, dict] = {}
+    current: str | None = None
+    for line in text[: -len("# EOF\n")].split("\n")[:-1]:
+        if line.startswith("#"):
+            match = re.match(rf"^# (TYPE|HELP|UNIT) ({_NAME}) ?(.*)$", line)
+            assert match, f"bad metadata line {line!r}"
+            kind, name, rest = match.groups()
+            family = families.setdefault(name, {"samples": []})
+            assert current in (None, name) or not family["samples"], f"{name} is interleaved"
+            assert kind not in family, f"second {kind} for {name}"
+            family[kind] = rest
+            if kind == "TYPE":
+                assert rest in _TYPES
+            if kind == "UNIT":
+                assert name.endswith(f"_{rest}"), f"{name} must end with its unit {rest}"
+            current = name
+            continue
+        match = _SAMPLE.match(line)
+        assert match, f"bad sample line {line!r}"
+        sample, labels, value = match.groups()
+        assert current is not None and "TYPE" in families[current], f"sample {sample} before its TYPE"
+        kind = families[current]["TYPE"]
+        allowed = {f"{current}_total", f"{current}_created"} if kind == "counter" else {current}
+        assert sample in allowed, f"sample {sample} does not belong to {kind} {current}"
+        number = float(value)
+        assert not (kind == "counter" and number < 0)
+        assert (labels or "") not in [lab for lab, _ in families[current]["samples"]], "duplicate labelset"
+        families[current]["samples"].append((labels or "", number))
+    for name, family in families.items():
+        assert {"TYPE", "HELP"} <= set(family), f"{name} lacks TYPE or HELP"
+        if name.endswith("_seconds"):
+            assert family.get("UNIT") == "seconds"
+    return {name: family["samples"] for name, family in families.items()}
+
+
+@pytest.fixture
+def metrics(engine):
+    values = [fake_secret() for _ in range(4)]
+    Recorder(engine, actor="t").record(result(NASTY, [
+        finding(values[0], target=NASTY, committed_at=at("2025-05-01"), provider="openai"),
+        finding(values[1], target=NASTY, path="b.env", committed_at=at("2025-05-10"), provider="anthropic"),
+        finding(values[2], target=NASTY, path="c.env", committed_at=at("2025-06-25"), provider="openai"),
+        finding(values[3], target=NASTY, path="d.env", committed_at=at("2025-03-01"), provider="openai"),
+    ]))
+    with Session(writer(engine)) as session:
+        lifecycle.resolve(session, 1, "revoked", at=at("2025-05-04T12:00:00"), by="a")
+        lifecycle.resolve(session, 2, "rotated", at=at("2025-06-20"), by="a")
+        session.commit()
+    with Session(engine) as session:
+        yield compute_metrics(session, SlaPolicy(), as_of=AS_OF, group_by="target"), list_secrets(
+            session, SlaPolicy(), now=AS_OF)
+
+
+def test_openmetrics_follows_the_exposition_format(metrics):
+    text = metrics_openmetrics(metrics[0])
+    families = check_openmetrics(text)
+    escaped = '{target="evil\\"<script>alert(1)</script>\\\\\\n"}'
+    assert families["sprawl_secrets_detected"] == [("", 4.0), (escaped, 4.0)]
+    assert ("", 3.5 * 86400) in families["sprawl_mttr_min_seconds"]
+    assert ("", 2.0) in families["sprawl_open_secrets"]
+    assert families["sprawl_open_secrets_by_age"][0] == ('{age_days="0-7"}', 1.0)
+    assert families["sprawl_mttr_by_month_seconds"] == [('{month="2025-05"}', 3.5 * 86400),
+                                                        ('{month="2025-06"}', 41 * 86400)]
+
+
+def test_openmetrics_checker_rejects_broken_text():
+    good = "# TYPE a_total counter\n# HELP a_total x\na_total 1\n# EOF\n"
+    with pytest.raises(AssertionError):
+        check_openmetrics(good)  # the counter's family is "a"; "a_total" as family would need "a_total_total"
+    with pytest.raises(AssertionError):
+        check_openmetrics("# TYPE a gauge\n# HELP a x\na 1\n")  # no EOF
+    with pytest.raises(AssertionError):
+        check_openmetrics('# TYPE a gauge\n# HELP a x\na{l="x"y"} 1\n# EOF\n')  # unescaped quote
+    check_openmetrics("# TYPE a counter\n# HELP a x\na_total 1\n# EOF\n")
+
+
+def test_label_escaping():
+    assert escape_label_value('a\\b"c\nd') == 'a\\\\b\\"c\\nd'
+
+
+def test_html_is_self_contained_escaped_and_responsive(metrics):
+    page = metrics_html(metrics[0], generated_at=GENERATED)
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "@media print" in page and page.count("<svg") == 3
+    assert "Generated 2025-07-01 08:00:00 UTC" in page and "revoke within 27 days" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert not re.search(r'(src|href)="(https?:)?//', page), "no external resources"
+    assert 'class="sla"' in page  # the SLA reference line on the MTTR trend
+
+
+def test_html_without_data_says_so(engine):
+    with Session(engine) as session:
+        empty = compute_metrics(session, SlaPolicy(), as_of=AS_OF)
+    page = metrics_html(empty, generated_at=GENERATED)
+    assert page.count("No data yet") == 2  # trend and providers; age buckets always exist
+
+
+def test_json_and_csv_carry_the_same_numbers(metrics):
+    report, rows = metrics
+    doc = json.loads(metrics_json(report, generated_at=GENERATED))
+    assert doc["generated_at"] == "2025-07-01T08:00:00+00:00"
+    assert doc["sla"] == {"days": 27.0, "warn_ratio": 0.75}
+    assert doc["summary"]["mttr_count"] == 2 and doc["summary"]["open_age_>27"] == 1
+    assert list(doc["groups"]) == [NASTY]
+    table = list(csv.DictReader(io.StringIO(metrics_csv(report))))
+    assert [r["scope"] for r in table] == ["all", f"target={NASTY}", "resolved_month=2025-05",
+                                           "resolved_month=2025-06"]
+    mean = doc["summary"]["mttr_mean_seconds"]
+    assert float(table[0]["mttr_mean_seconds"]) == mean == (3.5 + 41) / 2 * 86400
+    listed = json.loads(secrets_json(rows))
+    assert [r["sla_state"] for r in listed] == ["breached", "resolved", "resolved", "within"]
+    assert [r["id"] for r in csv.DictReader(io.StringIO(secrets_csv(rows)))] == [str(r["id"]) for r in listed]
+    assert listed[0]["days_left"] == round(27 - (AS_OF - at("2025-03-01")) / timedelta(days=1), 3)

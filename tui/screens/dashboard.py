@@ -15,8 +15,8 @@ from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from tracker.metrics import Metrics
-from tui.data import DashboardData, load_dashboard
 from tui.format import SLA_STYLES, duration
+from tui.loaders import DashboardData, load_dashboard
 
 if TYPE_CHECKING:
     from tui.app import SprawlApp

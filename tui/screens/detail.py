@@ -15,8 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from tui.data import SecretDetail, load_detail
 from tui.format import days_text, moment, sla_text, verification_text
+from tui.loaders import SecretDetail, load_detail
 from tui.remediation import remediation_for
 from tui.screens.triage import TRIAGE_BINDINGS, TriageScreen
 

@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
 from tui.data import SORT_KEYS, QueueFilter, QueueRow, attach_places, change_marker, load_secrets, select_rows
 from tui.format import day, days_text, shorten, sla_text, verification_text
@@ -109,18 +110,21 @@ class QueueScreen(TriageScreen):
     @work(thread=True, exclusive=True, group="queue-load", description="load the queue")
     def _load(self, force: bool) -> None:
         """Paint as soon as the secrets are read; targets and paths for the filter follow."""
-        app = self.sprawl
+        app, worker = self.sprawl, get_current_worker()
         try:
             marker = change_marker(app.engine)
             if not force and marker == self._marker:
                 return
             rows = load_secrets(app.engine, app.policy, app.now())
+            if worker.is_cancelled:  # a newer load replaced this one while it read
+                return
             app.call_from_thread(self._loaded, rows, marker)
             attach_places(app.engine, rows)
         except SQLAlchemyError as exc:
             app.call_from_thread(app.database_trouble, exc)
             return
-        app.call_from_thread(self._recompute, keep_place=True)
+        if not worker.is_cancelled:
+            app.call_from_thread(self._recompute, keep_place=True)
 
     def _loaded(self, rows: list[QueueRow], marker: tuple[object, ...]) -> None:
         self.rows, self._marker, self.loaded = rows, marker, True

@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.data import ScheduleRow, load_schedules
 from tui.format import moment, shorten
+from tui.loaders import ScheduleRow, load_schedules
 
 if TYPE_CHECKING:
     from tui.app import SprawlApp

@@ -23,7 +23,6 @@ from scanner.structured.segments import MalformedError, Parsed, Segment, whole
 class BlobResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
-    binary: bool = False
     bytes: int = 0  # bytes of the blob this result covers (a piece's own part, without the overlap)
     source: str | None = None  # "file" or "blob" on the first piece of each item, for counting
 
@@ -48,7 +47,7 @@ class BlobScanner:
 
     def _scan(self, blob: Blob) -> BlobResult:
         if blob.piece == 0 and is_binary(blob.data):
-            return BlobResult(binary=True)
+            return BlobResult()  # binary content is not scanned
         kind = classify(blob.provenance.path)
         provenance = replace(blob.provenance, location_kind=kind.location_kind)
         if not (blob.piece == 0 and blob.last):

@@ -33,7 +33,6 @@ class Tally:
     files: int = 0  # files read from a work tree (or the index)
     blobs: int = 0  # unique blobs read from git history
     bytes: int = 0
-    binary: int = 0
     findings: int = 0
 
 
@@ -143,7 +142,6 @@ class Runner:
             tally.files += result.source == "file"
             tally.blobs += result.source == "blob"
             tally.bytes += result.bytes
-            tally.binary += result.binary
             tally.findings += len(result.findings)
             yield from result.errors
             yield from result.findings

@@ -21,6 +21,8 @@ from scanner.structured.segments import MalformedError, Parsed, Segment, whole
 
 @dataclass(slots=True)
 class BlobResult:
+    """What one blob (or piece) gave: findings, per-file warnings, and what to count."""
+
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     bytes: int = 0  # bytes of the blob this result covers (a piece's own part, without the overlap)
@@ -28,6 +30,8 @@ class BlobResult:
 
 
 class BlobScanner:
+    """One compiled engine plus the rule metadata that turns its matches into findings."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self.catalog = engine.catalog

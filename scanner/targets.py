@@ -29,6 +29,8 @@ from scanner.sources.staged import committed_blobs, staged_blobs
 
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
+    """What to read from each target (the same for every target of one run)."""
+
     history: bool = True
     since: str | None = None  # a revision: scan only objects not reachable from it
     exclude: tuple[str, ...] = ()  # commits already scanned (the refs of the last completed scan)
@@ -66,6 +68,8 @@ def _failed(target: str, kind: str, message: str) -> TargetResult:
 
 
 class _TargetScan:
+    """Scans of each kind of target, sharing the runner, the running tally and the progress bar."""
+
     def __init__(self, runner: Runner, options: ScanOptions, tally: Tally, progress: Progress | None) -> None:
         self.runner, self.options, self.tally, self.progress = runner, options, tally, progress
 

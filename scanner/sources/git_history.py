@@ -65,7 +65,7 @@ def existing(git: Git, revisions: Iterable[str]) -> list[str]:
     query = "".join(f"{rev}\n" for rev in wanted).encode()
     lines = stream(git, "cat-file", "--batch-check=%(objecttype)", stdin=query)
     for revision, line in zip(wanted, lines, strict=False):
-        if not line.endswith(b"missing") and line in (b"commit", b"tag"):
+        if line in (b"commit", b"tag"):  # anything else is "<rev> missing"
             found.append(revision)
     return found
 

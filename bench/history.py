@@ -222,6 +222,8 @@ def _report(name: str) -> Path:
     return OUT / "reports" / name
 
 
+# "no findings" or "findings" for each tool (Kingfisher says 200, or 205 when a finding was validated).
+FINDINGS_EXIT_CODES = (0, 1, 200, 205)
 MISSING_PEERS = ("gitleaks", "kingfisher", "detect-secrets")
 
 
@@ -233,7 +235,7 @@ def measure(label: str, subject: Path, megabytes: float, jobs: int, *, history: 
         commands |= peers(subject, history=history, jobs=jobs)
     for tool, command in commands.items():
         seconds, peak, code = run_measured(command, cwd=Path(__file__).resolve().parents[1])
-        failed = code not in (0, 1)
+        failed = code not in FINDINGS_EXIT_CODES
         results.append(Measurement(tool, label, None if failed else seconds, megabytes, peak,
                                    f"exit code {code}" if failed else ""))
         _print(results[-1])

@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event, text
 
@@ -49,7 +50,12 @@ def create_db_engine(url: str) -> Engine:
 def open_database(url: str) -> Engine:
     """An engine whose schema is at the latest revision (created or upgraded on first use)."""
     engine = create_db_engine(url)
-    if current_revision(engine) != head_revision():
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        if current is not None and not _known_revision(current):
+            engine.dispose()
+            raise DatabaseError(f"the tracker database is at schema {current!r}, newer than this version "
+                                f"of sprawl knows (latest {head!r}); upgrade sprawl")
         upgrade(engine)
     return engine
 
@@ -84,6 +90,13 @@ def head_revision() -> str:
     if head is None:
         raise DatabaseError("no migrations shipped with the tracker")
     return head
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def alembic_config() -> Config:

@@ -17,7 +17,15 @@ from tracker_cli import sprawl
 from tracker_factory import fake_secret, finding, result
 
 import tracker.models
-from tracker.db import create_db_engine, current_revision, default_url, head_revision, open_database, upgrade
+from tracker.db import (
+    DatabaseError,
+    create_db_engine,
+    current_revision,
+    default_url,
+    head_revision,
+    open_database,
+    upgrade,
+)
 from tracker.models.core import Event, Secret
 from tracker.recording import Recorder
 
@@ -93,3 +101,14 @@ def test_db_command_reports_and_upgrades(tmp_path):
     assert done.code == 0 and f"schema at {head_revision()} (was empty)" in done.out
     assert "(was" not in sprawl("db", "upgrade", "--db", url).out
     assert Path(tmp_path / "cli.db").exists()
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    open_database(url).dispose()
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(DatabaseError, match="newer than this version"):
+        open_database(url)

@@ -7,10 +7,17 @@ tracker's SQLite settings and, on PostgreSQL, a migration lock) and passes it in
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from alembic import context
 from sqlmodel import SQLModel
 
-import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import tracker.models
+
+# Every table module under tracker.models, so autogenerate sees all of them.
+for _module in pkgutil.iter_modules(tracker.models.__path__):
+    importlib.import_module(f"tracker.models.{_module.name}")
 
 connection = context.config.attributes.get("connection")
 if connection is None or context.is_offline_mode():

@@ -174,9 +174,18 @@ def _row(data: EventData, prev_hash: str) -> dict[str, Any]:
     }
 
 
-def _lock_and_read_head(session: Session) -> str:
+def lock_chain(session: Session) -> None:
+    """Hold the audit chain's write lock until the transaction ends (PostgreSQL; SQLite has one writer).
+
+    Re-entrant within a transaction. Recording takes it first, so two scans that find the same new
+    secret at the same time are serialised instead of colliding on the fingerprint.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+
+
+def _lock_and_read_head(session: Session) -> str:
+    lock_chain(session)
     head = session.execute(select(Event.hash).order_by(Event.id.desc()).limit(1)).scalar()
     return head or GENESIS
 

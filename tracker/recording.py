@@ -34,7 +34,7 @@ from sqlalchemy import Engine, case, distinct, func, insert, select, update
 from sqlmodel import Session
 
 from detectors.types import Finding, TargetResult
-from tracker.audit import EventData, append_events
+from tracker.audit import EventData, append_events, lock_chain
 from tracker.db import writer
 from tracker.models.columns import utcnow
 from tracker.models.core import SCAN_STATUSES, Occurrence, Scan, Secret, Target
@@ -106,6 +106,7 @@ def last_refs(engine: Engine, target: str) -> dict[str, str] | None:
 
 
 def _record_target(session: Session, scan: Scan, result: TargetResult, actor: str) -> RecordOutcome:
+    lock_chain(session)
     now = utcnow()
     scan_id = _id(scan.id)
     target = _upsert_target(session, result)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 from tracker_factory import at, fake_secret, finding, fingerprint_of, result
@@ -174,3 +176,26 @@ def test_posture_findings_are_not_secrets(engine):
     with Session(engine) as session:
         assert session.execute(select(func.count()).select_from(Secret)).scalar() == 0
         assert session.execute(select(Target.name)).scalars().all() == ["repo-a"]
+
+
+def test_concurrent_scans_finding_the_same_new_secret(engine):
+    value = fake_secret()
+    errors: list[BaseException] = []
+
+    def scan(target: str) -> None:
+        try:
+            Recorder(engine, actor=target).record(result(target, [finding(value, target=target)]))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scan, args=(f"repo-{n}",)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Session(engine) as session:
+        secret = _secret(session, value)
+        assert (secret.places, secret.targets_count) == (3, 3)
+        assert _kinds(session, secret.id) == ["detected", "new-occurrence", "new-occurrence"]
+        assert verify_chain(session) is None

@@ -143,16 +143,20 @@ def _record_target(session: Session, scan: Scan, result: TargetResult, actor: st
     target.last_scan_id = scan_id
     if result.complete and result.refs is not None:
         target.last_refs = dict(result.refs)
-    scan.targets = [*scan.targets, result.target]
+    _add_to_scan(scan, result, len(findings), len(new_ids))
+    session.flush()
+    return RecordOutcome(result.target, scan_id, len(findings), len(new_ids), len(new_places), len(removed))
+
+
+def _add_to_scan(scan: Scan, result: TargetResult, findings: int, new_secrets: int) -> None:
+    scan.targets = [*scan.targets, result.target]  # JSON columns: assign, do not mutate in place
     scan.files += result.files
     scan.blobs += result.blobs
     scan.bytes += result.bytes
-    scan.findings += len(findings)
-    scan.new_secrets += len(new_ids)
+    scan.findings += findings
+    scan.new_secrets += new_secrets
     scan.errors = [*scan.errors, *({"target": e.target, "path": e.path, "message": e.message}
                                    for e in result.errors)]
-    session.flush()
-    return RecordOutcome(result.target, scan_id, len(findings), len(new_ids), len(new_places), len(removed))
 
 
 def _id(value: int | None) -> int:

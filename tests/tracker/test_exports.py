@@ -34,7 +34,10 @@ _TYPES = {"counter", "gauge", "summary", "histogram", "gaugehistogram", "statese
 
 
 def check_openmetrics(text: str) -> dict[str, list[tuple[str, float]]]:
-    """Validate OpenMetrics text exposition rules; returns family -> [(labels, value)]."""
+    """Validate OpenMetrics text exposition rules; returns family -> [(labels, value)].
+
+    Also what ``promtool check metrics`` lints: HELP on every family, ``_total`` only on counters.
+    """
     assert text.endswith("# EOF\n") and text.count("# EOF") == 1, "must end with exactly one # EOF"
     families: dict[str, dict] = {}
     current: str | None = None
@@ -66,6 +69,7 @@ def check_openmetrics(text: str) -> dict[str, list[tuple[str, float]]]:
         families[current]["samples"].append((labels or "", number))
     for name, family in families.items():
         assert {"TYPE", "HELP"} <= set(family), f"{name} lacks TYPE or HELP"
+        assert not name.endswith("_total") or family["TYPE"] == "counter", f"{name}: _total on a non-counter"
         if name.endswith("_seconds"):
             assert family.get("UNIT") == "seconds"
     return {name: family["samples"] for name, family in families.items()}
@@ -93,7 +97,7 @@ def test_openmetrics_follows_the_exposition_format(metrics):
     text = metrics_openmetrics(metrics[0])
     families = check_openmetrics(text)
     escaped = '{target="evil\\"<script>alert(1)</script>\\\\\\n"}'
-    assert families["sprawl_secrets_detected"] == [("", 4.0), (escaped, 4.0)]
+    assert families["sprawl_secrets"] == [("", 4.0), (escaped, 4.0)]
     assert ("", 3.5 * 86400) in families["sprawl_mttr_min_seconds"]
     assert ("", 2.0) in families["sprawl_open_secrets"]
     assert families["sprawl_open_secrets_by_age"][0] == ('{age_days="0-7"}', 1.0)
@@ -109,6 +113,10 @@ def test_openmetrics_checker_rejects_broken_text():
         check_openmetrics("# TYPE a gauge\n# HELP a x\na 1\n")  # no EOF
     with pytest.raises(AssertionError):
         check_openmetrics('# TYPE a gauge\n# HELP a x\na{l="x"y"} 1\n# EOF\n')  # unescaped quote
+    with pytest.raises(AssertionError):
+        check_openmetrics("# TYPE a_total gauge\n# HELP a_total x\na_total 1\n# EOF\n")  # promtool lint
+    with pytest.raises(AssertionError):
+        check_openmetrics("# TYPE a_seconds gauge\n# HELP a_seconds x\na_seconds 1\n# EOF\n")  # no UNIT
     check_openmetrics("# TYPE a counter\n# HELP a x\na_total 1\n# EOF\n")
 
 

@@ -1,10 +1,16 @@
 """OpenMetrics text exposition of the metrics, for Prometheus scraping.
 
-Every family has ``# TYPE``, ``# HELP`` and, for durations, ``# UNIT seconds`` with the ``_seconds``
-suffix; the one counter (secrets ever detected) exposes its sample as ``_total``; label values are
-escaped (backslash, double quote, newline) and the exposition ends with ``# EOF``. Metrics without a
-value (e.g. MTTR with nothing remediated) have no sample. With a group-by, each family also carries
-one sample per group, labelled with the grouping (``exposure_month`` for ``month``).
+Every family has ``# TYPE`` and ``# HELP``; durations carry ``# UNIT seconds`` and the ``_seconds``
+suffix; label values are escaped (backslash, double quote, newline); the exposition ends with
+``# EOF``. Metrics without a value (e.g. MTTR with nothing remediated) have no sample. With a
+group-by, each family also carries one sample per group, labelled with the grouping
+(``exposure_month`` for ``month``).
+
+All families are gauges, on purpose: every number is computed as of a chosen instant
+(``--as-of`` may go back in time) and reopening a secret lowers the remediated count, so none is
+monotonic as a counter must be. It also keeps the text valid for both parsers: OpenMetrics names a
+counter's family without ``_total`` while ``promtool check metrics`` (Prometheus text format) lints
+that very form.
 """
 
 from __future__ import annotations
@@ -22,14 +28,14 @@ _DAY = 86_400
 @dataclass(frozen=True, slots=True)
 class _Family:
     name: str
-    kind: str  # gauge | counter
+    kind: str
     help: str
     value: Callable[[Metrics], float | int | None]
     unit: str = ""
 
 
 _FAMILIES = (
-    _Family("sprawl_secrets_detected", "counter", "Secrets ever detected (exposed by the report time).",
+    _Family("sprawl_secrets", "gauge", "Secrets known to the tracker and exposed by the report time.",
             lambda m: m.secrets_count),
     _Family("sprawl_open_secrets", "gauge", "Secrets not yet resolved.", lambda m: m.open_count),
     _Family("sprawl_open_secrets_approaching_sla", "gauge", "Open secrets in the warning part of their SLA.",
@@ -71,11 +77,10 @@ def _lines(metrics: Metrics) -> Iterator[str]:
     yield f"sprawl_sla_window_seconds {_number(metrics.sla_days * _DAY)}"
     for family in _FAMILIES:
         yield from _header(family.name, family.kind, family.help, family.unit)
-        sample = f"{family.name}_total" if family.kind == "counter" else family.name
         for labels, scope in scopes:
             value = family.value(scope)
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
-                yield f"{sample}{labels} {_number(value)}"
+                yield f"{family.name}{labels} {_number(value)}"
     yield from _header("sprawl_open_secrets_by_age", "gauge", "Open secrets by days since exposure.")
     for bucket, count in metrics.age_buckets.items():
         yield f"sprawl_open_secrets_by_age{_labels('age_days', bucket)} {count}"

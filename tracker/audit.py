@@ -82,7 +82,7 @@ def append_events(session: Session, events: Iterable[EventData]) -> int:
         rows.append(row)
         prev_hash = row["hash"]
     if rows:
-        session.execute(insert(Event), rows)
+        session.execute(insert(Event.__table__), rows)
     return len(rows)
 
 

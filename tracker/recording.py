@@ -200,7 +200,7 @@ def _insert_secrets(
         })
     new_ids: dict[str, int] = {}
     for chunk in _chunks(rows):
-        returned = session.execute(insert(Secret).returning(Secret.fingerprint, Secret.id), chunk)
+        returned = session.execute(insert(Secret.__table__).returning(Secret.fingerprint, Secret.id), chunk)
         new_ids.update({fp: secret_id for fp, secret_id in returned})
     return new_ids
 
@@ -261,7 +261,7 @@ def _write_occurrences(
                 "commit": key[3], "first_scan_id": scan_id, "last_scan_id": scan_id, **fields,
             })
     for chunk in _chunks(inserts):
-        session.execute(insert(Occurrence), chunk)
+        session.execute(insert(Occurrence.__table__), chunk)
     if updates:
         session.execute(update(Occurrence), updates)
     return new_places

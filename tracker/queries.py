@@ -42,8 +42,11 @@ def list_secrets(
     provider: str | None = None,
     target: str | None = None,
 ) -> list[SecretRow]:
-    """Secrets matching every given filter, oldest exposure first, each with its SLA status at ``now``."""
-    query = select(Secret).order_by(Secret.exposed_at, Secret.id)
+    """Secrets exposed by ``now`` that match every filter, oldest exposure first, with their SLA status.
+
+    The SLA status is as of ``now``, like the metrics: a secret resolved after ``now`` counts as open.
+    """
+    query = select(Secret).where(Secret.exposed_at <= now).order_by(Secret.exposed_at, Secret.id)
     if status is not None:
         query = query.where(Secret.status == status)
     if provider is not None:
@@ -54,8 +57,14 @@ def list_secrets(
             .where(Target.name == target)
         )
         query = query.where(Secret.id.in_(in_target))
-    rows = [SecretRow(secret, policy.evaluate(secret, now)) for secret in session.execute(query).scalars()]
+    rows = [SecretRow(secret, _status_at(policy, secret, now)) for secret in session.execute(query).scalars()]
     return [row for row in rows if sla is None or row.sla.state == sla]
+
+
+def _status_at(policy: SlaPolicy, secret: Secret, now: datetime) -> SlaStatus:
+    resolved_at = secret.resolved_at if secret.resolved_at is not None and secret.resolved_at <= now else None
+    return policy.status(secret.exposed_at, secret.category, secret.lifetime, now=now,
+                         resolved_at=resolved_at)
 
 
 def places(session: Session, secret_id: int) -> list[Place]:

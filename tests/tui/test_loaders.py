@@ -19,9 +19,10 @@ def test_detail_has_places_timeline_and_sla(db):
         ("github.com/acme/agents", "agents/.env", True),
         ("github.com/acme/infra", "deploy/values.yaml", False),
     ]
-    assert [event.kind for event in detail.events] == ["detected"]
+    assert [event.kind for event in detail.events] == ["detected", "verified", "note"]
     assert detail.sla.state == "breached"
-    assert detail.verifications == []
+    assert [(check.state, check.http_status) for check in detail.verifications] == [("live", 200)]
+    assert load_detail(engine, SlaPolicy(), 2, seed.AS_OF).verifications == []
     with pytest.raises(LookupError):
         load_detail(engine, SlaPolicy(), 999, seed.AS_OF)
 

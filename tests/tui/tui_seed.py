@@ -16,7 +16,7 @@ from sqlmodel import Session
 from tracker.audit import append_event
 from tracker.db import open_database
 from tracker.models import Occurrence, Scan, Secret, Target
-from tracker.models.schedule import Schedule
+from tracker.models.schedule import Schedule, Verification
 
 AS_OF = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 TARGETS = ("github.com/acme/agents", "github.com/acme/infra")
@@ -32,6 +32,7 @@ class Spec:
     status: str = "open"
     resolved: datetime | None = None
     owner: str | None = None
+    live_check: bool = False  # a live verification answered 200 the night it was found
 
 
 def _at(day: str) -> datetime:
@@ -41,7 +42,7 @@ def _at(day: str) -> datetime:
 # Ids are 1..6 in this order. As of AS_OF: #1 breached, #2 approaching, #3 and #5 within, #4 and #6 resolved.
 SPECS = (
     Spec("openai", "openai-project-key", "ai", _at("2026-01-10T09:00"),
-         ((0, "agents/.env", 3, True), (1, "deploy/values.yaml", 12, False))),
+         ((0, "agents/.env", 3, True), (1, "deploy/values.yaml", 12, False)), live_check=True),
     Spec("anthropic", "anthropic-api-key", "ai", _at("2026-02-05T10:30"),
          ((0, "notebooks/eval.ipynb", 7, True),)),
     Spec("huggingface", "huggingface-token", "ai", _at("2026-02-20T08:00"),
@@ -89,6 +90,8 @@ def build(url: str) -> sa.Engine:
                 ))
             append_event(session, kind="detected", actor="scheduler", secret_id=secret.id, scan_id=scan.id,
                          new_value="open", at=scan.started_at)
+            if spec.live_check:
+                _live_check(session, secret, scan.id)
             if spec.owner:
                 append_event(session, kind="assigned", actor="alice", secret_id=secret.id,
                              new_value=spec.owner, at=_at("2026-02-27T09:00"))
@@ -101,3 +104,17 @@ def build(url: str) -> sa.Engine:
                              last_scan_id=scan.id, last_status="completed"))
         session.commit()
     return engine
+
+
+def _live_check(session: Session, secret: Secret, scan_id: int | None) -> None:
+    """A verification that found the key live, and a note someone left after it."""
+    checked = _at("2026-02-26T02:04")
+    session.add(Verification(secret_id=secret.id, at=checked, state="live", http_status=200,
+                             provider=secret.provider, endpoint="https://api.example.invalid/v1/models"))
+    secret.verification_state, secret.verified_at, secret.verification_status_code = "live", checked, 200
+    session.add(secret)
+    append_event(session, kind="verified", actor="scheduler", secret_id=secret.id, scan_id=scan_id,
+                 old_value="unverified", new_value="live", at=checked,
+                 detail={"http_status": 200, "provider": secret.provider})
+    append_event(session, kind="note", actor="alice", secret_id=secret.id, at=_at("2026-02-27T08:30"),
+                 new_value="paged the agents team")

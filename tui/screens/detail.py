@@ -3,7 +3,6 @@ the audit timeline and the live-verification history. The triage bindings act on
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -148,14 +147,14 @@ def _summary(detail: SecretDetail) -> Table:
 
 
 def _change(old: str | None, new: str | None) -> str:
-    if old is None and new is None:
-        return ""
-    return f"{old or '∅'} → {new or '∅'}"
+    """``old → new`` for a change, just the value for something set the first time (owner, note)."""
+    if old is None:
+        return new or ""
+    return f"{old} → {new or '∅'}"
 
 
 def _detail_text(detail: dict[str, Any] | None) -> str:
+    """The event's details as ``key: value`` pairs, leaving out empty ones."""
     if not detail:
         return ""
-    if set(detail) == {"note"}:
-        return str(detail["note"])
-    return json.dumps(detail, sort_keys=True, separators=(", ", ": "))[:120]
+    return "; ".join(f"{key}: {value}" for key, value in sorted(detail.items()) if value not in (None, ""))

@@ -9,6 +9,7 @@ size of the history being streamed.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -90,6 +91,7 @@ class Runner:
         if self.jobs > 1:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            gc.freeze()  # forked workers share the parent's objects instead of copying them on first GC
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
                                              initargs=args)
             self._pool.submit(_ready).result()  # fork every worker now, before sources start threads

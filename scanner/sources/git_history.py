@@ -31,6 +31,12 @@ from scanner.sources.gitproc import GitFailure, brief, git_at, records, run, str
 
 TARGET_LEVEL = ""  # ScanError.path for a problem with the whole target
 
+# Every git process of a history scan keeps its delta-base cache and pack mappings small, so memory
+# stays flat with history size (git's defaults, 96 MB of cache and up to 8 GB of mapped packs, are
+# per process, and a scan runs one reader per worker next to the listing).
+_MEMORY_LIMITS = ("-c", "core.deltaBaseCacheLimit=32m", "-c", "core.packedGitLimit=256m",
+                  "-c", "core.packedGitWindowSize=16m")
+
 
 @dataclass(frozen=True, slots=True)
 class Introduction:
@@ -77,11 +83,12 @@ def blobs(repo: Path, target: str, *, exclude: Sequence[str]) -> Iterator[GitRef
     read is reported with its path.
     """
     git = git_at(repo)
-    revlist = git.execute(["git", "rev-list", "--objects", "--all", "--filter=object:type=blob", "--stdin"],
-                          as_process=True, istream=subprocess.PIPE)
+    revlist = git.execute(["git", *_MEMORY_LIMITS, "rev-list", "--objects", "--all",
+                           "--filter=object:type=blob", "--stdin"], as_process=True, istream=subprocess.PIPE)
     revlist.proc.stdin.write("".join(f"^{rev}\n" for rev in exclude).encode())
     revlist.proc.stdin.close()
-    check = git.execute(["git", "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"],
+    check = git.execute(["git", *_MEMORY_LIMITS, "cat-file",
+                         "--batch-check=%(objectname) %(objecttype) %(objectsize)"],
                         as_process=True, istream=subprocess.PIPE)
     pending: deque[tuple[str, str]] = deque()
     listed = _listed_blobs(revlist.proc.stdout)
@@ -162,7 +169,7 @@ class BlobReader:
 
     def _start(self) -> subprocess.Popen:
         if self._process is None:
-            self._handle = self._git.execute(["git", "cat-file", "--batch"], as_process=True,
+            self._handle = self._git.execute(["git", *_MEMORY_LIMITS, "cat-file", "--batch"], as_process=True,
                                              istream=subprocess.PIPE)
             self._process = self._handle.proc
         return self._process
@@ -219,8 +226,8 @@ def introductions(git: Git, wanted: set[str], exclude: Sequence[str]) -> dict[tu
 
 def _scan_log(git: Git, wanted: set[str], exclude: Sequence[str],
               found: dict[tuple[str, str], Introduction], *, merges: bool) -> None:
-    args = ["-c", "core.quotePath=false", "log", "--all", "--raw", "--no-abbrev", "--no-renames",
-            "--format=%x01%H %ct %ae", "--stdin"]
+    args = [*_MEMORY_LIMITS, "-c", "core.quotePath=false", "log", "--all", "--raw", "--no-abbrev",
+            "--no-renames", "--format=%x01%H %ct %ae", "--stdin"]
     if merges:
         args += ["--merges", "-m"]
     current: Introduction | None = None

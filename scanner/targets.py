@@ -117,11 +117,19 @@ class _TargetScan:
                 loose.append(finding)
             else:
                 hits[finding.provenance.blob_id].append(finding)
-        history = attribute(git, hits, exclude=exclude, rescan=lambda blob, path: self.runner.scanner.scan(
-            Blob(git_history.read_blob(git, blob), Provenance(target, path, blob_id=blob))).findings)
+        history = attribute(git, hits, exclude=exclude,
+                            rescan=lambda blob, path: self._rescan(git, target, blob, path))
         seen = {_key(f) for f in history}
         result.findings = history + [f for f in loose if _key(f) not in seen]
         return self._finish(result)
+
+    def _rescan(self, git: Git, target: str, blob: str, path: str) -> list[Finding]:
+        """Findings in a blob this run did not read (HEAD's version of a path, in incremental scans)."""
+        try:
+            data = git_history.read_blob(git, blob)
+        except GitFailure:
+            return []  # an unreadable object was already reported when the history was listed
+        return self.runner.scanner.scan(Blob(data, Provenance(target, path, blob_id=blob))).findings
 
     def _exclusions(self, git: Git, target: str) -> list[str]:
         if self.options.since:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from git import Git
+from git.exc import GitCommandError
 
 from detectors.types import Provenance, ScanError
 from scanner.sources.base import Blob, GitRef, pieces
@@ -269,7 +270,11 @@ def head_blobs(git: Git, paths: set[str] | None) -> dict[str, str]:
 
 
 def read_blob(git: Git, sha: str) -> bytes:
-    return git.execute(["git", "cat-file", "blob", sha], stdout_as_string=False)
+    """One blob's content; raises GitFailure when git cannot read it."""
+    try:
+        return git.execute(["git", "cat-file", "blob", sha], stdout_as_string=False)
+    except GitCommandError as exc:
+        raise GitFailure(brief(exc.stderr) or f"cannot read {sha}") from exc
 
 
 def is_shallow(git: Git) -> bool:

@@ -128,7 +128,7 @@ class _TargetScan:
         try:
             data = git_history.read_blob(git, blob)
         except GitFailure:
-            return []  # an unreadable object was already reported when the history was listed
+            return []  # unreadable: the secret cannot be shown to be at HEAD, so it counts as not
         return self.runner.scanner.scan(Blob(data, Provenance(target, path, blob_id=blob))).findings
 
     def _exclusions(self, git: Git, target: str) -> list[str]:

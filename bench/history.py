@@ -9,6 +9,9 @@ MB/s of unique blob bytes (history) or file bytes (tree) and the peak resident m
 process tree (sampled from /proc), for ``sprawl scan`` and for each peer found on PATH
 (``gitleaks git``/``gitleaks dir``, ``kingfisher scan``, ``detect-secrets scan``; an absent peer is
 skipped and named). History growth is measured on 1/4, 1/2 and all of the synthetic history.
+For history subjects the run also times ``git log -p -U0 --all`` alone: the git cost of the other
+design (scanning the lines each commit adds), a lower bound for it, against which the unique-blob
+design was chosen.
 Results are printed and written to ``bench/out/history.json``.
 """
 
@@ -231,6 +234,9 @@ def measure(label: str, subject: Path, megabytes: float, jobs: int, *, history: 
             with_peers: bool) -> list[Measurement]:
     results = []
     commands = {"sprawl scan": sprawl(subject, jobs, history=history)}
+    if history:  # the other design: its git part alone already costs this, before any scanning
+        commands["git log -p -U0 only"] = ["git", "-C", str(subject), "log", "-p", "-U0", "--full-history",
+                                           "--all", "--no-color", "--no-ext-diff"]
     if with_peers:
         commands |= peers(subject, history=history, jobs=jobs)
     for tool, command in commands.items():

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tui.format import days_text, moment, sla_text, verification_text
 from tui.loaders import SecretDetail, load_detail
 from tui.remediation import remediation_for
-from tui.screens.triage import TRIAGE_BINDINGS, TriageScreen
+from tui.screens.triage import TriageScreen
 
 TABLES = {
     "occurrences": ("Target", "Path:line", "Commit", "Committed", "Author", "Where", "Kind"),
@@ -31,7 +31,6 @@ class DetailScreen(TriageScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        *TRIAGE_BINDINGS,
     ]
 
     def __init__(self, secret_id: int) -> None:

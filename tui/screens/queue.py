@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 from tui.data import SORT_KEYS, QueueFilter, QueueRow, attach_places, change_marker, load_secrets, select_rows
 from tui.format import day, days_text, shorten, sla_text, verification_text
 from tui.screens.detail import DetailScreen
-from tui.screens.triage import TRIAGE_BINDINGS, TriageScreen
+from tui.screens.triage import TriageScreen
 from tui.widgets.filter_bar import FilterBar
 
 PAGE_SIZE = 200
@@ -50,7 +50,6 @@ class QueueScreen(TriageScreen):
     """Secrets by urgency, with a filter bar, sortable columns, paging and a selection for bulk actions."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *TRIAGE_BINDINGS,
         Binding("space", "toggle_select", "Select"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("s", "sort_next", "Sort"),

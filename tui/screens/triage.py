@@ -20,23 +20,21 @@ from tui.screens.modals import Confirmation, ConfirmModal, PromptModal
 if TYPE_CHECKING:
     from tui.app import SprawlApp
 
-TRIAGE_BINDINGS: list[BindingType] = [
-    Binding("x", "resolve('revoked')", "Revoked"),
-    Binding("t", "resolve('rotated')", "Rotated"),
-    Binding("f", "resolve('false-positive')", "False pos."),
-    Binding("a", "resolve('accepted-risk')", "Accept risk"),
-    Binding("u", "resolve('used-in-tests')", "In tests"),
-    Binding("e", "reopen", "Reopen"),
-    Binding("o", "assign", "Owner"),
-    Binding("n", "note", "Note"),
-    Binding("v", "verify", "Verify"),
-]
-
 
 class TriageScreen(Screen):
     """A screen whose secrets can be triaged with the shared bindings."""
 
-    BINDINGS: ClassVar[list[BindingType]] = TRIAGE_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x", "resolve('revoked')", "Revoked"),
+        Binding("t", "resolve('rotated')", "Rotated"),
+        Binding("f", "resolve('false-positive')", "False pos."),
+        Binding("a", "resolve('accepted-risk')", "Accept risk"),
+        Binding("u", "resolve('used-in-tests')", "In tests"),
+        Binding("e", "reopen", "Reopen"),
+        Binding("o", "assign", "Owner"),
+        Binding("n", "note", "Note"),
+        Binding("v", "verify", "Verify"),
+    ]
 
     @property
     def sprawl(self) -> SprawlApp:

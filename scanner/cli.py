@@ -12,7 +12,10 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
+from sqlalchemy.exc import OperationalError
+
 from scanner import __version__
+from tracker.db import DatabaseError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -25,8 +28,10 @@ def common_options() -> argparse.ArgumentParser:
     """Options every subcommand accepts after its name."""
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("common options")
-    group.add_argument("--db", metavar="URL", help="tracker database URL (else $SPRAWL_DB, else the embedded SQLite)")
-    group.add_argument("--config", metavar="FILE", help="config file (else ./sprawl.toml, else the user config dir)")
+    group.add_argument("--db", metavar="URL",
+                       help="tracker database URL (else $SPRAWL_DB, else the embedded SQLite)")
+    group.add_argument("--config", metavar="FILE",
+                       help="config file (else ./sprawl.toml, else the user config dir)")
     group.add_argument("--rules", metavar="FILE", action="append", default=[],
                        help="extra TOML rules file (repeatable)")
     return parent
@@ -35,7 +40,8 @@ def common_options() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sprawl",
-        description="Find long-lived and shared credentials used by AI workloads and track each one until it is revoked.",
+        description="Find long-lived and shared credentials used by AI workloads "
+                    "and track each one until it is revoked.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -55,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except UsageError as exc:
         print(f"sprawl {args.command}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (DatabaseError, OperationalError) as exc:
+        print(f"sprawl {args.command}: database error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("sprawl: interrupted", file=sys.stderr)

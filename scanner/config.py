@@ -14,6 +14,7 @@ from typing import Any
 from platformdirs import user_config_dir
 
 from scanner.cli import UsageError
+from tracker.db import default_url
 
 
 def config_path(explicit: str | None) -> Path | None:
@@ -44,6 +45,4 @@ def database_url(explicit: str | None) -> str:
         return explicit
     if os.environ.get("SPRAWL_DB"):
         return os.environ["SPRAWL_DB"]
-    from tracker.db import default_url
-
     return default_url()

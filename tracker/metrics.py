@@ -28,7 +28,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -75,6 +75,8 @@ class Metrics:
     per_month: list[MonthStat]
     group_by: str | None = None
     groups: dict[str, Metrics] = field(default_factory=dict)
+    # CI workload federation posture (tracker.inventory.inventory_metrics), when included.
+    ci_inventory: dict[str, Any] | None = None
 
 
 class _Row(NamedTuple):

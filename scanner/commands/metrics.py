@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,11 +17,13 @@ from sqlmodel import Session
 
 from scanner.cli import EXIT_OK, UsageError
 from scanner.config import database_url, load_config
+from scanner.inventory_scan import shared_jobs_threshold
 from tracker.db import open_database
 from tracker.exports.csv import metrics_csv
 from tracker.exports.html import metrics_html
 from tracker.exports.json import metrics_json
 from tracker.exports.openmetrics import metrics_openmetrics
+from tracker.inventory import inventory_metrics
 from tracker.metrics import GROUP_BY, Metrics, compute_metrics
 from tracker.models.columns import parse_utc, utcnow
 from tracker.sla import SlaPolicy
@@ -51,8 +54,9 @@ def _when(text: str) -> datetime:
 
 
 def _run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
     try:
-        policy = SlaPolicy.from_config(load_config(args.config))
+        policy = SlaPolicy.from_config(config)
     except ValueError as exc:
         raise UsageError(f"bad [sla] config: {exc}") from None
     generated_at = utcnow()
@@ -60,6 +64,8 @@ def _run(args: argparse.Namespace) -> int:
     with Session(engine) as session:
         metrics = compute_metrics(session, policy, as_of=args.as_of or generated_at, since=args.since,
                                   group_by=args.group_by)
+        ci = inventory_metrics(session, jobs_threshold=shared_jobs_threshold(config))
+    metrics = replace(metrics, ci_inventory=ci)
     text = _render(metrics, args.format, generated_at)
     if args.output:
         try:
@@ -102,10 +108,19 @@ def _table(metrics: Metrics) -> str:
     if metrics.per_month:
         lines.append("MTTR by month of resolution: " + ", ".join(
             f"{m.month} {_days(m.mean_seconds)} (n={m.count})" for m in metrics.per_month))
+    if metrics.ci_inventory and metrics.ci_inventory["ci_workloads"]:
+        ci = metrics.ci_inventory
+        lines.append(
+            f"CI workloads: {ci['ci_workloads']}, federated {_share(ci['federated_share'])}, static secrets "
+            f"{_share(ci['static_share'])}, shared secret names {ci['shared_secret_names']}")
     for key, group in metrics.groups.items():
         lines.append(f"  {metrics.group_by}={key}: open {group.open_count}, breached {group.breached_count}, "
                      f"MTTR {_days(group.mttr_mean_seconds)} (n={group.mttr_count})")
     return "\n".join(lines) + "\n"
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
 
 
 def _days(seconds: float | None) -> str:

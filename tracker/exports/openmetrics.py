@@ -88,7 +88,18 @@ def _lines(metrics: Metrics) -> Iterator[str]:
                        "Mean time to remediate per month of resolution.", "seconds")
     for month in metrics.per_month:
         yield f"sprawl_mttr_by_month_seconds{_labels('month', month.month)} {_number(month.mean_seconds)}"
+    if metrics.ci_inventory is not None:
+        yield from _ci_inventory_lines(metrics.ci_inventory)
     yield "# EOF"
+
+
+def _ci_inventory_lines(inventory: dict) -> Iterator[str]:
+    yield from _header("sprawl_ci_workloads", "gauge", "CI jobs by how they get cloud and API credentials.")
+    for state, count in inventory["by_federation"].items():
+        yield f"sprawl_ci_workloads{_labels('federation', state)} {count}"
+    yield from _header("sprawl_ci_shared_secret_names", "gauge",
+                       "Secret names used by workloads in several repositories or many jobs.")
+    yield f"sprawl_ci_shared_secret_names {inventory['shared_secret_names']}"
 
 
 def _header(name: str, kind: str, help_text: str, unit: str = "") -> Iterator[str]:

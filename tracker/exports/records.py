@@ -46,6 +46,7 @@ def metrics_document(metrics: Metrics, *, generated_at: datetime) -> dict[str, A
         ],
         "group_by": metrics.group_by,
         "groups": {key: summary(group) for key, group in metrics.groups.items()},
+        "ci_inventory": metrics.ci_inventory,
     }
 
 

@@ -1,7 +1,7 @@
 """The Textual application: shared state (database, SLA policy, actor, clock) and the three modes.
 
-Screens live in ``tui/screens`` and read or write only through ``tui.data`` and ``tui.actions``;
-the app itself only switches between the queue, the dashboard and the schedules.
+Screens live in ``tui/screens`` and read or write only through ``tui.data``, ``tui.loaders`` and
+``tui.actions``; the app itself only switches between the queue, the dashboard and the schedules.
 """
 
 from __future__ import annotations

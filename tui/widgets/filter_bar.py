@@ -64,6 +64,8 @@ class FilterBar(Horizontal):
                 select.set_options((value, value) for value in choices)
                 if current in choices:
                     select.value = current
+            if isinstance(current, str) and current not in choices:
+                self._announce()  # the chosen provider or category is gone: the filter is now "any"
 
     @on(Input.Changed, "#filter-text")
     def _typed(self, event: Input.Changed) -> None:

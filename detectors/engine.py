@@ -6,26 +6,27 @@ How a scan works (the cost is in running regexes, so they run on as few bytes as
 2. For each rule with a keyword hit, a window of ``rule.window`` bytes before and after each hit is
    extended to whole lines (at most another ``rule.window`` bytes each way, for long lines);
    overlapping or nearby windows are merged.
-3. The rule's regex runs on each window only. The window is decoded from UTF-8 with a margin of
-   real context on both sides, so look-behinds see the true preceding text and a match that starts
-   in the window may run past its end: a match is what a whole-blob search would find there.
+3. The rule's regex runs on each window only. The blob is decoded once (only when a keyword hit);
+   the search starts at the window's start, so look-behinds see the true preceding text, and a
+   match that starts in the window may run up to ``MARGIN`` bytes past its end: a match is what a
+   whole-blob search would find there.
 4. Filters: ``min_entropy``, ``allow`` placeholders, the JWT decoder; then overlaps (a generic
    rule's match that overlaps a specific rule's match is dropped; of several matches on exactly the
    same span, the first rule in catalog order wins); then inline suppressions on the match's lines.
 
 Offsets in ``Match`` are byte offsets of the ``secret`` group in the blob's UTF-8 bytes; line and
-column are 1-based (column in characters). Bytes that are not valid UTF-8 are decoded with
-``surrogateescape`` for matching; the fingerprint is taken over the secret's bytes as found and
-``Match.secret`` shows such bytes as U+FFFD.
+column are 1-based (column in characters). A blob that is not valid UTF-8 (a binary, a Latin-1
+file) is matched one character per byte; the fingerprint is always taken over the secret's bytes
+as found, and ``Match.secret`` shows bytes that are not UTF-8 as U+FFFD.
 
-The engine is pure (the regex time budget aside, it has no side effects) and picklable: pickling
-keeps the catalog and rebuilds the compiled form lazily in the receiving process.
+The engine is pure (no I/O, no side effects) and picklable: pickling keeps the catalog and
+rebuilds the compiled form lazily in the receiving process. Scanning from several threads is
+safe: the Hyperscan scratch space is per thread and everything else is read-only.
 """
 
 from __future__ import annotations
 
 import bisect
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,19 +36,14 @@ import regex
 from detectors.catalog import Catalog, load_catalog
 from detectors.entropy import shannon_entropy
 from detectors.jwt import jwt_lifetime
-from detectors.lines import LineIndex
+from detectors.lines import DecodedBlob, LineIndex, char_start
 from detectors.prefilter import Prefilter, build_prefilter
 from detectors.redact import fingerprint
 from detectors.suppress import is_suppressed
 from detectors.types import Match, Rule
 
-log = logging.getLogger(__name__)
-
-# Bytes of real context decoded on each side of a window (look-behinds; matches running past it).
+# How far past a window's end a match that starts in it may run.
 MARGIN = 512
-# A regex gets this many seconds, plus this many per MB of window, before the window is abandoned:
-# a safety net for users' own rules that backtrack catastrophically (built-in rules are benchmarked).
-TIMEOUT_BASE, TIMEOUT_PER_MB = 2.0, 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +141,13 @@ class Engine:
         if not spans:
             return []
         touched = sorted({rule for keyword in spans for rule in compiled.rules_by_keyword[keyword]})
+        decoded = DecodedBlob(blob)
         candidates: list[_Candidate] = []
         for index in touched:
             rule = compiled.rules[index]
             hits = [span for keyword in rule.keywords for span in spans.get(keyword, ())]
             for start, end in _windows(blob, hits, rule.rule.window):
-                candidates.extend(_run(rule, blob, start, end))
+                candidates.extend(_run(rule, decoded, start, end))
         return _finalize(blob, _resolve_overlaps(candidates, compiled.rules))
 
 
@@ -198,70 +195,27 @@ def _line_end(blob: bytes, offset: int, cap: int) -> int:
     return min(ends) if ends else ceiling
 
 
-def _char_start(blob: bytes, offset: int) -> int:
-    """Move ``offset`` back off UTF-8 continuation bytes (at most 3) to a character start."""
-    for _ in range(3):
-        if offset <= 0 or offset >= len(blob) or not 0x80 <= blob[offset] < 0xC0:
+def _run(rule: _CompiledRule, blob: DecodedBlob, start: int, end: int) -> Iterator[_Candidate]:
+    """Candidates of ``rule`` whose match starts within bytes ``start:end`` of the blob."""
+    data = blob.data
+    first = blob.char_index(char_start(data, start))
+    stop = blob.char_index(char_start(data, end))
+    limit = blob.char_index(char_start(data, min(len(data), end + MARGIN)))
+    for found in rule.pattern.finditer(blob.text, first, limit):
+        if found.start() >= stop:
             break
-        offset -= 1
-    return offset
+        candidate = _candidate(rule, blob, found)
+        if candidate is not None:
+            yield candidate
 
 
-def _run(rule: _CompiledRule, blob: bytes, start: int, end: int) -> Iterator[_Candidate]:
-    """Candidates of ``rule`` whose match starts within ``blob[start:end]``."""
-    start, end = _char_start(blob, start), _char_start(blob, end)
-    before = _char_start(blob, max(0, start - MARGIN))
-    after = _char_start(blob, min(len(blob), end + MARGIN))
-    body = blob[start:after]
-    prefix = blob[before:start].decode("utf-8", "surrogateescape")
-    text = prefix + body.decode("utf-8", "surrogateescape")
-    offsets = _Offsets(text, len(prefix), start, body.isascii())
-    stop = offsets.char_index(end)
-    timeout = TIMEOUT_BASE + TIMEOUT_PER_MB * len(text) / 1e6
-    try:
-        for found in rule.pattern.finditer(text, len(prefix), timeout=timeout):
-            if found.start() >= stop:
-                break
-            candidate = _candidate(rule, blob, found, offsets)
-            if candidate is not None:
-                yield candidate
-    except TimeoutError:
-        log.warning("rule %s gave up on a %d-byte window (regex too slow); matches there skipped",
-                    rule.rule.id, end - start)
-
-
-class _Offsets:
-    """Maps character indexes of a decoded window to byte offsets in the blob, front to back."""
-
-    def __init__(self, text: str, body_index: int, body_offset: int, ascii_only: bool) -> None:
-        self._text, self._ascii = text, ascii_only
-        self._index, self._offset = body_index, body_offset
-        self._base_index, self._base_offset = body_index, body_offset
-
-    def byte_offset(self, index: int) -> int:
-        if self._ascii:
-            return self._base_offset + index - self._base_index
-        if index < self._index:
-            self._index, self._offset = self._base_index, self._base_offset
-        self._offset += len(self._text[self._index : index].encode("utf-8", "surrogateescape"))
-        self._index = index
-        return self._offset
-
-    def char_index(self, offset: int) -> int:
-        if self._ascii:
-            return self._base_index + offset - self._base_offset
-        chunk = self._text[self._base_index :]
-        encoded = chunk.encode("utf-8", "surrogateescape")[: offset - self._base_offset]
-        return self._base_index + len(encoded.decode("utf-8", "surrogateescape"))
-
-
-def _candidate(rule: _CompiledRule, blob: bytes, found: regex.Match, offsets: _Offsets) -> _Candidate | None:
+def _candidate(rule: _CompiledRule, blob: DecodedBlob, found: regex.Match) -> _Candidate | None:
     first, last = found.span("secret")
     if first < 0 or first == last:
         return None
-    start, end = offsets.byte_offset(first), offsets.byte_offset(last)
-    raw = blob[start:end]
-    secret = raw.decode("utf-8", "replace")
+    start, end = blob.byte_offset(first), blob.byte_offset(last)
+    raw = blob.data[start:end]
+    secret = raw.decode("utf-8", "replace")  # bytes that are not UTF-8 show as U+FFFD
     spec = rule.rule
     if spec.min_entropy is not None and shannon_entropy(secret) < spec.min_entropy:
         return None
@@ -273,14 +227,15 @@ def _candidate(rule: _CompiledRule, blob: bytes, found: regex.Match, offsets: _O
         if lifetime is None:
             return None
     context = tuple(
-        (name, _clean(value)) for name in rule.context_groups if (value := found.group(name)) is not None
+        (name, _bytes_of(blob, found.span(name)).decode("utf-8", "replace"))
+        for name in rule.context_groups
+        if found.group(name) is not None
     )
     return _Candidate(start, end, rule.order, spec.id, secret, raw, context, lifetime)
 
 
-def _clean(text: str) -> str:
-    """Escaped undecodable bytes -> U+FFFD, so every string we hand out is printable UTF-8."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def _bytes_of(blob: DecodedBlob, span: tuple[int, int]) -> bytes:
+    return blob.data[blob.byte_offset(span[0]) : blob.byte_offset(span[1])]
 
 
 def _resolve_overlaps(candidates: list[_Candidate], rules: Sequence[_CompiledRule]) -> list[_Candidate]:

@@ -1,11 +1,14 @@
-"""Turn byte offsets into 1-based line and column numbers, and find the line around an offset.
+"""Positions in a blob: byte offsets to 1-based lines and columns, and to characters of its text.
 
 Line breaks are LF, CRLF and a lone CR. Columns count characters (UTF-8 decoded; an invalid byte
-counts as one). Offsets are expected in ascending order, as the engine reports matches: each call
-then only looks at the bytes since the previous one, so many matches on a huge line stay linear.
+counts as one). ``LineIndex`` expects offsets in ascending order, as the engine reports matches:
+each call then only looks at the bytes since the previous one, so many matches on a huge line stay
+linear. ``DecodedBlob`` is the blob as text for the rules' regexes, with offset conversion.
 """
 
 from __future__ import annotations
+
+import bisect
 
 
 class LineIndex:
@@ -69,3 +72,67 @@ class LineIndex:
 
 def _characters(chunk: bytes) -> int:
     return len(chunk) if chunk.isascii() else len(chunk.decode("utf-8", "surrogateescape"))
+
+
+class DecodedBlob:
+    """A blob as text for the rules' regexes, with byte <-> character offset conversion.
+
+    ASCII and non-UTF-8 blobs (binaries, Latin-1 files) are decoded one character per byte
+    (Latin-1), so offsets are identical. Valid UTF-8 is decoded as such, and a table of blocks of
+    about ``BLOCK`` bytes (ASCII-only or not, with their character offset) makes a conversion a
+    bisection plus, in a non-ASCII block, re-coding at most one block.
+    """
+
+    BLOCK = 4096
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._byte_starts: list[int] = []
+        self._char_starts: list[int] = []
+        self._ascii: list[bool] = []
+        if data.isascii():
+            self.text = data.decode("ascii")
+            return
+        try:
+            self.text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.text = data.decode("latin-1")
+            return
+        start, chars, size = 0, 0, len(data)
+        while start < size:
+            end = char_start(data, min(size, start + self.BLOCK))
+            chunk = data[start:end]
+            self._byte_starts.append(start)
+            self._char_starts.append(chars)
+            self._ascii.append(chunk.isascii())
+            chars += len(chunk) if self._ascii[-1] else len(chunk.decode("utf-8"))
+            start = end
+
+    def char_index(self, offset: int) -> int:
+        """Character index of the byte at ``offset`` (a character boundary)."""
+        if not self._byte_starts:
+            return offset
+        block = bisect.bisect_right(self._byte_starts, offset) - 1
+        start, chars = self._byte_starts[block], self._char_starts[block]
+        if self._ascii[block]:
+            return chars + offset - start
+        return chars + len(self.data[start:offset].decode("utf-8", "surrogateescape"))
+
+    def byte_offset(self, index: int) -> int:
+        """Byte offset of the character at ``index``."""
+        if not self._byte_starts:
+            return index
+        block = bisect.bisect_right(self._char_starts, index) - 1
+        start, chars = self._byte_starts[block], self._char_starts[block]
+        if self._ascii[block]:
+            return start + index - chars
+        return start + len(self.text[chars:index].encode("utf-8"))
+
+
+def char_start(data: bytes, offset: int) -> int:
+    """``offset`` moved back off UTF-8 continuation bytes (at most 3) to a character's start."""
+    for _ in range(3):
+        if offset <= 0 or offset >= len(data) or not 0x80 <= data[offset] < 0xC0:
+            break
+        offset -= 1
+    return offset

@@ -140,20 +140,20 @@ class AhoCorasickPrefilter(Prefilter):
 
 
 class RegexPrefilter(Prefilter):
-    """Pure Python: longest-first alternation, searched again one byte after each hit.
+    """Pure Python: the keywords as one trie-shaped pattern, searched again after each hit's start.
 
-    Restarting after each hit's first byte finds overlapping keywords; a shorter keyword that is a
-    prefix of the one found at the same place is reported with it.
+    A trie (``sk-(?:proj-|ant-)?``) keeps the per-position work of Python's ``re`` small where a
+    flat alternation of hundreds of literals would try each one. The greedy trie finds the longest
+    keyword at a position; the shorter keywords that are prefixes of it are reported with it, and
+    restarting one byte later finds keywords that overlap it.
     """
 
     name = "regex"
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
         super().__init__(keywords, gaps)
-        order = sorted(range(len(self.keywords)), key=lambda i: -len(self.keywords[i]))
-        self._pattern = re.compile(b"|".join(b"(" + re.escape(self.keywords[i]) + b")" for i in order))
-        # Group number (1-based, in alternation order) -> keyword index.
-        self._group_keyword = (0, *order)
+        self._pattern = re.compile(_trie_pattern(self.keywords))
+        self._index = {keyword: index for index, keyword in enumerate(self.keywords)}
         self._prefixes = tuple(
             tuple(j for j, other in enumerate(self.keywords) if j != i and keyword.startswith(other))
             for i, keyword in enumerate(self.keywords)
@@ -164,11 +164,32 @@ class RegexPrefilter(Prefilter):
         found = search(lowered)
         while found is not None:
             start = found.start()
-            keyword = self._group_keyword[found.lastindex or 0]
+            keyword = self._index[found.group()]
             add(keyword, start, found.end())
             for prefix in self._prefixes[keyword]:
                 add(prefix, start, start + len(self.keywords[prefix]))
             found = search(lowered, start + 1)
+
+
+def _trie_pattern(keywords: Sequence[bytes]) -> bytes:
+    root: dict = {}
+    for keyword in keywords:
+        node = root
+        for byte in keyword:
+            node = node.setdefault(byte, {})
+        node[None] = {}
+    return _trie_node(root)
+
+
+def _trie_node(node: dict) -> bytes:
+    branches = [re.escape(bytes([byte])) + _trie_node(child) for byte, child in sorted(
+        (byte, child) for byte, child in node.items() if byte is not None)]
+    if not branches:
+        return b""
+    body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+    if None not in node:
+        return body
+    return (body if len(branches) == 1 and len(body) == 1 else b"(?:" + body + b")") + b"?"
 
 
 _CLASSES: dict[str, type[Prefilter]] = {

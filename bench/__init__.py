@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench.engine`` measures the matching engine on a generated corpus."""

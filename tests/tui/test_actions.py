@@ -177,14 +177,18 @@ def test_bulk_action_is_all_or_nothing(db):
 
 def test_actions_refuse_bad_input(db):
     engine, _ = db
-    with pytest.raises(ValueError, match="unknown resolution"):
+    with pytest.raises(ValueError, match="must be one of"):
         actions.resolve(engine, [1], "deleted", by=ACTOR)
     with pytest.raises(ValueError, match="needs a note"):
         actions.resolve(engine, [1], "accepted-risk", by=ACTOR, note="  ")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="in the future"):
+        actions.resolve(engine, [1], "revoked", by=ACTOR, at=datetime(2999, 1, 1, tzinfo=UTC))
+    with pytest.raises(ValueError, match="owner"):
         actions.assign(engine, [1], " ", by=ACTOR)
     with pytest.raises(LookupError):
         actions.add_note(engine, [999], "x", by=ACTOR)
+    assert secret(engine, 1).status == "open"
+    assert secret(engine, 1).owner is None
 
 
 async def test_verify_now_runs_the_cli_and_reports_its_answer(make_app, settle):

@@ -23,10 +23,23 @@ WORDS = [
     "user", "order", "item", "price", "total", "count", "index", "value", "result", "request", "response",
     "config", "client", "server", "session", "cache", "queue", "worker", "task", "event", "handler", "model",
     "prompt", "embedding", "vector", "batch", "retry", "timeout", "limit", "offset", "page", "filter", "sort",
-    "query", "schema", "table", "column", "record", "field", "buffer", "stream", "token", "secret",
-    "password", "key", "auth", "header", "status", "error", "message", "logger", "metrics", "trace", "span",
-    "context", "options",
+    "query", "schema", "table", "column", "record", "field", "buffer", "stream", "header", "status",
+    "error", "message", "logger", "metrics", "trace", "span", "context", "options", "parser", "node",
 ]
+# Lines that mention credentials without holding one, at the rate real code has them.
+NEAR_MISSES = [
+    'token = request.headers.get("Authorization", "").removeprefix("Bearer ")',
+    'password = getpass.getpass("Password: ")',
+    'api_key = os.environ["OPENAI_API_KEY"]',
+    "secret_key: ${{ secrets.SECRET_KEY }}",
+    '"url": "https://docs.example.org/guide/tokens#refresh"',
+    "DATABASE_URL=postgresql://app@localhost:5432/app",
+    "# rotate the access token before it expires",
+    'client = Client(token=settings.TOKEN, timeout=30)',
+    "headers['Authorization'] = `Bearer ${session.accessToken}`;",
+    "OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}",
+]
+NEAR_MISS_RATE = 0.005  # one line in 200
 ALNUM = string.ascii_letters + string.digits
 B64 = ALNUM + "+/"
 
@@ -65,7 +78,10 @@ def _generate(directory: Path, catalog: Catalog, params: dict) -> Corpus:
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("f*"):
         stale.unlink()
-    pools = {kind: [make(rng) for _ in range(4000)] for kind, (make, _) in _KINDS.items()}
+    pools = {
+        kind: [rng.choice(NEAR_MISSES) if rng.random() < NEAR_MISS_RATE else make(rng) for _ in range(4000)]
+        for kind, (make, _) in _KINDS.items()
+    }
     contents: dict[str, list[str]] = {}
     budget = int(params["size_mb"] * 1_000_000)
     while budget > 0:
@@ -127,7 +143,6 @@ def _javascript(rng: random.Random) -> str:
         f"export function {_ident(rng)}({_ident(rng)}) {{ return {_ident(rng)}?.{_ident(rng)} ?? null; }}",
         f"  {_ident(rng)}: '{''.join(rng.choices(ALNUM, k=rng.randint(4, 24)))}',",
         f"// {' '.join(rng.choices(WORDS, k=rng.randint(3, 10)))}",
-        f"headers['Authorization'] = `Bearer ${{{_ident(rng)}.token}}`;",
     ))
 
 
@@ -136,7 +151,7 @@ def _minified(rng: random.Random) -> str:
     return rng.choice((
         f"var {a}=function({a},{b}){{return {a}.{_ident(rng)}({b})}}",
         f'{a}.{_ident(rng)}="{"".join(rng.choices(ALNUM, k=rng.randint(4, 40)))}"',
-        f"{a}&&{b}.push({{{_ident(rng)}:{rng.randint(0, 1 << 20)},token:{a}.t}})",
+        f"{a}&&{b}.push({{{_ident(rng)}:{rng.randint(0, 1 << 20)},{b}:{a}.t}})",
     ))
 
 
@@ -144,7 +159,6 @@ def _yaml(rng: random.Random) -> str:
     indent = "  " * rng.randint(0, 3)
     return indent + rng.choice((
         f"{_ident(rng)}: {rng.choice(WORDS)}",
-        f"{_ident(rng)}: ${{{{ secrets.{_ident(rng).upper()} }}}}",
         f"- name: {' '.join(rng.choices(WORDS, k=3))}",
         f"{_ident(rng)}: {rng.randint(0, 65535)}",
         f"image: {rng.choice(WORDS)}/{rng.choice(WORDS)}:{rng.randint(1, 20)}.{rng.randint(0, 9)}",

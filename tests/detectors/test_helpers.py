@@ -13,7 +13,7 @@ from detectors.catalog import load_catalog
 from detectors.engine import Engine
 from detectors.entropy import shannon_entropy
 from detectors.jwt import jwt_lifetime
-from detectors.lines import LineIndex
+from detectors.lines import DecodedBlob, LineIndex
 from detectors.prefilter import available_backends, build_prefilter
 from detectors.redact import fingerprint, redact
 from detectors.selftest import check_rule
@@ -130,3 +130,31 @@ def test_selftest_reports_failing_examples_by_rule(write_rules):
     assert len(problems) == 3
     assert all(problem.startswith("loose-rule: ") for problem in problems)
     assert "negative example 2" in problems[2]
+
+
+def test_decoded_blob_converts_offsets_across_utf8_blocks():
+    line = "naïve café ✓ 日本語 — "
+    data = (line * 400).encode()  # several 4 KB blocks, characters straddling block edges
+    blob = DecodedBlob(data)
+    assert blob.text == line * 400
+    for index in (0, 1, 5, 999, 4096, 4097, 5000, len(blob.text)):
+        offset = len(blob.text[:index].encode())
+        assert blob.byte_offset(index) == offset
+        assert blob.char_index(offset) == index
+
+
+def test_decoded_blob_reads_non_utf8_one_character_per_byte():
+    data = b"caf\xe9 \xff\x00 key"
+    blob = DecodedBlob(data)
+    assert len(blob.text) == len(data)
+    assert blob.char_index(9) == 9 and blob.byte_offset(9) == 9
+
+
+def test_engine_spans_after_many_multibyte_characters(make_engine):
+    rule = rule_table("tok-key", r"(?P<secret>tok_[A-Za-z0-9]{32})(?![A-Za-z0-9])", ["tok_"])
+    engine = make_engine([rule])
+    secret = "tok_" + fake(25)
+    text = "日本語のテキスト " * 1000 + f"key={secret}\n"
+    [match] = engine.scan(text)
+    assert text.encode()[match.start : match.end] == secret.encode()
+    assert match.column == len("日本語のテキスト " * 1000) + len("key=") + 1

@@ -77,6 +77,7 @@ async def test_sort_by_key_and_header(make_app, settle):
         await pilot.press("S")
         await settle(pilot)
         assert table_ids(app) == [5, 3, 2, 1]
+        table = app.screen.query_one("#queue", DataTable)
         # Click the "Provider" header: after the selection (1), ID (5), SLA (11) and Days (8) columns,
         # each padded by one cell on both sides.
         provider_header = (3 + 7 + 13 + 10 + 2, 0)
@@ -84,6 +85,8 @@ async def test_sort_by_key_and_header(make_app, settle):
         await settle(pilot)
         assert (app.screen.sort, app.screen.descending) == ("provider", False)
         assert table_ids(app) == [2, 5, 3, 1]
+        labels = {str(key.value): column.label.plain for key, column in table.columns.items()}
+        assert (labels["provider"], labels["sla"]) == ("Provider ↑", "SLA")
         await pilot.click("#queue", offset=provider_header)
         await settle(pilot)
         assert table_ids(app) == [1, 3, 5, 2]

@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from tui.data import SORT_KEYS, QueueFilter, QueueRow, attach_places, change_marker, load_secrets, select_rows
@@ -35,12 +36,12 @@ COLUMNS = (
     ("provider", "Provider", 11),
     ("rule", "Rule", 20),
     ("lifetime", "Lifetime", 11),
-    ("shared", "Shared", 6),
+    ("shared", "Shared", 8),
     ("status", "Status", 14),
     ("owner", "Owner", 11),
     ("verified", "Verified", 10),
     ("exposed", "Exposed", 10),
-    ("target", "Target", 16),
+    ("target", "Target", 14),
 )
 SORTABLE = tuple(key for key, _, _ in COLUMNS if key != "sel")
 SELECTED_MARK = Text("●", style="bold magenta")
@@ -197,12 +198,13 @@ class QueueScreen(TriageScreen):
             shorten(row.owner or "", 11),
             verification_text(row.verification_state),
             day(row.exposed_at),
-            shorten(row.target, 16),
+            shorten(row.target, 14),
         )
 
     def _update_status(self) -> None:
         pages = max(1, -(-len(self.view) // PAGE_SIZE))
         arrow = "↓" if self.descending else "↑"
+        self._mark_sorted_column(arrow)
         parts = [
             f"{len(self.view):,} of {len(self.rows):,} secrets",
             f"page {self.page + 1}/{pages}",
@@ -212,6 +214,13 @@ class QueueScreen(TriageScreen):
         if self.selected:
             parts.append(f"{len(self.selected)} selected")
         self.query_one("#queue-status", Static).update(" · ".join(parts))
+
+    def _mark_sorted_column(self, arrow: str) -> None:
+        table = self.query_one("#queue", DataTable)
+        sorted_key = "sla" if self.sort == "urgency" else self.sort
+        for key, label, _ in COLUMNS:
+            table.columns[ColumnKey(key)].label = Text(f"{label} {arrow}" if key == sorted_key else label)
+        table.refresh()
 
     # What actions apply to ------------------------------------------------------------------------
 

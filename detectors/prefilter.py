@@ -7,12 +7,14 @@ with thousands of hits of a common keyword costs one short list, not thousands o
 
 Three interchangeable backends, picked by measurement (``python -m bench.engine``):
 
-- ``hyperscan``: a literal-mode Hyperscan database (vectorized; tens of GB/s on clean text);
-- ``ahocorasick``: a pyahocorasick automaton over the ASCII-lowercased blob;
-- ``regex``: a pure-Python fallback, one combined alternation of the escaped keywords.
+- ``hyperscan``: a literal-mode Hyperscan database (vectorized; about 1 GB/s with the catalog's
+  ~400 keywords on this machine);
+- ``ahocorasick``: a pyahocorasick automaton over the ASCII-lowercased blob (about 50 MB/s);
+- ``regex``: the pure-Python fallback, one trie-shaped pattern of the escaped keywords (15-30 MB/s).
 
-Keywords are matched ASCII-case-insensitively. Compiling the literal database takes milliseconds,
-so it is built in process rather than cached on disk.
+Keywords are matched ASCII-case-insensitively. Compiling the literal Hyperscan database takes
+10-40 ms (measured), so caching it on disk would save little and add I/O to a pure engine: it is
+built in process, once per engine.
 """
 
 from __future__ import annotations

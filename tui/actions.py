@@ -80,9 +80,13 @@ class VerifyOutcome:
     message: str
 
 
-def verify(url: str, secret_id: int, *, by: str) -> VerifyOutcome:
-    """Run ``sprawl verify ID --db URL --by ACTOR`` and summarise what it said about the secret."""
-    command = [sys.executable, "-m", "scanner.cli", "verify", str(secret_id), "--db", url, "--by", by]
+def verify(url: str, secret_id: int, *, by: str, options: Sequence[str] = ()) -> VerifyOutcome:
+    """Run ``sprawl verify ID --db URL --by ACTOR [OPTIONS]`` and summarise what it said about the secret.
+
+    ``options`` are the user's own ``--config`` and ``--rules``, so verification reads the same files.
+    """
+    command = [sys.executable, "-m", "scanner.cli", "verify", str(secret_id), "--db", url, "--by", by,
+               *options]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=VERIFY_TIMEOUT_SECONDS, check=False

@@ -6,6 +6,7 @@ Screens live in ``tui/screens`` and read or write only through ``tui.data``, ``t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -48,7 +49,9 @@ class SprawlApp(App[None]):
         actor: str,
         as_of: datetime | None = None,
         refresh: float = 10.0,
+        cli_options: Sequence[str] = (),
     ) -> None:
+        """``cli_options`` (the user's ``--config`` / ``--rules``) are passed on to ``sprawl verify``."""
         super().__init__()
         self.engine = engine
         self.url = url
@@ -56,6 +59,7 @@ class SprawlApp(App[None]):
         self.actor = actor
         self.as_of = as_of
         self.refresh_seconds = refresh
+        self.cli_options = tuple(cli_options)
 
     def now(self) -> datetime:
         """The instant the SLA is measured at: ``--as-of`` if given, else the clock."""

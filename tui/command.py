@@ -78,12 +78,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"sprawl tui: cannot open the tracker database: {exc}", file=sys.stderr)
         return 2
     app = SprawlApp(engine, url=url, policy=policy, actor=default_actor(), as_of=args.as_of,
-                    refresh=args.refresh)
+                    refresh=args.refresh, cli_options=passed_on_options(args))
     try:
         app.run()
     finally:
         engine.dispose()
     return 0
+
+
+def passed_on_options(args: argparse.Namespace) -> list[str]:
+    """The ``--config`` and ``--rules`` given to ``sprawl tui``, for the ``sprawl verify`` it runs."""
+    options = ["--config", args.config] if args.config else []
+    for rules in args.rules:
+        options += ["--rules", rules]
+    return options
 
 
 def _as_of(text: str) -> datetime:

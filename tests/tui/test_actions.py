@@ -207,3 +207,10 @@ def test_verify_failure_is_reported_not_raised(db):
     outcome = actions.verify(url, 999, by=ACTOR)
     assert not outcome.ok
     assert "999" in outcome.message
+
+
+def test_verify_passes_the_users_config_on(db, tmp_path):
+    _, url = db
+    outcome = actions.verify(url, 1, by=ACTOR, options=("--config", str(tmp_path / "missing.toml")))
+    assert not outcome.ok
+    assert "missing.toml" in outcome.message

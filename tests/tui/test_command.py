@@ -26,6 +26,12 @@ def test_defaults_and_as_of():
     assert parse("--as-of", "2026-03-01T14:30+02:00").as_of == datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
 
 
+def test_config_and_rules_are_passed_on_to_verify():
+    assert command.passed_on_options(parse()) == []
+    argv = ["--config", "team.toml", "--rules", "a.toml", "--rules", "b.toml"]
+    assert command.passed_on_options(parse(*argv)) == argv
+
+
 @pytest.mark.parametrize("argv", [("--as-of", "last tuesday"), ("--refresh", "-1"), ("--refresh", "often")])
 def test_bad_options_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:

@@ -121,7 +121,8 @@ class TriageScreen(Screen):
 
     def _verify(self, ids: Sequence[int]) -> None:
         for secret_id in ids:
-            outcome = actions.verify(self.sprawl.url, secret_id, by=self.sprawl.actor)
+            outcome = actions.verify(self.sprawl.url, secret_id, by=self.sprawl.actor,
+                                     options=self.sprawl.cli_options)
             severity = "information" if outcome.ok else "error"
             self.app.call_from_thread(self.notify, f"#{secret_id}: {outcome.message}", severity=severity)
         self.app.call_from_thread(self.reload)

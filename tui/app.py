@@ -1,4 +1,5 @@
-"""The Textual application: shared state (database, SLA policy, actor, clock) and the three modes.
+"""The Textual application: shared state (database, SLA policy, actor, clock), the three modes, and
+the live refresh (every ``--refresh`` seconds, reload the screen in view if the database changed).
 
 Screens live in ``tui/screens`` and read or write only through ``tui.data``, ``tui.loaders`` and
 ``tui.actions``; the app itself only switches between the queue, the dashboard and the schedules.
@@ -16,6 +17,7 @@ from textual.binding import Binding, BindingType
 
 from tracker.sla import SlaPolicy
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.live import LiveScreen
 from tui.screens.queue import QueueScreen
 from tui.screens.schedules import SchedulesScreen
 
@@ -60,6 +62,15 @@ class SprawlApp(App[None]):
         self.as_of = as_of
         self.refresh_seconds = refresh
         self.cli_options = tuple(cli_options)
+
+    def on_mount(self) -> None:
+        if self.refresh_seconds > 0:
+            self.set_interval(self.refresh_seconds, self._check_for_changes)
+
+    def _check_for_changes(self) -> None:
+        """Every ``--refresh`` seconds: the screen in view re-reads if another process changed the data."""
+        if isinstance(self.screen, LiveScreen):
+            self.screen.refresh_if_changed()
 
     def now(self) -> datetime:
         """The instant the SLA is measured at: ``--as-of`` if given, else the clock."""

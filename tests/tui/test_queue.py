@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 from textual.widgets import DataTable, Input, Select
@@ -194,3 +195,22 @@ async def test_unreadable_database_is_reported_and_the_last_rows_stay(make_app, 
         assert any(n.title == "Database not readable" for n in app._notifications)
         assert table_ids(app) == [1, 2, 3, 5]
         assert app.is_running
+
+
+async def test_dashboard_follows_other_writers_on_its_own(make_app, settle, db):
+    engine, _ = db
+    app = make_app(refresh=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.screen.data.metrics.open_count == 4
+        with Session(engine) as session:
+            lifecycle.resolve(session, 2, "rotated", by="someone-else", at=datetime(2026, 2, 28, tzinfo=UTC))
+            session.commit()
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            await settle(pilot)
+            if app.screen.data.metrics.open_count == 3:
+                break
+        assert app.screen.data.metrics.open_count == 3

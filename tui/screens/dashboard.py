@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from tracker.metrics import Metrics
 from tui.format import SLA_STYLES, duration
 from tui.loaders import DashboardData, load_dashboard
-
-if TYPE_CHECKING:
-    from tui.app import SprawlApp
+from tui.screens.live import LiveScreen
 
 BAR_WIDTH = 24
 TOP_PROVIDERS = 8
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(LiveScreen):
     """Numbers for leadership, as of the app's clock (``--as-of`` or now)."""
 
     def __init__(self) -> None:
@@ -48,24 +41,11 @@ class DashboardScreen(Screen):
         self.title = "sprawl"
         self.sub_title = "dashboard"
 
-    def on_screen_resume(self) -> None:
-        """Load on first show and on every return to this screen."""
-        self.reload()
+    def read(self) -> DashboardData:
+        app = self.sprawl
+        return load_dashboard(app.engine, app.policy, app.now())
 
-    def reload(self) -> None:
-        self._load()
-
-    @work(thread=True, exclusive=True, group="dashboard-load")
-    def _load(self) -> None:
-        app = cast("SprawlApp", self.app)
-        try:
-            data = load_dashboard(app.engine, app.policy, app.now())
-        except SQLAlchemyError as exc:
-            app.call_from_thread(app.database_trouble, exc)
-            return
-        app.call_from_thread(self._show, data)
-
-    def _show(self, data: DashboardData) -> None:
+    def show(self, data: DashboardData) -> None:
         self.data = data
         metrics = data.metrics
         self.query_one("#mttr", Static).update(_mttr_panel(metrics))

@@ -7,8 +7,6 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -53,31 +51,24 @@ class DetailScreen(TriageScreen):
     def on_mount(self) -> None:
         self.title = "sprawl"
         self.sub_title = f"secret #{self.secret_id}"
-        self.reload()
 
     def target_ids(self) -> list[int]:
         return [self.secret_id]
 
-    def reload(self) -> None:
-        self._load()
-
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    @work(thread=True, exclusive=True, group="detail-load")
-    def _load(self) -> None:
+    def read(self) -> SecretDetail | None:
         app = self.sprawl
         try:
-            detail = load_detail(app.engine, app.policy, self.secret_id, app.now())
-        except LookupError as exc:
-            app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        except SQLAlchemyError as exc:
-            app.call_from_thread(app.database_trouble, exc)
-            return
-        app.call_from_thread(self._show, detail)
+            return load_detail(app.engine, app.policy, self.secret_id, app.now())
+        except LookupError:
+            return None  # deleted since the queue showed it
 
-    def _show(self, detail: SecretDetail) -> None:
+    def show(self, detail: SecretDetail | None) -> None:
+        if detail is None:
+            self.notify(f"Secret #{self.secret_id} is no longer in the tracker.", severity="error")
+            return
         self.detail = detail
         self.query_one("#summary", Static).update(_summary(detail))
         hint = remediation_for(detail.secret.provider)

@@ -2,8 +2,8 @@
 
 All rows are read in a worker thread; filtering and sorting run in another worker over that
 in-memory copy, and the table shows one page of ``PAGE_SIZE`` rows, so 100,000 secrets never block
-the UI. A refresh re-reads only when the database changed, and re-renders in place: the cursor stays
-on the same secret (or, if that secret left the view, on the same line).
+the UI. A refresh re-renders in place: the cursor stays on the same secret (or, if that secret left
+the view, on the same line), and the filter and sort are kept.
 """
 
 from __future__ import annotations
@@ -69,10 +69,8 @@ class QueueScreen(TriageScreen):
         self.descending = False
         self.page = 0
         self.selected: set[int] = set()
-        self.loaded = False
         self._page_rows: list[QueueRow] = []
         self._page_cells: list[tuple[object, ...]] = []
-        self._marker: tuple[object, ...] | None = None
         self._generation = itertools.count()
         self._latest = 0
 
@@ -90,22 +88,8 @@ class QueueScreen(TriageScreen):
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
         table.focus()
-        self.reload()
-        if self.sprawl.refresh_seconds > 0:
-            self.set_interval(self.sprawl.refresh_seconds, self._refresh_if_changed)
-
-    def on_screen_resume(self) -> None:
-        if self.loaded:
-            self._refresh_if_changed()
 
     # Loading and filtering (worker threads) ---------------------------------------------------------
-
-    def reload(self) -> None:
-        """Re-read every row now (after a change made from this UI, or on the refresh key)."""
-        self._load(force=True)
-
-    def _refresh_if_changed(self) -> None:
-        self._load(force=False)
 
     @work(thread=True, exclusive=True, group="queue-load", description="load the queue")
     def _load(self, force: bool) -> None:
@@ -127,7 +111,7 @@ class QueueScreen(TriageScreen):
             app.call_from_thread(self._recompute, keep_place=True)
 
     def _loaded(self, rows: list[QueueRow], marker: tuple[object, ...]) -> None:
-        self.rows, self._marker, self.loaded = rows, marker, True
+        self.rows, self._marker = rows, marker
         self.query_one(FilterBar).offer((r.provider for r in rows), (r.category for r in rows))
         self._recompute(keep_place=True)
 

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
-from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.format import moment, shorten
 from tui.loaders import ScheduleRow, load_schedules
-
-if TYPE_CHECKING:
-    from tui.app import SprawlApp
+from tui.screens.live import LiveScreen
 
 COLUMNS = ("Name", "Cron (UTC)", "Targets", "Verify", "Next run", "Last run", "Last result", "Scan")
 RESULT_STYLES = {"completed": "green", "completed-with-errors": "dark_orange", "failed": "bold red"}
 
 
-class SchedulesScreen(Screen):
+class SchedulesScreen(LiveScreen):
     """Read-only list of schedules; they are managed with ``sprawl schedule``."""
 
     def compose(self) -> ComposeResult:
@@ -35,24 +28,10 @@ class SchedulesScreen(Screen):
         self.sub_title = "schedules"
         self.query_one("#schedules", DataTable).add_columns(*COLUMNS)
 
-    def on_screen_resume(self) -> None:
-        """Load on first show and on every return to this screen."""
-        self.reload()
+    def read(self) -> list[ScheduleRow]:
+        return load_schedules(self.sprawl.engine, self.sprawl.now())
 
-    def reload(self) -> None:
-        self._load()
-
-    @work(thread=True, exclusive=True, group="schedules-load")
-    def _load(self) -> None:
-        app = cast("SprawlApp", self.app)
-        try:
-            rows = load_schedules(app.engine, app.now())
-        except SQLAlchemyError as exc:
-            app.call_from_thread(app.database_trouble, exc)
-            return
-        app.call_from_thread(self._show, rows)
-
-    def _show(self, rows: list[ScheduleRow]) -> None:
+    def show(self, rows: list[ScheduleRow]) -> None:
         table = self.query_one("#schedules", DataTable)
         with self.app.batch_update():
             table.clear()

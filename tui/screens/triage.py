@@ -8,20 +8,17 @@ write runs in a worker thread through ``tui.actions`` so the UI never waits on t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 
 from tui import actions
+from tui.screens.live import LiveScreen
 from tui.screens.modals import Confirmation, ConfirmModal, PromptModal
 
-if TYPE_CHECKING:
-    from tui.app import SprawlApp
 
-
-class TriageScreen(Screen):
+class TriageScreen(LiveScreen):
     """A screen whose secrets can be triaged with the shared bindings."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -36,16 +33,8 @@ class TriageScreen(Screen):
         Binding("v", "verify", "Verify"),
     ]
 
-    @property
-    def sprawl(self) -> SprawlApp:
-        return cast("SprawlApp", self.app)
-
     def target_ids(self) -> list[int]:
         """The secrets an action applies to (the selection, else the one under the cursor)."""
-        raise NotImplementedError
-
-    def reload(self) -> None:
-        """Show the database as it is now, keeping the cursor."""
         raise NotImplementedError
 
     def written(self) -> None:

@@ -39,6 +39,24 @@ def worst_case_line(catalog: Catalog, size: int = WORST_CASE_BYTES) -> bytes:
     return (unit * (size // len(unit) + 1))[:size]
 
 
+def rule_worst_cases(catalog: Catalog, size: int = 200_000) -> list[dict]:
+    """Each rule alone on lines made of its own keywords with near-miss tails; slowest first."""
+    tails = ("", "=" + "Ab1/" * 20, '": "' + "a" * 60, "://u:p" * 10 + "@", " " + "x9" * 40)
+    results = []
+    for rule in catalog.rules:
+        engine = Engine(Catalog(rules=(rule,), digest=rule.id))
+        worst = (0.0, "")
+        for keyword in rule.keywords[:4]:
+            for tail in (*tails, keyword * 3):
+                unit = f"{keyword}{tail} "
+                line = (unit * (size // len(unit) + 1))[:size]
+                started = time.perf_counter()
+                engine.scan(line)
+                worst = max(worst, ((time.perf_counter() - started) / (size / 1e6), unit[:40]))
+        results.append({"rule": rule.id, "seconds_per_mb": round(worst[0], 3), "input": worst[1]})
+    return sorted(results, key=lambda r: -r["seconds_per_mb"])
+
+
 def tree_throughput(engine: Engine, tree: Path) -> dict:
     """MB/s of ``engine`` over every regular file under ``tree`` (engine time only)."""
     seconds, size, matches = 0.0, 0, 0
@@ -101,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--backend", action="append", choices=available_backends(),
                         help="only this prefilter backend (repeatable; default: all available)")
+    parser.add_argument("--per-rule", action="store_true",
+                        help="also time each rule alone on 200 kB lines of its own keywords (slow)")
     parser.add_argument("--tree", type=Path, help="also measure throughput over this source tree")
     parser.add_argument("--out", type=Path, default=OUT, help="output directory (default bench/out)")
     # `make bench` passes the same arguments to every benchmark: ignore (but name) other benches' flags.
@@ -136,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{result['backend']}: planted secrets missed for rules: {', '.join(result['missed'])}")
     report = {"corpus_files": len(corpus.files), "corpus_bytes": corpus.size, "rules": len(catalog.rules),
               "peak_rss_mb": round(peak_mb, 1), "backends": results}
+    if args.per_rule:
+        report["rules_worst_case"] = per_rule = rule_worst_cases(catalog)
+        print("slowest rules on their own keyword-dense lines (s/MB):")
+        for row in per_rule[:10]:
+            print(f"  {row['seconds_per_mb']:8.3f}  {row['rule']}  {row['input']!r}")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "engine.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from detectors.posture import Workload
 
 CATEGORIES = frozenset(
     {
@@ -138,3 +142,4 @@ class TargetResult:
     errors: list[ScanError] = field(default_factory=list)
     refs: dict[str, str] | None = None  # ref name -> commit sha at scan time (git targets)
     complete: bool = True  # False when the target itself failed (unreachable remote, broken repo)
+    workloads: list[Workload] = field(default_factory=list)  # CI jobs found in the target's CI files

@@ -1,30 +1,26 @@
 """Glue between a scanned target's CI files, the posture checks and the tracker's inventory.
 
 The scanner calls, per target: ``ci_files_in_tree`` (a directory or work tree) or
-``ci_files_at_head`` (a git repository, bare or not) to read the CI files, ``scan_ci_files`` to get
-posture ``Finding``s and the target's workloads, and, when the scan is tracked,
-``record_inventory``. After all targets, ``shared_credential_findings`` over every target's
-workloads gives the cross-repository findings.
+``ci_files_at_head`` (a git repository, bare or not) to read the CI files and ``scan_ci_files`` to
+get posture ``Finding``s and the target's workloads (the tracker's Recorder stores those with the
+target). After all targets, ``shared_credential_findings`` over every target's workloads gives the
+cross-repository findings.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from git import Repo
 from git.exc import GitError
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from detectors.posture import DEFAULT_SHARED_JOBS_THRESHOLD, Workload, check_ci_file, ci_system, find_shared
 from detectors.types import Finding, Provenance, ScanError
 from scanner.cli import UsageError
-from tracker.db import writer
-from tracker.inventory import store_workloads
 
 LOCATION_KIND = "ci-config"
 MAX_CI_FILE_BYTES = 2 * 1024 * 1024  # CI files are small; anything larger is not one worth parsing
@@ -61,12 +57,6 @@ def shared_credential_findings(workloads: Iterable[Workload], *,
         provenance = Provenance(target=first.repo, path=first.file, location_kind=LOCATION_KIND)
         findings.append(shared.finding().to_finding(provenance))
     return findings
-
-
-def record_inventory(engine: Engine, scan_id: int, target: str, workloads: Sequence[Workload]) -> None:
-    """Store ``target``'s workloads as the inventory of scan ``scan_id``, in one transaction."""
-    with Session(writer(engine)) as session, session.begin():
-        store_workloads(session, scan_id=scan_id, target=target, workloads=workloads)
 
 
 def shared_jobs_threshold(config: dict[str, Any]) -> int:

@@ -52,10 +52,12 @@ class Report:
                 for f in self.findings]
 
     def summary(self) -> dict:
+        secrets = {f.fingerprint for f in self.findings if not f.message}
         return {
             "findings": len(self.findings),
-            "unique_secrets": len({f.fingerprint for f in self.findings}),
-            "shared_secrets": len({f.fingerprint for f in self.findings} & self.shared()),
+            "unique_secrets": len(secrets),
+            "shared_secrets": len(secrets & self.shared()),
+            "posture_findings": sum(1 for f in self.findings if f.message),
         }
 
 
@@ -78,7 +80,10 @@ def finding_record(finding: Finding, *, shared: bool, show_secret: bool) -> dict
         "committed_at": p.committed_at.isoformat().replace("+00:00", "Z") if p.committed_at else None,
         "author": p.author, "in_head": p.in_head, "blob_id": p.blob_id, "shared": shared,
         "context": dict(finding.context),
+        "kind": "posture" if finding.message else "secret",
     }
-    if show_secret:
+    if finding.message:
+        record["message"], record["fix"] = finding.message, finding.fix
+    elif show_secret:
         record["secret"] = finding.secret
     return record

@@ -19,6 +19,7 @@ from git import Git
 from detectors.types import Finding, Provenance, ScanError, TargetResult
 from scanner.attribution import attribute
 from scanner.cli import UsageError
+from scanner.inventory_scan import ci_files_at_head, ci_files_in_tree, scan_ci_files
 from scanner.pipeline import Progress, Runner, Tally
 from scanner.sources import directory, git_history, remote
 from scanner.sources.base import Blob, Item
@@ -54,8 +55,22 @@ def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progr
     if options.history and is_repository(path):
         return scanner.git(path, spec, "git", worktree=path if (path / ".git").exists() else None)
     if path.is_dir():
-        return scanner.plain(spec, "directory", directory.walk(path, spec))
+        return _with_ci_posture(scanner.plain(spec, "directory", directory.walk(path, spec)),
+                                ci_files_in_tree(path))
     return scanner.plain(spec, "directory", directory.single_file(path, spec))
+
+
+def _with_ci_posture(result: TargetResult, ci_files: Iterable[tuple[str, str]]) -> TargetResult:
+    """Add the CI posture findings and the workloads of the target's CI files to its result.
+
+    A CI file the secret scan already warned about (e.g. malformed YAML) gets no second warning.
+    """
+    ci = scan_ci_files(result.target, ci_files)
+    warned = {error.path for error in result.errors}
+    result.findings.extend(ci.findings)
+    result.errors.extend(error for error in ci.errors if error.path not in warned)
+    result.workloads.extend(ci.workloads)
+    return result
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:
@@ -121,7 +136,7 @@ class _TargetScan:
                             rescan=lambda blob, path: self._rescan(git, target, blob, path))
         seen = {_key(f) for f in history}
         result.findings = history + [f for f in loose if _key(f) not in seen]
-        return self._finish(result)
+        return self._finish(_with_ci_posture(result, ci_files_at_head(repo)))
 
     def _rescan(self, git: Git, target: str, blob: str, path: str) -> list[Finding]:
         """Findings in a blob this run did not read (HEAD's version of a path, in incremental scans)."""

@@ -36,6 +36,7 @@ from sqlmodel import Session
 from detectors.types import Finding, TargetResult
 from tracker.audit import EventData, append_events, lock_chain
 from tracker.db import writer
+from tracker.inventory import store_workloads
 from tracker.models.columns import utcnow
 from tracker.models.core import SCAN_STATUSES, Occurrence, Scan, Secret, Target
 
@@ -144,6 +145,8 @@ def _record_target(session: Session, scan: Scan, result: TargetResult, actor: st
     if result.complete and result.refs is not None:
         target.last_refs = dict(result.refs)
     _add_to_scan(scan, result, len(findings), len(new_ids))
+    if result.complete:
+        store_workloads(session, scan_id=scan_id, target=result.target, workloads=result.workloads)
     session.flush()
     return RecordOutcome(result.target, scan_id, len(findings), len(new_ids), len(new_places), len(removed))
 

@@ -17,14 +17,16 @@ from pathlib import Path
 
 from detectors.catalog import CatalogError
 from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
-from scanner.config import database_url
+from scanner.config import database_url, load_config
 from scanner.formats import FORMATS, renderer
 from scanner.formats.baseline import load_baseline
+from scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
 from scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
 from scanner.progress import ScanProgress
 from scanner.report import Report
 from scanner.sources.remote import default_cache_dir, strip_credentials
 from scanner.targets import ScanOptions, scan_target
+from scanner.verify import scan_hook
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -53,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--cache-dir", type=Path, default=None, metavar="DIR",
         help="where remote repositories are mirrored (default: the user cache dir)")
     add("--no-record", action="store_true", help="do not record the scan in the tracker")
+    scan_hook.add_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -64,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.since and args.incremental:
         raise UsageError("--since and --incremental are exclusive")
+    if args.no_record and (args.verify or args.notify):
+        raise UsageError("--verify/--notify record results in the tracker; drop --no-record")
+    shared_jobs = shared_jobs_threshold(load_config(args.config))
     known = load_baseline(args.baseline) if args.baseline else frozenset()
     fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "json")
     database = None if args.no_record and not args.incremental else _open_database(args.db)
@@ -93,8 +99,13 @@ def run(args: argparse.Namespace) -> int:
             if recorder is not None:
                 recorder.record(result)
             results.append(result)
+    by_target = {result.target: result for result in results}
+    for finding in shared_credential_findings([w for r in results for w in r.workloads],
+                                              jobs_threshold=shared_jobs):
+        by_target[finding.provenance.target].findings.append(finding)
     if recorder is not None:
-        recorder.finish()
+        scan = recorder.finish()
+        scan_hook.after_scan(args, database, scan.id, results)
     report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
                           show_secrets=args.show_secrets, known=known)
     _write(renderer(fmt)(report), args.output)

@@ -10,13 +10,13 @@ from scanner.report import Report
 
 COLUMNS = ("rule_id", "provider", "category", "lifetime", "severity", "fingerprint", "redacted", "target",
            "path", "line", "column", "cell", "location_kind", "original_kind", "commit", "committed_at",
-           "author", "in_head", "blob_id", "shared", "context")
+           "author", "in_head", "blob_id", "shared", "context", "kind", "message", "fix")
 
 
 def render(report: Report) -> str:
     out = io.StringIO()
     columns = (*COLUMNS, "secret") if report.show_secrets else COLUMNS
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", restval="")
     writer.writeheader()
     for record in report.records():
         record["context"] = json.dumps(record["context"]) if record["context"] else ""

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+from detectors.posture import PostureRule, posture_rules
 from detectors.types import Finding, Rule
 from scanner import __version__
 from scanner.report import Report
@@ -23,7 +24,7 @@ _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 
 
 def render(report: Report) -> str:
-    rules = report.catalog.by_id()
+    rules: dict[str, Rule | PostureRule] = {**posture_rules(), **report.catalog.by_id()}
     used = sorted({f.rule_id for f in report.findings})
     index = {rule_id: i for i, rule_id in enumerate(used)}
     bases = {result.target: f"TARGET{i}" for i, result in enumerate(report.results, start=1)}
@@ -45,7 +46,9 @@ def render(report: Report) -> str:
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
-def _rule(rule: Rule) -> dict:
+def _rule(rule: Rule | PostureRule) -> dict:
+    if isinstance(rule, PostureRule):
+        return _posture_rule(rule)
     entry = {
         "id": rule.id,
         "name": rule.name,
@@ -65,7 +68,25 @@ def _rule(rule: Rule) -> dict:
     return entry
 
 
-def _result(finding: Finding, rule: Rule, rule_index: int, bases: dict[str, str]) -> dict:
+def _posture_rule(rule: PostureRule) -> dict:
+    """A CI posture rule: its fix text is the ``help``."""
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.name},
+        "fullDescription": {"text": rule.description},
+        "help": {"text": rule.fix},
+        "helpUri": rule.references[0],
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {
+            "security-severity": _SECURITY_SEVERITY[rule.severity],
+            "tags": ["security", "ci", "posture", rule.lifetime],
+            "precision": "medium",
+        },
+    }
+
+
+def _result(finding: Finding, rule: Rule | PostureRule, rule_index: int, bases: dict[str, str]) -> dict:
     p = finding.provenance
     where = f" (introduced in {p.commit[:12]} by {p.author or 'unknown'})" if p.commit else ""
     state = "" if p.in_head else " It is no longer at HEAD but stays in the history."
@@ -74,7 +95,8 @@ def _result(finding: Finding, rule: Rule, rule_index: int, bases: dict[str, str]
         "ruleId": rule.id,
         "ruleIndex": rule_index,
         "level": _LEVEL[finding.severity],
-        "message": {"text": f"{rule.name} {finding.redacted}{where}.{state}"},
+        "message": {"text": f"{finding.message}." if finding.message
+                    else f"{rule.name} {finding.redacted}{where}.{state}"},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": quote(p.path), "uriBaseId": bases[p.target]},
             "region": region,

@@ -37,7 +37,8 @@ def render(report: Report, *, color: bool | None = None) -> str:
     summary = report.summary()
     console.print(
         f"{summary['findings']} finding(s), {summary['unique_secrets']} unique secret(s), "
-        f"{summary['shared_secrets']} shared; {sum(r.files for r in report.results)} file(s), "
+        f"{summary['shared_secrets']} shared, {summary['posture_findings']} CI posture; "
+        f"{sum(r.files for r in report.results)} file(s), "
         f"{sum(r.blobs for r in report.results)} history blob(s), "
         f"{sum(r.bytes for r in report.results) / 1e6:.1f} MB in {report.duration_s:.1f}s"
     )

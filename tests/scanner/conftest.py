@@ -9,7 +9,7 @@ import random
 import string
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,3 +87,8 @@ def commit_all(repo: Path, message: str) -> str:
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", message)
     return git(repo, "rev-parse", "HEAD")
+
+
+def secret_findings(findings: Iterable[dict]) -> list[dict]:
+    """The secret findings of a report, without the CI posture findings that stand beside them."""
+    return [f for f in findings if f["kind"] == "secret"]

@@ -20,7 +20,6 @@ from scanner.commands import inventory
 from scanner.inventory_scan import (
     ci_files_at_head,
     ci_files_of,
-    record_inventory,
     scan_ci_files,
     shared_credential_findings,
     shared_jobs_threshold,
@@ -59,9 +58,7 @@ def scan_and_record(engine, repos: list[Path]):
     for path in repos:
         target = str(path)
         ci = scan_ci_files(target, ci_files_at_head(path))
-        recorder.record(TargetResult(target=target, kind="git"))
-        assert recorder.scan_id is not None
-        record_inventory(engine, recorder.scan_id, target, ci.workloads)
+        recorder.record(TargetResult(target=target, kind="git", workloads=ci.workloads))
         workloads += ci.workloads
         findings += ci.findings
     recorder.finish()

@@ -3,9 +3,11 @@ location kind, path, line (and notebook cell), whatever the number of worker pro
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
+from conftest import secret_findings
 
 from fixtures.build_demo_repo import DemoRepo
 
@@ -44,8 +46,14 @@ def test_each_planted_key_is_found_where_and_when_it_was_introduced(demo: DemoRe
 
 
 def test_nothing_but_the_planted_keys_is_reported(demo: DemoRepo, report: dict) -> None:
-    assert len(report["findings"]) == len(demo.planted)
+    assert len(secret_findings(report["findings"])) == len(demo.planted)
     assert report["scan"]["unique_secrets"] == len({p.secret for p in demo.planted})
+
+
+def test_literal_keys_in_ci_files_also_give_posture_findings_with_job_context(report: dict) -> None:
+    posture = [(f["rule_id"], f["path"], f["line"]) for f in report["findings"] if f["kind"] == "posture"]
+    assert posture == [("gha-literal-credential", ".github/workflows/deploy.yml", 7),
+                       ("gitlab-literal-variable", ".gitlab-ci.yml", 2)]
 
 
 def test_history_only_findings_keep_their_original_kind(report: dict) -> None:
@@ -89,12 +97,12 @@ def test_output_is_identical_with_one_or_two_workers(demo: DemoRepo, sprawl_scan
     two = sprawl_scan(demo.path, "--format", "jsonl", "--jobs", "2")
     assert one.code == two.code == 1
     assert one.out == two.out
-    assert len(one.out.splitlines()) == len(demo.planted)
+    assert len(secret_findings(map(json.loads, one.out.splitlines()))) == len(demo.planted)
 
 
 def test_no_history_scans_only_the_work_tree(demo: DemoRepo, sprawl_scan) -> None:
     run = sprawl_scan(demo.path, "--no-history", "--format", "json")
-    found = {(f["path"], f["rule_id"]) for f in run.doc["findings"]}
+    found = {(f["path"], f["rule_id"]) for f in secret_findings(run.doc["findings"])}
     expected = {(p.path, p.rule_id) for p in demo.planted if p.in_head}
     assert found == expected
     assert all(f["commit"] is None for f in run.doc["findings"])

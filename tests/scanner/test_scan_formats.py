@@ -10,7 +10,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import secret_findings
 
+from detectors.posture import posture_rules
 from fixtures.build_demo_repo import DemoRepo
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared/schemas/sarif-schema-2.1.0.json"
@@ -42,11 +44,14 @@ def test_sarif_is_valid_for_code_scanning(demo: DemoRepo, demo_outputs: dict[str
     jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     (run,) = sarif["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == sorted({p.rule_id for p in demo.planted})
+    posture = {"gha-literal-credential", "gitlab-literal-variable"}
+    assert [r["id"] for r in rules] == sorted({p.rule_id for p in demo.planted} | posture)
+    fixes = {r["id"]: r["help"]["text"] for r in rules if r["id"] in posture}
+    assert fixes == {rule_id: posture_rules()[rule_id].fix for rule_id in posture}
     for rule in rules:
         assert float(rule["properties"]["security-severity"]) > 0
         assert rule["help"]["text"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
-    assert len(run["results"]) == len(demo.planted)
+    assert len(run["results"]) == len(demo.planted) + len(posture)
     fingerprints = {p.secret for p in demo.planted}
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
@@ -78,7 +83,7 @@ def test_json_jsonl_and_csv_hold_the_same_records(demo_outputs: dict[str, str]) 
 def test_table_groups_places_under_each_secret(demo: DemoRepo, demo_outputs: dict[str, str]) -> None:
     table = demo_outputs["table"]
     assert "shared" in table
-    assert "16 finding(s), 15 unique secret(s), 1 shared" in table
+    assert "18 finding(s), 15 unique secret(s), 1 shared, 2 CI posture" in table
     assert table.count(demo.get("env")[0].commit[:10]) == 2  # both places of the shared key, one group
 
 
@@ -86,7 +91,8 @@ def test_show_secrets_reveals_values_only_when_asked(demo: DemoRepo, sprawl_scan
     hidden = sprawl_scan(demo.path, "--format", "json")
     shown = sprawl_scan(demo.path, "--format", "json", "--show-secrets")
     assert all("secret" not in f for f in hidden.doc["findings"])
-    assert {f["secret"] for f in shown.doc["findings"]} == {p.secret for p in demo.planted}
+    assert {f["secret"] for f in secret_findings(shown.doc["findings"])} == {p.secret for p in demo.planted}
+    assert all("secret" not in f for f in shown.doc["findings"] if f["kind"] == "posture")
 
 
 def test_baseline_reports_only_new_fingerprints(tmp_path: Path, demo: DemoRepo, sprawl_scan) -> None:

@@ -37,6 +37,16 @@ def common_options() -> argparse.ArgumentParser:
     return parent
 
 
+def action_options() -> argparse.ArgumentParser:
+    """The common options for the actions of a command with actions (``sprawl secrets list``),
+    defaulting to "not given" so both ``sprawl secrets --db X list`` and ``sprawl secrets list --db X``
+    work without the action's parser resetting what the command's parser read."""
+    options = common_options()
+    for action in options._actions:
+        action.default = argparse.SUPPRESS
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sprawl",

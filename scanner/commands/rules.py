@@ -16,7 +16,7 @@ import sys
 from detectors.catalog import Catalog, CatalogError, load_catalog, parse_rules
 from detectors.engine import Engine
 from detectors.selftest import check_rules
-from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, common_options
+from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
 
 _COLUMNS = ("id", "provider", "category", "lifetime")
 
@@ -27,22 +27,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="List the detection rules, or validate your own TOML rules file.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    leaf = _leaf_options()
+    leaf = action_options()
     listing = actions.add_parser("list", parents=[leaf], help="print the rule catalog")
     listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.set_defaults(func=_list)
     check = actions.add_parser("check", parents=[leaf], help="validate a rules file and run its examples")
     check.add_argument("file", metavar="FILE", help="TOML file of [[rules]] tables")
     check.set_defaults(func=_check)
-
-
-def _leaf_options() -> argparse.ArgumentParser:
-    """The common options again for the actions, defaulting to "not given" so that both
-    ``sprawl rules --rules X list`` and ``sprawl rules list --rules X`` work."""
-    leaf = common_options()
-    for action in leaf._actions:
-        action.default = argparse.SUPPRESS
-    return leaf
 
 
 def _load(extra_files: list[str]) -> Catalog:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
-from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
+from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
 from scanner.config import database_url
 from scanner.schedule.daemon import Daemon
 from scanner.schedule.job import run_schedule
@@ -32,7 +32,8 @@ from tracker.schedules import add_schedule, cron_trigger, find_schedule, list_sc
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("schedule", parents=[common], help="run tracked scans on a cron schedule")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = actions.add_parser("add", parents=[common], help="add a schedule")
+    leaf = action_options()
+    add = actions.add_parser("add", parents=[leaf], help="add a schedule")
     add.add_argument("name")
     add.add_argument("--cron", required=True, metavar="EXPR",
                      help='crontab expression in UTC, e.g. "0 6 * * *" (daily at 06:00)')
@@ -41,16 +42,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add.add_argument("--notify", metavar="URL", help="webhook for this schedule (else [notify] url)")
     add.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     add.set_defaults(func=_add)
-    actions.add_parser("list", parents=[common], help="schedules, next and last run").set_defaults(func=_list)
-    remove = actions.add_parser("remove", parents=[common], help="remove a schedule")
+    actions.add_parser("list", parents=[leaf], help="schedules, next and last run").set_defaults(func=_list)
+    remove = actions.add_parser("remove", parents=[leaf], help="remove a schedule")
     remove.add_argument("name")
     remove.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     remove.set_defaults(func=_remove)
-    run = actions.add_parser("run", parents=[common], help="the scheduler daemon, in the foreground")
+    run = actions.add_parser("run", parents=[leaf], help="the scheduler daemon, in the foreground")
     run.add_argument("--sync-interval", type=float, default=10.0, metavar="SECONDS",
                      help="how often schedule changes are picked up (default 10)")
     run.set_defaults(func=_run)
-    now = actions.add_parser("run-now", parents=[common], help="run one schedule once, now")
+    now = actions.add_parser("run-now", parents=[leaf], help="run one schedule once, now")
     now.add_argument("name")
     now.set_defaults(func=_run_now)
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from scanner.cli import EXIT_OK, UsageError, common_options
+from scanner.cli import EXIT_OK, UsageError, action_options
 from scanner.config import database_url, load_config
 from tracker import lifecycle, queries
 from tracker.actor import default_actor
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="List tracked secrets with their SLA state, show one's timeline, and record changes.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    leaf = _leaf_options()
+    leaf = action_options()
 
     listing = actions.add_parser("list", parents=[leaf], help="secrets with age, SLA state and places")
     listing.add_argument("--status", choices=SECRET_STATUSES)
@@ -77,15 +77,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     note.add_argument("text", metavar="TEXT")
     note.add_argument("--by", default=default_actor())
     note.set_defaults(func=_note)
-
-
-def _leaf_options() -> argparse.ArgumentParser:
-    """The common options again for the action parsers, defaulting to "not given" so that
-    ``sprawl secrets --db X list`` and ``sprawl secrets list --db X`` both work."""
-    leaf = common_options()
-    for action in leaf._actions:
-        action.default = argparse.SUPPRESS
-    return leaf
 
 
 def _when(text: str) -> datetime:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import rule_table
 
 from detectors.catalog import CatalogError, load_catalog
+from tests.detectors.helpers import rule_table
 
 GOOD = rule_table(
     "good-key",

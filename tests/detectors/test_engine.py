@@ -11,10 +11,10 @@ import time
 
 import pytest
 import regex
-from conftest import fake, rule_table
 
 from detectors.engine import Engine, build_engine
 from detectors.prefilter import available_backends
+from tests.detectors.helpers import fake, rule_table
 
 TOK = rule_table(
     "tok-key",

@@ -7,7 +7,6 @@ import hashlib
 import json
 
 import pytest
-from conftest import fake, rule_table
 
 from detectors.catalog import load_catalog
 from detectors.engine import Engine
@@ -17,6 +16,7 @@ from detectors.lines import DecodedBlob, LineIndex
 from detectors.prefilter import available_backends, build_prefilter
 from detectors.redact import fingerprint, redact
 from detectors.selftest import check_rule
+from tests.detectors.helpers import fake, rule_table
 
 
 def test_redact_shows_at_most_four_and_two_characters():

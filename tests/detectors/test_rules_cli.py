@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import fake, rule_table
-
 from detectors.catalog import load_catalog
 from scanner.cli import main
+from tests.detectors.helpers import fake, rule_table
 
 VALUE = "zq_" + fake(11, 24)
 GOOD = rule_table(

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import commit_all, git, groq_key
 
 import scanner.sources.directory as directory_source
+from tests.scanner.helpers import commit_all, git, groq_key
 
 GOOD = "good.py"
 

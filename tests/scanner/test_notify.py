@@ -6,13 +6,13 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from fake_providers import fake_openai_key
 from sqlmodel import Session, select
 
 from scanner.notify import Webhook, deliver, pending_notices
 from scanner.pipeline import Runner
 from scanner.schedule.job import run_schedule
 from scanner.targets import ScanOptions, scan_target
+from tests.scanner.fake_providers import fake_openai_key
 from tracker.db import open_database
 from tracker.models.columns import utcnow
 from tracker.models.core import Secret

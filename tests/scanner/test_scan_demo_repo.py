@@ -7,9 +7,9 @@ import json
 from datetime import datetime
 
 import pytest
-from conftest import secret_findings
 
 from fixtures.build_demo_repo import DemoRepo
+from tests.scanner.helpers import secret_findings
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import secret_findings
 
 from detectors.posture import posture_rules
 from fixtures.build_demo_repo import DemoRepo
+from tests.scanner.helpers import secret_findings
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared/schemas/sarif-schema-2.1.0.json"
 

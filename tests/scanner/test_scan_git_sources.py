@@ -8,12 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import commit_all, git, groq_key, secret_findings
 
 from fixtures.build_demo_repo import DemoRepo
 from scanner.pipeline import Runner
 from scanner.sources.remote import mirror_path, strip_credentials
 from scanner.targets import ScanOptions, scan_target
+from tests.scanner.helpers import commit_all, git, groq_key, secret_findings
 
 
 def _repo(tmp_path: Path, name: str = "repo") -> Path:

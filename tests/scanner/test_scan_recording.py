@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import commit_all, git, groq_key, secret_findings
 from sqlmodel import Session, select
 
 from fixtures.build_demo_repo import DemoRepo
+from tests.scanner.helpers import commit_all, git, groq_key, secret_findings
 from tracker.db import open_database
 from tracker.models.core import Scan, Secret
 

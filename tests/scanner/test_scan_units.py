@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-from conftest import groq_key
 
 from detectors.types import Provenance
 from scanner.sources.base import pieces
@@ -15,6 +14,7 @@ from scanner.structured import envfile, kubernetes, notebook
 from scanner.structured.classify import classify
 from scanner.structured.locate import Locator
 from scanner.structured.segments import MalformedError
+from tests.scanner.helpers import groq_key
 
 
 @pytest.mark.parametrize(("path", "kind"), [

@@ -9,12 +9,12 @@ import threading
 import time
 
 import pytest
-from fake_providers import FakeProviders, fake_openai_key
 from sqlmodel import Session, select
 
 from detectors.redact import fingerprint
 from scanner.cli import main
 from scanner.schedule.job import run_schedule
+from tests.scanner.fake_providers import FakeProviders, fake_openai_key
 from tracker.db import open_database
 from tracker.models.core import Event, Secret
 from tracker.schedules import get_schedule

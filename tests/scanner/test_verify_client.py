@@ -5,11 +5,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from fake_providers import FakeProviders, fake_aws_key_id, fake_key
 
 from detectors.verification import load_verifiers
 from scanner.verify.client import Verifier, VerifyRequest
 from scanner.verify.settings import VerifySettings
+from tests.scanner.fake_providers import FakeProviders, fake_aws_key_id, fake_key
 
 CATALOG = load_verifiers()
 HEADER_PROVIDERS = sorted(p for p, s in CATALOG.providers.items() if s.kind == "header" and s.base_url)

@@ -4,7 +4,6 @@ import argparse
 
 import git
 import pytest
-from fake_providers import FakeProviders, fake_openai_key
 from sqlmodel import Session, select
 
 from detectors.redact import fingerprint
@@ -13,6 +12,7 @@ from scanner.pipeline import Runner
 from scanner.sources.remote import default_cache_dir
 from scanner.targets import ScanOptions, scan_target
 from scanner.verify.scan_hook import after_scan
+from tests.scanner.fake_providers import FakeProviders, fake_openai_key
 from tracker.db import open_database
 from tracker.models.core import Event, Secret
 from tracker.recording import Recorder

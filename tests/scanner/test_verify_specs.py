@@ -1,13 +1,13 @@
 """The verification specs (data) and the small pure pieces around them: coverage, hosts, settings, pairing."""
 
 import pytest
-from fake_providers import fake_aws_key_id
 
 from detectors.catalog import load_catalog
 from detectors.verification import VerifierSpecError, host_allowed, load_verifiers, parse_verifiers
 from scanner.cli import UsageError
 from scanner.verify.pairing import Candidate, paired_secret
 from scanner.verify.settings import VerifySettings
+from tests.scanner.fake_providers import fake_aws_key_id
 
 CATALOG = load_verifiers()
 REQUIRED = {"openai", "anthropic", "huggingface", "google", "groq", "mistral", "cohere", "replicate", "xai",

@@ -6,9 +6,9 @@ import json
 
 import pytest
 from sqlalchemy import text
-from tracker_cli import sprawl
-from tracker_factory import at, fake_secret, finding, result
 
+from tests.tracker.tracker_cli import sprawl
+from tests.tracker.tracker_factory import at, fake_secret, finding, result
 from tracker.db import open_database
 from tracker.recording import Recorder
 

@@ -13,10 +13,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
-from tracker_cli import sprawl
-from tracker_factory import fake_secret, finding, result
 
 import tracker.models
+from tests.tracker.tracker_cli import sprawl
+from tests.tracker.tracker_factory import fake_secret, finding, result
 from tracker.db import (
     DatabaseError,
     create_db_engine,

@@ -13,19 +13,14 @@ import signal
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData, select
 from sqlmodel import Session
 
-if str(Path(__file__).resolve().parents[2]) not in sys.path:  # ``fixtures`` lives at the project root
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tracker_cli import sprawl
-from tracker_factory import fingerprint_of
-
 from fixtures.build_demo_repo import DemoRepo, build_demo_repo
+from tests.tracker.tracker_cli import sprawl
+from tests.tracker.tracker_factory import fingerprint_of
 from tracker.db import open_database
 from tracker.models.core import Secret
 from tracker.recording import PAUSE_ENV

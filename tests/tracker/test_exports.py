@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
-from tracker_factory import at, fake_secret, finding, result
 
+from tests.tracker.tracker_factory import at, fake_secret, finding, result
 from tracker import lifecycle
 from tracker.db import writer
 from tracker.exports.csv import metrics_csv, secrets_csv

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
-from tracker_factory import at, fake_secret, finding, fingerprint_of, result
 
+from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result
 from tracker import lifecycle
 from tracker.audit import verify_chain
 from tracker.db import writer

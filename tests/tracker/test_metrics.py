@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
-from tracker_factory import at, fake_secret, finding, fingerprint_of, result
 
+from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result
 from tracker import lifecycle
 from tracker.db import writer
 from tracker.metrics import compute_metrics, nearest_rank

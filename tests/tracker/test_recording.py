@@ -6,9 +6,9 @@ import threading
 
 from sqlalchemy import func, select
 from sqlmodel import Session
-from tracker_factory import at, fake_secret, finding, fingerprint_of, result
 
 from detectors.types import Finding, Provenance, ScanError
+from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result
 from tracker.audit import verify_chain
 from tracker.models.core import Event, Occurrence, Scan, Secret, Target
 from tracker.recording import Recorder, last_refs

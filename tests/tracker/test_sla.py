@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tracker_factory import at
 
+from tests.tracker.tracker_factory import at
 from tracker.sla import SlaPolicy
 
 EXPOSED = at("2025-01-01T00:00:00")

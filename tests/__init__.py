@@ -1,0 +1,1 @@
+"""The test suite, one package per project package so that test modules never shadow the code."""

@@ -128,6 +128,9 @@ async def measure(engine: sa.Engine, url: str) -> dict[str, float]:
         screen.reload()
         await _until(pilot, lambda: screen.rows is not before_rows and screen.view is not before)
         figures["reload_s"] = time.perf_counter() - started
+        while app.workers:  # let the second phase (and the filter it triggers) finish before closing
+            await app.workers.wait_for_complete()
+            await pilot.pause()
     return figures
 
 

@@ -66,5 +66,7 @@ class LiveScreen(Screen):
             app.call_from_thread(self._shown, data, marker)
 
     def _shown(self, data: Any, marker: tuple[object, ...]) -> None:
+        if not self.is_attached:
+            return  # the app is closing while a read finished
         self._marker = marker
         self.show(data)

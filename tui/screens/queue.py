@@ -111,6 +111,8 @@ class QueueScreen(TriageScreen):
             app.call_from_thread(self._recompute, keep_place=True)
 
     def _loaded(self, rows: list[QueueRow], marker: tuple[object, ...]) -> None:
+        if not self.is_attached:
+            return  # the app is closing while a read finished
         self.rows, self._marker = rows, marker
         self.query_one(FilterBar).offer((r.provider for r in rows), (r.category for r in rows))
         self._recompute(keep_place=True)
@@ -129,8 +131,8 @@ class QueueScreen(TriageScreen):
         self.run_worker(select, thread=True, exclusive=True, group="queue-view", description="filter, sort")
 
     def _show(self, view: list[QueueRow], generation: int, keep_place: bool) -> None:
-        if generation != self._latest:
-            return  # a newer filter or sort is on its way
+        if generation != self._latest or not self.is_attached:
+            return  # a newer filter or sort is on its way, or the app is closing
         table = self.query_one("#queue", DataTable)
         cursor_id, line = self.cursor_id(), table.cursor_row
         self.view = view

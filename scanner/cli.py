@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from sqlalchemy.exc import OperationalError
 
 from scanner import __version__
+from tracker.config import ConfigError
 from tracker.db import DatabaseError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         return int(args.func(args))
-    except UsageError as exc:
+    except (UsageError, ConfigError) as exc:
         print(f"sprawl {args.command}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except (DatabaseError, OperationalError) as exc:
@@ -83,4 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module, so plugins and this entry share one UsageError class.
+    from scanner.cli import main as imported_main
+
+    sys.exit(imported_main())

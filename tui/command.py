@@ -1,28 +1,23 @@
 """``sprawl tui``: open the triage terminal UI over the tracker database.
 
 A plugin of the ``sprawl`` front door (entry point ``tui = tui.command:register``). It imports only
-the tracker, so it resolves what it needs itself, in the same order as every other command: the
-database URL (``--db``, else ``$SPRAWL_DB``, else the tracker's embedded SQLite default) and the
-config file whose ``[sla]`` table sets the SLA (``--config``, else ``./sprawl.toml``, else
-``sprawl.toml`` in the user config dir).
+the tracker, whose ``tracker.config`` finds the database and the config file (``[sla]``) exactly as
+every other command does.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tomllib
 from datetime import datetime
-from pathlib import Path
 
-from platformdirs import user_config_dir
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.actor import default_actor
-from tracker.db import DatabaseError, default_url, open_database
+from tracker.config import database_url, load_config
+from tracker.db import DatabaseError, open_database
+from tracker.models.columns import parse_utc
 from tracker.sla import SlaPolicy
-from tui.timeparse import parse_when
 
 DEFAULT_REFRESH_SECONDS = 10.0
 
@@ -41,26 +36,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.set_defaults(func=run)
 
 
-def database_url(explicit: str | None) -> str:
-    """``--db``, else ``$SPRAWL_DB``, else the tracker's embedded SQLite default."""
-    return explicit or os.environ.get("SPRAWL_DB") or default_url()
-
-
 def sla_policy(explicit_config: str | None) -> SlaPolicy:
     """The ``[sla]`` table of the config file; ValueError for a file or table that cannot be used."""
-    candidates = [Path(explicit_config)] if explicit_config else [
-        Path.cwd() / "sprawl.toml", Path(user_config_dir("secret-sprawl")) / "sprawl.toml",
-    ]
-    path = next((c for c in candidates if explicit_config or c.is_file()), None)
-    if path is None:
-        return SlaPolicy()
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read config {path}: {exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"config {path} is not valid TOML: {exc}") from exc
-    return SlaPolicy.from_config(config)
+    return SlaPolicy.from_config(load_config(explicit_config))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,7 +74,7 @@ def passed_on_options(args: argparse.Namespace) -> list[str]:
 
 def _as_of(text: str) -> datetime:
     try:
-        return parse_when(text)
+        return parse_utc(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -15,8 +15,8 @@ from typing import TextIO
 from sqlmodel import Session
 
 from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from scanner.config import database_url
 from tracker.audit import event_record, first_break, iter_events
+from tracker.config import database_url
 from tracker.db import open_database
 from tracker.models.columns import parse_utc
 

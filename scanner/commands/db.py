@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from scanner.cli import EXIT_OK
-from scanner.config import database_url
+from tracker.config import database_url
 from tracker.db import create_db_engine, current_revision, head_revision, upgrade
 
 

@@ -16,8 +16,8 @@ from rich.table import Table
 from sqlmodel import Session
 
 from scanner.cli import EXIT_OK, UsageError
-from scanner.config import database_url, load_config
 from scanner.inventory_scan import shared_jobs_threshold
+from tracker.config import database_url, load_config
 from tracker.db import DatabaseError, open_database
 from tracker.inventory import SecretUse, WorkloadView, by_secret, latest_workloads
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlmodel import Session
 
 from scanner.cli import EXIT_OK, UsageError
-from scanner.config import database_url, load_config
 from scanner.inventory_scan import shared_jobs_threshold
+from tracker.config import database_url, load_config
 from tracker.db import open_database
 from tracker.exports.csv import metrics_csv
 from tracker.exports.html import metrics_html

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from detectors.catalog import CatalogError
 from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
-from scanner.config import database_url, load_config
 from scanner.formats import FORMATS, renderer
 from scanner.formats.baseline import load_baseline
 from scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
@@ -27,6 +26,7 @@ from scanner.report import Report
 from scanner.sources.remote import default_cache_dir, strip_credentials
 from scanner.targets import ScanOptions, scan_target
 from scanner.verify import scan_hook
+from tracker.config import database_url, load_config
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}

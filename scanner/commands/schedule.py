@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 from sqlmodel import Session
 
 from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
-from scanner.config import database_url
 from scanner.schedule.daemon import Daemon
 from scanner.schedule.job import run_schedule
 from scanner.sources.remote import is_remote, strip_credentials
 from tracker.actor import default_actor
+from tracker.config import database_url
 from tracker.db import open_database, writer
 from tracker.models.schedule import Schedule
 from tracker.schedules import add_schedule, cron_trigger, find_schedule, list_schedules, remove_schedule

@@ -17,9 +17,9 @@ from rich.table import Table
 from sqlmodel import Session
 
 from scanner.cli import EXIT_OK, UsageError, action_options
-from scanner.config import database_url, load_config
 from tracker import lifecycle, queries
 from tracker.actor import default_actor
+from tracker.config import database_url, load_config
 from tracker.db import open_database, writer
 from tracker.exports.csv import secrets_csv
 from tracker.exports.json import secrets_json

@@ -16,12 +16,12 @@ from sqlmodel import Session
 from detectors.engine import build_engine
 from detectors.verification import load_verifiers
 from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from scanner.config import database_url, load_config
 from scanner.notify import Webhook, send_updates, sla_policy, webhook_url
 from scanner.verify.client import Verifier
 from scanner.verify.service import Checked, reread_items, reverify_ids, summarize, verify_and_record
 from scanner.verify.settings import VerifySettings
 from tracker.actor import default_actor
+from tracker.config import database_url, load_config
 from tracker.db import open_database
 from tracker.lifecycle import find_secret
 from tracker.models.columns import utcnow

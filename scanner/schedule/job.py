@@ -22,7 +22,6 @@ from sqlmodel import Session
 from detectors.engine import build_engine
 from detectors.types import ScanError, TargetResult
 from detectors.verification import load_verifiers
-from scanner.config import load_config
 from scanner.notify import Webhook, scan_failed_notice, send_updates, sla_policy, webhook_url
 from scanner.pipeline import Runner
 from scanner.targets import ScanOptions, scan_target
@@ -36,6 +35,7 @@ from scanner.verify.service import (
     verify_and_record,
 )
 from scanner.verify.settings import VerifySettings
+from tracker.config import load_config
 from tracker.db import open_database, writer
 from tracker.models.columns import utcnow
 from tracker.recording import Recorder, last_refs

@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 
 from detectors.types import TargetResult
 from detectors.verification import load_verifiers
-from scanner.config import load_config
 from scanner.notify import Webhook, send_updates, sla_policy, webhook_url
 from scanner.verify.client import Verifier
 from scanner.verify.service import (
@@ -27,6 +26,7 @@ from scanner.verify.service import (
 )
 from scanner.verify.settings import VerifySettings
 from tracker.actor import default_actor
+from tracker.config import load_config
 from tracker.models.columns import utcnow
 
 

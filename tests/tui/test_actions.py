@@ -68,7 +68,7 @@ async def test_bad_time_keeps_the_dialog_open_and_changes_nothing(make_app, sett
         app.screen.query_one("#when", Input).value = "yesterday"
         await pilot.press("enter")
         assert isinstance(app.screen, ConfirmModal)
-        assert "not a date" in str(app.screen.query_one("#dialog-error").render())
+        assert "not an ISO 8601 date" in str(app.screen.query_one("#dialog-error").render())
         await pilot.press("escape")
         await settle(pilot)
     assert secret(engine, 1).status == "open"

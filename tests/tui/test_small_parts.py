@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime
 from importlib import resources
-
-import pytest
 
 from tui.format import days_text, duration, shorten
 from tui.remediation import remediation_for
-from tui.timeparse import parse_when
 
 
 def test_known_provider_has_its_console_page():
@@ -31,25 +27,6 @@ def test_every_remediation_entry_is_complete():
         assert set(entry) == {"url", "hint"}, provider
         assert entry["hint"].strip(), provider
         assert entry["url"] == "" or entry["url"].startswith("https://"), provider
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2026-03-01", datetime(2026, 3, 1, tzinfo=UTC)),
-        (" 2026-03-01 14:30 ", datetime(2026, 3, 1, 14, 30, tzinfo=UTC)),
-        ("2026-03-01T14:30:00+02:00", datetime(2026, 3, 1, 12, 30, tzinfo=UTC)),
-        ("2026-03-01T14:30Z", datetime(2026, 3, 1, 14, 30, tzinfo=UTC)),
-    ],
-)
-def test_parse_when(text, expected):
-    assert parse_when(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "tomorrow", "2026-13-01"])
-def test_parse_when_refuses(text):
-    with pytest.raises(ValueError):
-        parse_when(text)
 
 
 def test_cell_formats():

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from tui.timeparse import parse_when
+from tracker.models.columns import parse_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class ConfirmModal(ModalScreen[Confirmation | None]):
             when = self.query_one("#when", Input).value
             if when.strip():
                 try:
-                    at = parse_when(when)
+                    at = parse_utc(when)
                 except ValueError as exc:
                     self._error(str(exc))
                     return

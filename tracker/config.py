@@ -1,7 +1,8 @@
-"""Find and read the TOML config file and the tracker URL, as every command resolves them.
+"""Where the config file and the tracker database are, found the same way by every door (CLI, TUI, scheduler).
 
-Order for the config file: ``--config FILE``, else ``./sprawl.toml``, else ``sprawl.toml`` in the
-user config dir. Each consumer reads its own table (``[sla]``, ``[verify]``, ``[notify]``, ...).
+Config file: ``--config FILE``, else ``./sprawl.toml``, else ``sprawl.toml`` in the user config dir;
+each consumer reads its own table (``[sla]``, ``[verify]``, ``[notify]``, ``[inventory]``).
+Database: ``--db URL``, else ``$SPRAWL_DB``, else the embedded SQLite default.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from typing import Any
 
 from platformdirs import user_config_dir
 
-from scanner.cli import UsageError
 from tracker.db import default_url
+
+
+class ConfigError(ValueError):
+    """A config file that was asked for but cannot be read or parsed."""
 
 
 def config_path(explicit: str | None) -> Path | None:
@@ -27,22 +31,18 @@ def config_path(explicit: str | None) -> Path | None:
 
 
 def load_config(explicit: str | None) -> dict[str, Any]:
-    """The config as a dict; an explicit file that is missing or malformed is a usage error."""
+    """The config as a dict (empty when there is none); ConfigError for an unusable file."""
     path = config_path(explicit)
     if path is None:
         return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"config {path} is not valid TOML: {exc}") from exc
+        raise ConfigError(f"config {path} is not valid TOML: {exc}") from exc
 
 
 def database_url(explicit: str | None) -> str:
     """``--db``, else ``$SPRAWL_DB``, else the embedded SQLite default."""
-    if explicit:
-        return explicit
-    if os.environ.get("SPRAWL_DB"):
-        return os.environ["SPRAWL_DB"]
-    return default_url()
+    return explicit or os.environ.get("SPRAWL_DB") or default_url()

@@ -1,26 +1,30 @@
-"""`make bench`: run every benchmark in turn (engine, git history, tracker, TUI) and print their figures.
+"""`make bench`: run every benchmark in turn (engine, git history, tracker, TUI) with its defaults.
 
-Each benchmark is also runnable alone (`python -m bench.engine`, `bench.history`, `bench.tracker`,
-`bench.tui`); arguments after `--` are passed to all. Results are written under bench/out/.
+Each benchmark also runs alone with its own options (`python -m bench.engine --quick`,
+`python -m bench.history --repo PATH`, `python -m bench.tracker`, `python -m bench.tui`).
+Here `--only NAME` (repeatable) picks some, and `--repo PATH` is handed to the history benchmark
+to measure a real repository beside the synthetic one. Results are written under bench/out/.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("bench.engine", "bench.history", "bench.tracker", "bench.tui")
+BENCHMARKS = ("engine", "history", "tracker", "tui")
 
 
 def main(argv: list[str]) -> int:
-    only = [a.removeprefix("--only=") for a in argv if a.startswith("--only=")]
-    passthrough = [a for a in argv if not a.startswith("--only=")]
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=BENCHMARKS, help="run only this benchmark")
+    parser.add_argument("--repo", help="a real repository (outside the project) for the history benchmark")
+    args = parser.parse_args(argv)
     status = 0
-    for name in BENCHMARKS:
-        if only and name.split(".")[1] not in only:
-            continue
-        print(f"\n===== {name} =====", flush=True)
-        status |= int(importlib.import_module(name).main(passthrough) or 0)
+    for name in args.only or BENCHMARKS:
+        print(f"\n===== bench.{name} =====", flush=True)
+        options = ["--repo", args.repo] if name == "history" and args.repo else []
+        status |= int(importlib.import_module(f"bench.{name}").main(options) or 0)
     return status
 
 

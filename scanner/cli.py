@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from importlib.metadata import entry_points
 
 from sqlalchemy.exc import OperationalError
@@ -17,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from scanner import __version__
 from tracker.config import ConfigError
 from tracker.db import DatabaseError
+from tracker.models.columns import parse_utc
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -36,6 +38,14 @@ def common_options() -> argparse.ArgumentParser:
     group.add_argument("--rules", metavar="FILE", action="append", default=[],
                        help="extra TOML rules file (repeatable)")
     return parent
+
+
+def utc_time(text: str) -> datetime:
+    """An argparse type for the times users type (``--at``, ``--as-of``, ``--since``): ISO 8601, UTC."""
+    try:
+        return parse_utc(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def action_options() -> argparse.ArgumentParser:

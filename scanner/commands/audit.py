@@ -14,11 +14,10 @@ from typing import TextIO
 
 from sqlmodel import Session
 
-from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError, utc_time
 from tracker.audit import event_record, first_break, iter_events
 from tracker.config import database_url
 from tracker.db import open_database
-from tracker.models.columns import parse_utc
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -28,16 +27,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                     "export: write the log as JSONL for an auditor.",
     )
     parser.add_argument("action", choices=("verify", "export"))
-    parser.add_argument("--since", type=_when, metavar="DATE", help="export: only events from this date")
+    parser.add_argument("--since", type=utc_time, metavar="DATE", help="export: only events from this date")
     parser.add_argument("--output", metavar="FILE", help="export: write here instead of stdout")
     parser.set_defaults(func=_run)
-
-
-def _when(text: str) -> datetime:
-    try:
-        return parse_utc(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from scanner.cli import EXIT_OK, UsageError
+from scanner.cli import EXIT_OK, UsageError, utc_time
 from scanner.inventory_scan import shared_jobs_threshold
 from tracker.config import database_url, load_config
 from tracker.db import open_database
@@ -25,7 +25,7 @@ from tracker.exports.json import metrics_json
 from tracker.exports.openmetrics import metrics_openmetrics
 from tracker.inventory import inventory_metrics
 from tracker.metrics import GROUP_BY, Metrics, compute_metrics
-from tracker.models.columns import parse_utc, utcnow
+from tracker.models.columns import utcnow
 from tracker.sla import SlaPolicy
 
 FORMATS = ("table", "json", "csv", "openmetrics", "html")
@@ -41,16 +41,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--group-by", choices=GROUP_BY)
-    parser.add_argument("--since", type=_when, metavar="DATE", help="count remediations from this date")
-    parser.add_argument("--as-of", type=_when, metavar="DATE", help="compute as of this time (default now)")
+    parser.add_argument("--since", type=utc_time, metavar="DATE", help="count remediations from this date")
+    parser.add_argument("--as-of", type=utc_time, metavar="DATE",
+                        help="compute as of this time (default now)")
     parser.set_defaults(func=_run)
-
-
-def _when(text: str) -> datetime:
-    try:
-        return parse_utc(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -10,20 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import datetime
 
 from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from scanner.cli import EXIT_OK, UsageError, action_options
+from scanner.cli import EXIT_OK, UsageError, action_options, utc_time
 from tracker import lifecycle, queries
 from tracker.actor import default_actor
 from tracker.config import database_url, load_config
 from tracker.db import open_database, writer
 from tracker.exports.csv import secrets_csv
 from tracker.exports.json import secrets_json
-from tracker.models.columns import parse_utc, utcnow
+from tracker.models.columns import utcnow
 from tracker.models.core import RESOLVED_STATUSES, SECRET_STATUSES, Event, Secret
 from tracker.sla import SLA_STATES, SlaPolicy, SlaStatus
 
@@ -45,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     listing.add_argument("--provider")
     listing.add_argument("--target", help="only secrets seen in this target")
     listing.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    listing.add_argument("--as-of", type=_when, metavar="DATE", help="evaluate the SLA at this time")
+    listing.add_argument("--as-of", type=utc_time, metavar="DATE", help="evaluate the SLA at this time")
     listing.set_defaults(func=_list)
 
     show = actions.add_parser("show", parents=[leaf], help="a secret's places and full timeline")
@@ -55,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     resolve = actions.add_parser("resolve", parents=[leaf], help="close a secret (revoked, rotated, ...)")
     resolve.add_argument("ident", metavar="ID")
     resolve.add_argument("--reason", required=True, choices=RESOLVED_STATUSES)
-    resolve.add_argument("--at", type=_when, metavar="ISO8601", help="when it was resolved (default now)")
+    resolve.add_argument("--at", type=utc_time, metavar="ISO8601", help="when it was resolved (default now)")
     resolve.add_argument("--note", help="why; required for accepted-risk")
     resolve.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     resolve.set_defaults(func=_resolve)
@@ -77,13 +76,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     note.add_argument("text", metavar="TEXT")
     note.add_argument("--by", default=default_actor())
     note.set_defaults(func=_note)
-
-
-def _when(text: str) -> datetime:
-    try:
-        return parse_utc(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _policy(args: argparse.Namespace) -> SlaPolicy:

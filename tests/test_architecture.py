@@ -1,0 +1,65 @@
+"""The import direction the house plan fixes: detectors imports none of ours; tracker only detectors;
+scanner detectors and tracker; tui only tracker (and detectors types). Read from the source with ast,
+so a lazy import inside a function counts too."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = ("detectors", "scanner", "tracker", "tui")
+ALLOWED = {
+    "detectors": {"detectors"},
+    "tracker": {"tracker", "detectors"},
+    "scanner": {"scanner", "detectors", "tracker"},
+    "tui": {"tui", "tracker", "detectors"},
+}
+
+
+def imported_packages(path: Path) -> set[tuple[str, int]]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found.update((name.split(".")[0], node.lineno) for name in names if name.split(".")[0] in OURS)
+    return found
+
+
+@pytest.mark.parametrize("package", OURS)
+def test_imports_point_one_way(package: str) -> None:
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports {imported}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for imported, line in sorted(imported_packages(path))
+        if imported not in ALLOWED[package]
+    ]
+    assert wrong == []
+
+
+def test_tui_uses_only_detectors_types() -> None:
+    uses = {
+        f"{path.relative_to(ROOT)}"
+        for path in (ROOT / "tui").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("detectors")
+        and node.module != "detectors.types"
+    }
+    assert uses == set()
+
+
+def test_every_module_says_what_it_is_for() -> None:
+    missing = [
+        str(path.relative_to(ROOT))
+        for package in (*OURS, "bench", "fixtures")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if not {"versions", "out"} & set(path.relative_to(ROOT).parts) and path.stat().st_size
+        and ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) is None
+    ]
+    assert missing == []

@@ -58,7 +58,11 @@ def action_options() -> argparse.ArgumentParser:
     return options
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand, or with only ``command``'s plugin loaded when it names one
+    (each plugin imports its own dependencies, so loading one keeps start-up short)."""
+    plugins = sorted(entry_points(group="sprawl.commands"), key=lambda e: e.name)
+    chosen = [entry for entry in plugins if entry.name == command] or plugins
     parser = argparse.ArgumentParser(
         prog="sprawl",
         description="Find long-lived and shared credentials used by AI workloads "
@@ -67,14 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_options()
-    for entry in sorted(entry_points(group="sprawl.commands"), key=lambda e: e.name):
+    for entry in chosen:
         entry.load()(subparsers, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments[0] if arguments else None)
+    args = parser.parse_args(arguments)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_ERROR

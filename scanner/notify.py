@@ -10,6 +10,7 @@ a dead webhook is logged (host only: webhook URLs are credentials too) and never
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -117,9 +118,16 @@ def sla_policy(config: dict[str, Any]) -> SlaPolicy:
 
 
 def webhook_url(explicit: str | None, config: dict[str, Any]) -> str | None:
-    """``--notify URL`` when given, else the config's ``[notify] url``."""
+    """``--notify URL`` when given, else the config's ``[notify] url``; either may be ``env:NAME``,
+    read from the environment now (an unset variable is logged and means no notification)."""
     table = config.get("notify", {})
-    return explicit or (table.get("url") if isinstance(table, dict) else None)
+    value = explicit or (table.get("url") if isinstance(table, dict) else None)
+    if not value or not value.startswith("env:"):
+        return value
+    resolved = os.environ.get(value.removeprefix("env:"))
+    if not resolved:
+        log.warning("webhook %s is not set in the environment: no notification sent", value)
+    return resolved or None
 
 
 def scan_failed_notice(schedule: str, scan_id: int | None, error: str, at: datetime) -> Notice:

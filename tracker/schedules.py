@@ -7,6 +7,7 @@ schedule are audited events; like ``tracker.lifecycle`` these functions never co
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from apscheduler.triggers.cron import CronTrigger
@@ -15,6 +16,10 @@ from sqlmodel import Session
 
 from tracker.audit import append_event
 from tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
+
+# A schedule's webhook is named by the environment variable that holds it (``env:NAME``), resolved
+# when a notification is sent, so the URL (a Slack webhook is a credential) is never at rest here.
+ENV_REFERENCE = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*")
 
 
 def cron_trigger(cron: str) -> CronTrigger:
@@ -41,11 +46,13 @@ def add_schedule(
         raise ValueError("a schedule needs at least one target")
     if find_schedule(session, name) is not None:
         raise ValueError(f"schedule {name!r} already exists")
+    if notify_url is not None and not ENV_REFERENCE.fullmatch(notify_url):
+        raise ValueError("a webhook URL is a credential and the tracker stores none: put it in an "
+                         "environment variable and give --notify env:NAME (or [notify] url in the config)")
     schedule = Schedule(name=name, cron=cron, targets=list(targets), verify=verify, notify_url=notify_url)
     session.add(schedule)
     session.flush()
-    # The webhook URL may itself be a credential (Slack's are): the audit log only says there is one.
-    detail = {"cron": cron, "targets": list(targets), "verify": verify, "notify": bool(notify_url)}
+    detail = {"cron": cron, "targets": list(targets), "verify": verify, "notify": notify_url}
     append_event(session, kind="schedule-added", actor=by, new_value=name, detail=detail)
     return schedule
 

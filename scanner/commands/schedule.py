@@ -14,7 +14,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
@@ -39,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help='crontab expression in UTC, e.g. "0 6 * * *" (daily at 06:00)')
     add.add_argument("targets", nargs="+", metavar="TARGET", help="directory, repository or git URL")
     add.add_argument("--verify", action="store_true", help="re-verify every open secret on each run")
-    add.add_argument("--notify", metavar="URL", help="webhook for this schedule (else [notify] url)")
+    add.add_argument("--notify", metavar="env:NAME",
+                     help="environment variable holding this schedule's webhook URL (else [notify] url)")
     add.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     add.set_defaults(func=_add)
     actions.add_parser("list", parents=[leaf], help="schedules, next and last run").set_defaults(func=_list)
@@ -84,7 +84,7 @@ def _list(args: argparse.Namespace) -> int:
             last = f"{s.last_run_at:%Y-%m-%d %H:%M}Z {s.last_status} (scan {s.last_scan_id})"
             last += f": {s.last_error}" if s.last_error else ""
         flags = " ".join(filter(None, ["verify" if s.verify else "",
-                                       f"notify {urlsplit(s.notify_url).hostname}" if s.notify_url else ""]))
+                                       f"notify {s.notify_url}" if s.notify_url else ""]))
         print(f"{s.name}  [{s.cron}]  {', '.join(s.targets)}{'  ' + flags if flags else ''}\n"
               f"    next {_next_run(s)}  last {last}")
     return EXIT_OK

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlmodel import Session, select
 
-from scanner.notify import Webhook, deliver, pending_notices
+from scanner.notify import Webhook, deliver, pending_notices, webhook_url
 from scanner.pipeline import Runner
 from scanner.schedule.job import run_schedule
 from scanner.targets import ScanOptions, scan_target
@@ -136,10 +136,12 @@ def test_dead_webhook_is_logged_not_raised_and_retried_next_run(scanned, caplog)
         dead.close()
 
 
-def test_failed_scheduled_scan_is_notified(scanned, hook, tmp_path):
+def test_failed_scheduled_scan_is_notified(scanned, hook, tmp_path, monkeypatch):
     db, db_url, _, key, _ = scanned
+    monkeypatch.setenv("SPRAWL_BROKEN_WEBHOOK", hook.url)
     with Session(db) as session:
-        add_schedule(session, "broken", "0 3 * * *", [str(tmp_path / "missing")], notify_url=hook.url, by="t")
+        add_schedule(session, "broken", "0 3 * * *", [str(tmp_path / "missing")],
+                     notify_url="env:SPRAWL_BROKEN_WEBHOOK", by="t")
         session.commit()
     result = run_schedule("broken", db_url)
     assert result.status == "failed"
@@ -148,3 +150,12 @@ def test_failed_scheduled_scan_is_notified(scanned, hook, tmp_path):
     failed = next(e for b in hook.bodies for e in b["events"] if e["kind"] == "scan-failed")
     assert failed["schedule"] == "broken" and "missing" in failed["error"]
     assert all(key not in raw.decode() for raw in hook.raw)
+
+
+def test_webhook_references_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SPRAWL_TEST_HOOK", "https://hooks.example.test/services/T0/B0/synthetic")
+    monkeypatch.delenv("SPRAWL_UNSET_HOOK", raising=False)
+    assert webhook_url("env:SPRAWL_TEST_HOOK", {}) == "https://hooks.example.test/services/T0/B0/synthetic"
+    assert webhook_url(None, {"notify": {"url": "env:SPRAWL_TEST_HOOK"}}).endswith("/synthetic")
+    assert webhook_url("env:SPRAWL_UNSET_HOOK", {}) is None
+    assert webhook_url("http://127.0.0.1:9/hook", {}) == "http://127.0.0.1:9/hook"

@@ -28,9 +28,11 @@ def db_url(tmp_path):
 def test_add_list_remove(db_url, tmp_path, capsys):
     app = tmp_path / "app"
     app.mkdir()
-    notify = "https://hooks.example.test/services/T0/B0/synthetic-token"
+    literal = "https://hooks.example.test/services/T0/B0/synthetic-token"
+    assert main(["schedule", "add", "leaky-hook", "--cron", "0 2 * * *", str(app), "--notify", literal,
+                 "--db", db_url]) == 2  # a webhook URL is a credential: only an env: reference is stored
     assert main(["schedule", "add", "nightly", "--cron", "0 2 * * *", str(app), "--verify",
-                 "--notify", notify, "--db", db_url]) == 0
+                 "--notify", "env:SPRAWL_NIGHTLY_WEBHOOK", "--db", db_url]) == 0
     assert "next run" in capsys.readouterr().out
     assert main(["schedule", "add", "nightly", "--cron", "0 2 * * *", str(app), "--db", db_url]) == 2
     assert main(["schedule", "add", "bad", "--cron", "every night", str(app), "--db", db_url]) == 2
@@ -40,13 +42,15 @@ def test_add_list_remove(db_url, tmp_path, capsys):
     assert main(["schedule", "list", "--db", db_url]) == 0
     out = capsys.readouterr().out
     assert "nightly  [0 2 * * *]" in out and str(app) in out and "never run" in out
-    assert "notify hooks.example.test" in out and "synthetic-token" not in out
+    assert "notify env:SPRAWL_NIGHTLY_WEBHOOK" in out
     assert main(["schedule", "remove", "nightly", "--db", db_url]) == 0
     assert main(["schedule", "remove", "nightly", "--db", db_url]) == 2
     with Session(open_database(db_url)) as session:
         kinds = [e.kind for e in session.exec(select(Event).order_by(Event.id))]
         assert kinds == ["schedule-added", "schedule-removed"]
         assert all("synthetic-token" not in str(e.detail) for e in session.exec(select(Event)))
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("tracker.db"))
+    assert b"synthetic-token" not in stored
 
 
 def test_run_now_records_the_result(db_url, tmp_path, capsys):
@@ -85,7 +89,7 @@ def test_daemon_stops_cleanly_on_sigterm(db_url):
             process.wait()
 
 
-def test_scheduled_verify_detects_revocation_and_notifies(db_url, tmp_path):
+def test_scheduled_verify_detects_revocation_and_notifies(db_url, tmp_path, monkeypatch):
     with FakeProviders() as official, FakeProviders() as hook_server:
         key = fake_openai_key()
         official.keys["live"] = key
@@ -97,8 +101,9 @@ def test_scheduled_verify_detects_revocation_and_notifies(db_url, tmp_path):
         config.write_text(f'[verify]\nbackoff = 0.001\n[verify.endpoints]\nopenai = "{endpoint}"\n')
         hooked = []
         hook_server.answer = lambda provider, seen: (hooked.append(seen.body) or 200, b"ok")
+        monkeypatch.setenv("SPRAWL_WATCH_WEBHOOK", hook_server.url_for("hook"))
         main(["schedule", "add", "watch", "--cron", "0 * * * *", str(app), "--verify",
-              "--notify", hook_server.url_for("hook"), "--db", db_url])
+              "--notify", "env:SPRAWL_WATCH_WEBHOOK", "--db", db_url])
         assert run_schedule("watch", db_url, str(config)).status == "completed"
         official.keys["live"], official.keys["revoked"] = "nothing", key  # revoked at the provider
         assert run_schedule("watch", db_url, str(config)).status == "completed"

@@ -20,7 +20,7 @@ class Schedule(SQLModel, table=True):
     cron: str  # five-field crontab expression, evaluated in UTC
     targets: list[str] = Field(default_factory=list, sa_column=Column(JSONText, nullable=False))
     verify: bool = False
-    notify_url: str | None = None
+    notify_url: str | None = None  # ``env:NAME``: the variable holding the webhook, never the URL itself
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_scan_id: int | None = Field(default=None, foreign_key="scan.id")

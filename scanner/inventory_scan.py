@@ -85,27 +85,18 @@ def ci_files_in_tree(root: Path) -> Iterator[tuple[str, str]]:
             yield relative, text
 
 
-def ci_files_at_head(repository: Path) -> Iterator[tuple[str, str]]:
-    """(path, text) of the CI files committed at HEAD of a git repository (nothing if it has no HEAD)."""
+def ci_files_at_head(repository: Path, worktree: Path | None = None) -> Iterator[tuple[str, str]]:
+    """(path, text) of the CI files committed at HEAD of a git repository (bare or not); a repository
+    with no commit yet has its CI files only in ``worktree``, read from there when given."""
     try:
         repo = Repo(repository)
         tree = repo.head.commit.tree
         paths = repo.git.ls_tree("-r", "--name-only", "-z", "HEAD").split("\0")  # fast on large trees
     except (GitError, ValueError):
+        if worktree is not None:
+            yield from ci_files_in_tree(worktree)
         return
     for path in sorted(p for p in paths if p and ci_system(p) is not None):
         blob = tree / path
         if blob.type == "blob" and blob.size <= MAX_CI_FILE_BYTES:
             yield path, blob.data_stream.read().decode("utf-8", errors="replace")
-
-
-def ci_files_of(target: str) -> Iterator[tuple[str, str]]:
-    """The CI files of a local target: committed at HEAD for a git repository, else in the directory.
-
-    Remote targets yield nothing here; pass their local mirror to ``ci_files_at_head``.
-    """
-    path = Path(target)
-    if not path.is_dir():
-        return
-    committed = list(ci_files_at_head(path)) if (path / ".git").exists() else []
-    yield from committed or ci_files_in_tree(path)

@@ -136,7 +136,7 @@ class _TargetScan:
                             rescan=lambda blob, path: self._rescan(git, target, blob, path))
         seen = {_key(f) for f in history}
         result.findings = history + [f for f in loose if _key(f) not in seen]
-        return self._finish(_with_ci_posture(result, ci_files_at_head(repo)))
+        return self._finish(_with_ci_posture(result, ci_files_at_head(repo, worktree)))
 
     def _rescan(self, git: Git, target: str, blob: str, path: str) -> list[Finding]:
         """Findings in a blob this run did not read (HEAD's version of a path, in incremental scans)."""

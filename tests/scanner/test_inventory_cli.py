@@ -19,7 +19,7 @@ from scanner.cli import UsageError, common_options
 from scanner.commands import inventory
 from scanner.inventory_scan import (
     ci_files_at_head,
-    ci_files_of,
+    ci_files_in_tree,
     scan_ci_files,
     shared_credential_findings,
     shared_jobs_threshold,
@@ -125,7 +125,7 @@ def test_ci_files_of_a_plain_directory_are_read_from_the_tree(tmp_path):
     shutil.copytree(SHARED / "vision-api", tmp_path / "project")
     (tmp_path / "project" / "notes.yml").write_text("not: ci\n", encoding="utf-8")
 
-    assert [path for path, _text in ci_files_of(str(tmp_path / "project"))] == [".github/workflows/test.yml"]
+    assert [path for path, _text in ci_files_in_tree(tmp_path / "project")] == [".github/workflows/test.yml"]
 
 
 @pytest.mark.parametrize("value", [0, -1, "5", True])
@@ -140,9 +140,10 @@ def test_ci_files_of_a_repository_are_the_committed_ones(repos, tmp_path):
     workflow = repos[2] / ".github" / "workflows" / "test.yml"
     committed = workflow.read_text(encoding="utf-8")
     workflow.write_text("edited: in the work tree only\n", encoding="utf-8")
-    assert list(ci_files_of(str(repos[2]))) == [(".github/workflows/test.yml", committed)]
+    assert list(ci_files_at_head(repos[2], repos[2])) == [(".github/workflows/test.yml", committed)]
 
     unborn = tmp_path / "unborn"
     shutil.copytree(SHARED / "doc-indexer", unborn)
     Repo.init(unborn)
-    assert [path for path, _text in ci_files_of(str(unborn))] == [".gitlab-ci.yml"]
+    assert [path for path, _text in ci_files_at_head(unborn, unborn)] == [".gitlab-ci.yml"]
+    assert list(ci_files_at_head(unborn)) == []  # a bare repository with no commit has no CI files

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from tests.tracker.tracker_factory import run_in_threads
 from tracker.audit import (
     GENESIS,
     EventData,
@@ -110,21 +110,11 @@ def test_the_chain_cannot_fork(engine):
 
 
 def test_concurrent_writers_keep_one_chain(engine):
-    errors: list[BaseException] = []
-
     def worker(name: str) -> None:
-        try:
-            for _ in range(15):
-                _append(engine, 1, actor=name)
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
+        for _ in range(15):
+            _append(engine, 1, actor=name)
 
-    threads = [threading.Thread(target=worker, args=(f"w{n}",)) for n in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_in_threads(worker, [f"w{n}" for n in range(3)]) == []
     with Session(engine) as session:
         assert verify_chain(session) is None
         assert session.execute(select(func.count()).select_from(Event)).scalar() == 45

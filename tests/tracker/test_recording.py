@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from detectors.types import Finding, Provenance, ScanError
-from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result
+from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result, run_in_threads
 from tracker.audit import verify_chain
 from tracker.models.core import Event, Occurrence, Scan, Secret, Target
 from tracker.recording import Recorder, last_refs
@@ -180,20 +178,10 @@ def test_posture_findings_are_not_secrets(engine):
 
 def test_concurrent_scans_finding_the_same_new_secret(engine):
     value = fake_secret()
-    errors: list[BaseException] = []
-
     def scan(target: str) -> None:
-        try:
-            Recorder(engine, actor=target).record(result(target, [finding(value, target=target)]))
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
+        Recorder(engine, actor=target).record(result(target, [finding(value, target=target)]))
 
-    threads = [threading.Thread(target=scan, args=(f"repo-{n}",)) for n in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_in_threads(scan, [f"repo-{n}" for n in range(3)]) == []
     with Session(engine) as session:
         secret = _secret(session, value)
         assert (secret.places, secret.targets_count) == (3, 3)

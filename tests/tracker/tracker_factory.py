@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets as random_source
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from detectors.types import Finding, Provenance, ScanError, TargetResult
@@ -81,3 +83,21 @@ def result(
         refs=refs,
         complete=complete,
     )
+
+
+def run_in_threads(work: Callable[[str], object], names: list[str]) -> list[BaseException]:
+    """Run ``work(name)`` for each name in its own thread at once; the exceptions they raised."""
+    errors: list[BaseException] = []
+
+    def guarded(name: str) -> None:
+        try:
+            work(name)
+        except BaseException as exc:  # returned to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

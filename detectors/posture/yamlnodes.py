@@ -13,7 +13,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "YamlError", "get", "locate", "pairs",
-           "parse", "position", "scalars", "seq", "source_lines", "text"]
+           "parse", "position", "problem", "scalars", "seq", "source_lines", "text"]
 
 _MERGE = "<<"
 
@@ -27,7 +27,15 @@ def parse(source: str) -> Node | None:
     try:
         return yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise YamlError(" ".join(str(exc).split())) from exc
+        raise YamlError(problem(exc)) from exc
+
+
+def problem(exc: yaml.YAMLError) -> str:
+    """What is wrong and on which line, without the excerpt of the text PyYAML's message quotes:
+    that line may hold a credential, and error messages end up in reports and the tracker."""
+    mark = getattr(exc, "problem_mark", None)
+    what = getattr(exc, "problem", None) or type(exc).__name__
+    return f"{what} at line {mark.line + 1}" if mark is not None else what
 
 
 def position(node: Node) -> tuple[int, int]:

@@ -148,3 +148,15 @@ def test_federation_status(secrets, identities, static, federation):
     workload = Workload(file="f", workflow="w", job="j", secrets=secrets, identities=identities,
                         static_credentials=static)
     assert workload.federation == federation
+
+
+@pytest.mark.parametrize("template", [
+    'jobs:\n  build:\n    env:\n      GROQ: "{key}\n',
+    "env: {{GROQ: {key}\n",
+    "a: b\n  GROQ: {key}: x\n",
+])
+def test_malformed_yaml_errors_never_quote_the_text(template: str) -> None:
+    key = "gsk_" + "A1b2C3d4" * 6 + "Zz9y"  # synthetic
+    result = check_ci_file(".github/workflows/ci.yml", template.format(key=key))
+    assert len(result.errors) == 1 and "at line" in result.errors[0]
+    assert key[:8] not in result.errors[0]  # PyYAML's own message quotes most of the line

@@ -150,6 +150,7 @@ def test_malformed_structured_file_falls_back_to_plain_text(tmp_path: Path, spra
     assert found["location_kind"] == kind
     _assert_good_still_found(run.doc)
     assert name in run.err
+    assert key[:8] not in run.out + run.err  # no warning quotes the malformed line
 
 
 def test_empty_repository(tmp_path: Path, sprawl_scan) -> None:

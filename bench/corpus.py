@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from detectors.catalog import Catalog
+from secret_sprawl.detectors.catalog import Catalog
 
 MANIFEST = "manifest.json"
 WORDS = [

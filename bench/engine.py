@@ -17,10 +17,11 @@ import resource
 import time
 from pathlib import Path
 
+from secret_sprawl.detectors.catalog import Catalog, load_catalog
+from secret_sprawl.detectors.engine import Engine
+from secret_sprawl.detectors.prefilter import available_backends
+
 from bench.corpus import Corpus, ensure_corpus
-from detectors.catalog import Catalog, load_catalog
-from detectors.engine import Engine
-from detectors.prefilter import available_backends
 
 OUT = Path(__file__).parent / "out"
 WORST_CASE_BYTES = 5_000_000

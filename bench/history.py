@@ -198,7 +198,8 @@ def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, fl
 
 
 def sprawl(subject: Path, jobs: int, *, history: bool) -> list[str]:
-    command = [sys.executable, "-m", "scanner.cli", "scan", str(subject), "--no-record", "--format", "json",
+    command = [sys.executable, "-m", "secret_sprawl.scanner.cli",
+        "scan", str(subject), "--no-record", "--format", "json",
                "--output", str(_report("sprawl.json")), "--jobs", str(jobs)]
     return command if history else [*command, "--no-history"]
 

@@ -21,15 +21,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from secret_sprawl.detectors.types import Finding, Provenance, TargetResult
+from secret_sprawl.tracker.db import open_database, writer
+from secret_sprawl.tracker.metrics import compute_metrics
+from secret_sprawl.tracker.queries import list_secrets
+from secret_sprawl.tracker.recording import Recorder
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import text
 from sqlmodel import Session
-
-from detectors.types import Finding, Provenance, TargetResult
-from tracker.db import open_database, writer
-from tracker.metrics import compute_metrics
-from tracker.queries import list_secrets
-from tracker.recording import Recorder
-from tracker.sla import SlaPolicy
 
 OUT = Path(__file__).parent / "out"
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)

@@ -23,17 +23,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from secret_sprawl.tracker.audit import EventData, append_events
+from secret_sprawl.tracker.db import open_database, writer
+from secret_sprawl.tracker.models import Occurrence, Scan, Secret, Target
+from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tui.app import SprawlApp
+from secret_sprawl.tui.data import QueueFilter, load_queue
+from secret_sprawl.tui.screens.queue import QueueScreen
+from secret_sprawl.tui.widgets.filter_bar import FilterBar
 from sqlmodel import Session
 from textual.widgets import DataTable
-
-from tracker.audit import EventData, append_events
-from tracker.db import open_database, writer
-from tracker.models import Occurrence, Scan, Secret, Target
-from tracker.sla import SlaPolicy
-from tui.app import SprawlApp
-from tui.data import QueueFilter, load_queue
-from tui.screens.queue import QueueScreen
-from tui.widgets.filter_bar import FilterBar
 
 OUT = Path(__file__).parent / "out"
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)

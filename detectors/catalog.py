@@ -16,8 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import regex
-
-from detectors.types import CATEGORIES, LIFETIMES, SEVERITIES, Example, Rule
+from secret_sprawl.detectors.types import CATEGORIES, LIFETIMES, SEVERITIES, Example, Rule
 
 _ID = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PROVIDER = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -47,7 +46,7 @@ class Catalog:
 
 def builtin_rule_files() -> list[Path]:
     """The catalog shipped with the package, one TOML file per provider family, sorted by name."""
-    folder = resources.files("detectors") / "rules"
+    folder = resources.files("secret_sprawl.detectors") / "rules"
     return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml"))
 
 

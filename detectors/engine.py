@@ -32,15 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import regex
-
-from detectors.catalog import Catalog, load_catalog
-from detectors.entropy import shannon_entropy
-from detectors.jwt import jwt_lifetime
-from detectors.lines import DecodedBlob, LineIndex, char_start
-from detectors.prefilter import Prefilter, build_prefilter
-from detectors.redact import fingerprint
-from detectors.suppress import is_suppressed
-from detectors.types import Match, Rule
+from secret_sprawl.detectors.catalog import Catalog, load_catalog
+from secret_sprawl.detectors.entropy import shannon_entropy
+from secret_sprawl.detectors.jwt import jwt_lifetime
+from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
+from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
+from secret_sprawl.detectors.redact import fingerprint
+from secret_sprawl.detectors.suppress import is_suppressed
+from secret_sprawl.detectors.types import Match, Rule
 
 # How far past a window's end a match that starts in it may run.
 MARGIN = 512

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from detectors.engine import Engine
-from detectors.types import Rule
+from secret_sprawl.detectors.engine import Engine
+from secret_sprawl.detectors.types import Rule
 
 
 def check_rule(engine: Engine, rule: Rule) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from detectors.posture import Workload
+    from secret_sprawl.detectors.posture import Workload
 
 CATEGORIES = frozenset(
     {

@@ -65,7 +65,7 @@ class VerifierCatalog:
 
 
 def builtin_verifiers_file() -> Path:
-    return Path(str(resources.files("detectors") / "verifiers.toml"))
+    return Path(str(resources.files("secret_sprawl.detectors") / "verifiers.toml"))
 
 
 def load_verifiers(path: str | Path | None = None) -> VerifierCatalog:

@@ -15,9 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from git import Git
-
-from detectors.types import Finding
-from scanner.sources.git_history import Introduction, head_blobs, introductions
+from secret_sprawl.detectors.types import Finding
+from secret_sprawl.scanner.sources.git_history import Introduction, head_blobs, introductions
 
 # Scan HEAD's blob at a path that this run did not scan (incremental scans); returns its findings.
 Rescan = Callable[[str, str], list[Finding]]

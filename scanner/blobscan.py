@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from detectors.engine import Engine
-from detectors.redact import redact
-from detectors.types import Finding, Match, Provenance, Rule, ScanError
-from scanner.sources.base import Blob
-from scanner.sources.content import as_text, is_binary, is_utf16
-from scanner.structured.classify import Parser, classify
-from scanner.structured.locate import Locator
-from scanner.structured.segments import MalformedError, Parsed, Segment, whole
+from secret_sprawl.detectors.engine import Engine
+from secret_sprawl.detectors.redact import redact
+from secret_sprawl.detectors.types import Finding, Match, Provenance, Rule, ScanError
+from secret_sprawl.scanner.sources.base import Blob
+from secret_sprawl.scanner.sources.content import as_text, is_binary, is_utf16
+from secret_sprawl.scanner.structured.classify import Parser, classify
+from secret_sprawl.scanner.structured.locate import Locator
+from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, Segment, whole
 
 
 @dataclass(slots=True)

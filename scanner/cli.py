@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from importlib.metadata import entry_points
 
+from secret_sprawl.scanner import __version__
+from secret_sprawl.tracker.config import ConfigError
+from secret_sprawl.tracker.db import DatabaseError
+from secret_sprawl.tracker.models.columns import parse_utc
 from sqlalchemy.exc import OperationalError
-
-from scanner import __version__
-from tracker.config import ConfigError
-from tracker.db import DatabaseError
-from tracker.models.columns import parse_utc
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -100,6 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     # Run through the imported module, so plugins and this entry share one UsageError class.
-    from scanner.cli import main as imported_main
+    from secret_sprawl.scanner.cli import main as imported_main
 
     sys.exit(imported_main())

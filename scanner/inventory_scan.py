@@ -17,10 +17,15 @@ from typing import Any
 
 from git import Repo
 from git.exc import GitError
-
-from detectors.posture import DEFAULT_SHARED_JOBS_THRESHOLD, Workload, check_ci_file, ci_system, find_shared
-from detectors.types import Finding, Provenance, ScanError
-from scanner.cli import UsageError
+from secret_sprawl.detectors.posture import (
+    DEFAULT_SHARED_JOBS_THRESHOLD,
+    Workload,
+    check_ci_file,
+    ci_system,
+    find_shared,
+)
+from secret_sprawl.detectors.types import Finding, Provenance, ScanError
+from secret_sprawl.scanner.cli import UsageError
 
 LOCATION_KIND = "ci-config"
 MAX_CI_FILE_BYTES = 2 * 1024 * 1024  # CI files are small; anything larger is not one worth parsing

@@ -19,16 +19,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.verify.service import Checked
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
+from secret_sprawl.tracker.models.schedule import Notification
+from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tracker.verification import REVOCATION_DETECTED
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
-
-from scanner.cli import UsageError
-from scanner.verify.service import Checked
-from tracker.db import writer
-from tracker.models.core import Occurrence, Secret, Target
-from tracker.models.schedule import Notification
-from tracker.sla import SlaPolicy
-from tracker.verification import REVOCATION_DETECTED
 
 log = logging.getLogger(__name__)
 FINGERPRINT_PREFIX = 12

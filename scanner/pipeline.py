@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from detectors.engine import build_engine
-from detectors.types import Finding, ScanError
-from scanner.blobscan import BlobResult, BlobScanner
-from scanner.sources.base import Blob, Item
-from scanner.sources.load import Loader
+from secret_sprawl.detectors.engine import build_engine
+from secret_sprawl.detectors.types import Finding, ScanError
+from secret_sprawl.scanner.blobscan import BlobResult, BlobScanner
+from secret_sprawl.scanner.sources.base import Blob, Item
+from secret_sprawl.scanner.sources.load import Loader
 
 BATCH_BYTES = 8 * 1024 * 1024
 BATCH_ITEMS = 512  # also bounds what is written to a git cat-file's stdin before reading its answers

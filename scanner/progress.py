@@ -8,8 +8,7 @@ from types import TracebackType
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-from scanner.pipeline import Tally
+from secret_sprawl.scanner.pipeline import Tally
 
 
 class ScanProgress:

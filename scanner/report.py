@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from detectors.catalog import Catalog
-from detectors.types import Finding, ScanError, TargetResult
-from scanner.structured.classify import classify
+from secret_sprawl.detectors.catalog import Catalog
+from secret_sprawl.detectors.types import Finding, ScanError, TargetResult
+from secret_sprawl.scanner.structured.classify import classify
 
 
 def sort_key(finding: Finding) -> tuple:

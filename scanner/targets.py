@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from git import Git
-
-from detectors.types import Finding, Provenance, ScanError, TargetResult
-from scanner.attribution import attribute
-from scanner.cli import UsageError
-from scanner.inventory_scan import ci_files_at_head, ci_files_in_tree, scan_ci_files
-from scanner.pipeline import Progress, Runner, Tally
-from scanner.sources import directory, git_history, remote
-from scanner.sources.base import Blob, Item
-from scanner.sources.git_history import TARGET_LEVEL
-from scanner.sources.gitproc import GitFailure, git_at, is_repository, run
-from scanner.sources.staged import committed_blobs, staged_blobs
+from secret_sprawl.detectors.types import Finding, Provenance, ScanError, TargetResult
+from secret_sprawl.scanner.attribution import attribute
+from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.inventory_scan import ci_files_at_head, ci_files_in_tree, scan_ci_files
+from secret_sprawl.scanner.pipeline import Progress, Runner, Tally
+from secret_sprawl.scanner.sources import directory, git_history, remote
+from secret_sprawl.scanner.sources.base import Blob, Item
+from secret_sprawl.scanner.sources.git_history import TARGET_LEVEL
+from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, is_repository, run
+from secret_sprawl.scanner.sources.staged import committed_blobs, staged_blobs
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,8 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from secret_sprawl.tracker.db import open_database
 from sqlalchemy import Engine, create_engine, make_url, text
-
-from tracker.db import open_database
 
 POSTGRES_ENV = "SPRAWL_TEST_POSTGRES_URL"
 

@@ -28,8 +28,16 @@ def imported_packages(path: Path) -> set[tuple[str, int]]:
             names = [node.module]
         else:
             continue
-        found.update((name.split(".")[0], node.lineno) for name in names if name.split(".")[0] in OURS)
+        found.update((_ours(name), node.lineno) for name in names if _ours(name))
     return found
+
+
+def _ours(module: str) -> str | None:
+    """The folder a module name points into (``secret_sprawl.tracker.db`` -> ``tracker``), else None."""
+    parts = module.split(".")
+    if parts[0] in OURS:  # the bare folder name, as if the folders were top-level packages
+        return parts[0]
+    return parts[1] if parts[0] == "secret_sprawl" and len(parts) > 1 and parts[1] in OURS else None
 
 
 @pytest.mark.parametrize("package", OURS)
@@ -49,7 +57,7 @@ def test_tui_uses_only_detectors_types() -> None:
         for path in (ROOT / "tui").rglob("*.py")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("detectors")
-        and node.module != "detectors.types"
+        and node.module != "secret_sprawl.detectors.types"
     }
     assert uses == set()
 

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.models.core import Event
 from sqlalchemy import insert, select, text
 from sqlmodel import Session
-
-from tracker.models.columns import utcnow
-from tracker.models.core import Event
 
 GENESIS = "0" * 64
 # Arbitrary constant naming the audit chain among PostgreSQL advisory locks.

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_dir
-
-from tracker.db import default_url
+from secret_sprawl.tracker.db import default_url
 
 
 class ConfigError(ValueError):

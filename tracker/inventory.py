@@ -13,10 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from secret_sprawl.tracker.models.inventory import (
+    FEDERATION_STATES,
+    InventorySnapshot,
+    Workload,
+    WorkloadSecret,
+)
 from sqlalchemy import and_, delete, func, select
 from sqlmodel import Session
-
-from tracker.models.inventory import FEDERATION_STATES, InventorySnapshot, Workload, WorkloadSecret
 
 DEFAULT_SHARED_JOBS_THRESHOLD = 5
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from secret_sprawl.tracker.audit import append_event
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.models.core import RESOLVED_STATUSES, Event, Secret
 from sqlalchemy import select
 from sqlmodel import Session
-
-from tracker.audit import append_event
-from tracker.models.columns import utcnow
-from tracker.models.core import RESOLVED_STATUSES, Event, Secret
 
 MIN_PREFIX = 6  # shortest fingerprint prefix accepted as an id
 _HEX = re.compile(r"^[0-9a-f]+$")

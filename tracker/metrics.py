@@ -30,11 +30,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import select
 from sqlmodel import Session
-
-from tracker.models.core import Occurrence, Secret, Target
-from tracker.sla import SlaPolicy
 
 GROUP_BY = ("target", "provider", "category", "owner", "month")
 AGE_BUCKETS = ("0-7", "7-14", "14-21", "21-27", ">27")

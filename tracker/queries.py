@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from secret_sprawl.tracker.models.core import Event, Occurrence, Secret, Target
+from secret_sprawl.tracker.sla import SlaPolicy, SlaStatus
 from sqlalchemy import select
 from sqlmodel import Session
-
-from tracker.models.core import Event, Occurrence, Secret, Target
-from tracker.sla import SlaPolicy, SlaStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,15 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from secret_sprawl.detectors.types import Finding, TargetResult
+from secret_sprawl.tracker.audit import EventData, append_events, lock_chain
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.inventory import store_workloads
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.models.core import SCAN_STATUSES, Occurrence, Scan, Secret, Target
 from sqlalchemy import Engine, case, distinct, func, insert, select, update
 from sqlmodel import Session
-
-from detectors.types import Finding, TargetResult
-from tracker.audit import EventData, append_events, lock_chain
-from tracker.db import writer
-from tracker.inventory import store_workloads
-from tracker.models.columns import utcnow
-from tracker.models.core import SCAN_STATUSES, Occurrence, Scan, Secret, Target
 
 PAUSE_ENV = "SPRAWL_TEST_PAUSE_IN_RECORD"
 _CHUNK = 2000  # ids per IN (...) list, well under every driver's parameter limit

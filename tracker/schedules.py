@@ -11,11 +11,10 @@ import re
 from datetime import UTC, datetime
 
 from apscheduler.triggers.cron import CronTrigger
+from secret_sprawl.tracker.audit import append_event
+from secret_sprawl.tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
 from sqlalchemy import select
 from sqlmodel import Session
-
-from tracker.audit import append_event
-from tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
 
 # A schedule's webhook is named by the environment variable that holds it (``env:NAME``), resolved
 # when a notification is sent, so the URL (a Slack webhook is a credential) is never at rest here.

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from detectors.types import CATEGORIES, LIFETIMES
-from tracker.models.core import Secret
+from secret_sprawl.detectors.types import CATEGORIES, LIFETIMES
+from secret_sprawl.tracker.models.core import Secret
 
 SLA_STATES = ("within", "approaching", "breached")
 DEFAULT_DAYS = 27.0

@@ -17,12 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from secret_sprawl.tracker.audit import append_event
+from secret_sprawl.tracker.models.core import Secret
+from secret_sprawl.tracker.models.schedule import Verification
 from sqlalchemy import select
 from sqlmodel import Session
-
-from tracker.audit import append_event
-from tracker.models.core import Secret
-from tracker.models.schedule import Verification
 
 VERDICT_STATES = ("live", "invalid", "unknown")
 CLAIMED_DEAD = ("revoked", "rotated")

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from secret_sprawl.tracker import lifecycle
+from secret_sprawl.tracker.db import writer
 from sqlmodel import Session
-
-from tracker import lifecycle
-from tracker.db import writer
 
 # Status a triage action sets -> the label the TUI shows for it.
 RESOLUTIONS = {
@@ -85,7 +84,8 @@ def verify(url: str, secret_id: int, *, by: str, options: Sequence[str] = ()) ->
 
     ``options`` are the user's own ``--config`` and ``--rules``, so verification reads the same files.
     """
-    command = [sys.executable, "-m", "scanner.cli", "verify", str(secret_id), "--db", url, "--by", by,
+    command = [sys.executable, "-m", "secret_sprawl.scanner.cli",
+        "verify", str(secret_id), "--db", url, "--by", by,
                *options]
     try:
         done = subprocess.run(

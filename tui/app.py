@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
+from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tui.screens.dashboard import DashboardScreen
+from secret_sprawl.tui.screens.live import LiveScreen
+from secret_sprawl.tui.screens.queue import QueueScreen
+from secret_sprawl.tui.screens.schedules import SchedulesScreen
 from textual.app import App
 from textual.binding import Binding, BindingType
-
-from tracker.sla import SlaPolicy
-from tui.screens.dashboard import DashboardScreen
-from tui.screens.live import LiveScreen
-from tui.screens.queue import QueueScreen
-from tui.screens.schedules import SchedulesScreen
 
 
 class SprawlApp(App[None]):

@@ -11,13 +11,12 @@ import argparse
 import sys
 from datetime import datetime
 
+from secret_sprawl.tracker.actor import default_actor
+from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.db import DatabaseError, open_database
+from secret_sprawl.tracker.models.columns import parse_utc
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy.exc import SQLAlchemyError
-
-from tracker.actor import default_actor
-from tracker.config import database_url, load_config
-from tracker.db import DatabaseError, open_database
-from tracker.models.columns import parse_utc
-from tracker.sla import SlaPolicy
 
 DEFAULT_REFRESH_SECONDS = 10.0
 
@@ -42,7 +41,7 @@ def sla_policy(explicit_config: str | None) -> SlaPolicy:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.app import SprawlApp  # Textual is only loaded when the UI actually opens.
+    from secret_sprawl.tui.app import SprawlApp  # Textual is only loaded when the UI actually opens.
 
     try:
         policy = sla_policy(args.config)

@@ -15,9 +15,8 @@ from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
-
-from tracker.models import Event, Occurrence, Scan, Secret, Target
-from tracker.sla import SlaPolicy
+from secret_sprawl.tracker.models import Event, Occurrence, Scan, Secret, Target
+from secret_sprawl.tracker.sla import SlaPolicy
 
 SLA_STATES = ("breached", "approaching", "within", "resolved")
 _SLA_RANK = {state: rank for rank, state in enumerate(SLA_STATES)}

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from secret_sprawl.tracker.metrics import Metrics, compute_metrics
+from secret_sprawl.tracker.models import Event, Secret
+from secret_sprawl.tracker.models.schedule import Schedule, Verification
+from secret_sprawl.tracker.queries import Place, places, timeline
+from secret_sprawl.tracker.schedules import cron_trigger, list_schedules
+from secret_sprawl.tracker.sla import SlaPolicy, SlaStatus
 from sqlmodel import Session, select
-
-from tracker.metrics import Metrics, compute_metrics
-from tracker.models import Event, Secret
-from tracker.models.schedule import Schedule, Verification
-from tracker.queries import Place, places, timeline
-from tracker.schedules import cron_trigger, list_schedules
-from tracker.sla import SlaPolicy, SlaStatus
 
 _TICK = timedelta(microseconds=1)
 

@@ -20,7 +20,7 @@ class Remediation:
 
 @cache
 def _table() -> dict[str, dict[str, str]]:
-    doc = tomllib.loads((resources.files("tui") / "remediation.toml").read_text(encoding="utf-8"))
+    doc = tomllib.loads((resources.files(__package__) / "remediation.toml").read_text(encoding="utf-8"))
     return {"": doc["default"], **doc["providers"]}
 
 

@@ -5,10 +5,10 @@ Pure and without I/O: ``check_ci_file(path, text)`` looks at one file's text; ``
 across the workloads of many files and repositories.
 """
 
-from detectors.posture.check import check_ci_file, ci_system
-from detectors.posture.model import FEDERATION_STATES, PostureFinding, PostureResult, Workload
-from detectors.posture.rules import PostureRule, posture_rules
-from detectors.posture.shared import (
+from secret_sprawl.detectors.posture.check import check_ci_file, ci_system
+from secret_sprawl.detectors.posture.model import FEDERATION_STATES, PostureFinding, PostureResult, Workload
+from secret_sprawl.detectors.posture.rules import PostureRule, posture_rules
+from secret_sprawl.detectors.posture.shared import (
     DEFAULT_SHARED_JOBS_THRESHOLD,
     SharedSecret,
     find_shared,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from detectors.posture.model import PostureResult
-from detectors.posture.report import Report
-from detectors.posture.variables import Rules, check_definitions, check_references
-from detectors.posture.yamlnodes import MappingNode, Node, get, pairs, scalars, seq, text
+from secret_sprawl.detectors.posture.model import PostureResult
+from secret_sprawl.detectors.posture.report import Report
+from secret_sprawl.detectors.posture.variables import Rules, check_definitions, check_references
+from secret_sprawl.detectors.posture.yamlnodes import MappingNode, Node, get, pairs, scalars, seq, text
 
 SYSTEM = "azure-pipelines"
 RULES = Rules(literal="azure-pipelines-literal-credential", cloud_keys="azure-pipelines-static-cloud-keys")

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from detectors.posture import azure_pipelines, circleci, github_actions, gitlab_ci
-from detectors.posture.model import PostureResult
-from detectors.posture.yamlnodes import MappingNode, Node, YamlError, parse
+from secret_sprawl.detectors.posture import azure_pipelines, circleci, github_actions, gitlab_ci
+from secret_sprawl.detectors.posture.model import PostureResult
+from secret_sprawl.detectors.posture.yamlnodes import MappingNode, Node, YamlError, parse
 
 _Checker = Callable[[str, str, Node], PostureResult]
 _CHECKERS: dict[str, _Checker] = {

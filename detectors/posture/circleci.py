@@ -6,10 +6,19 @@ from __future__ import annotations
 
 import re
 
-from detectors.posture.model import PostureResult
-from detectors.posture.report import JobUse, Report
-from detectors.posture.variables import Rules, check_definitions, check_references
-from detectors.posture.yamlnodes import MappingNode, Node, get, pairs, position, scalars, seq, text
+from secret_sprawl.detectors.posture.model import PostureResult
+from secret_sprawl.detectors.posture.report import JobUse, Report
+from secret_sprawl.detectors.posture.variables import Rules, check_definitions, check_references
+from secret_sprawl.detectors.posture.yamlnodes import (
+    MappingNode,
+    Node,
+    get,
+    pairs,
+    position,
+    scalars,
+    seq,
+    text,
+)
 
 SYSTEM = "circleci"
 RULES = Rules(literal="circleci-literal-credential", cloud_keys="circleci-static-cloud-keys")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from detectors.posture.credentials import (
+from secret_sprawl.detectors.posture.credentials import (
     AWS_KEY_NAMES,
     AZURE_KEY_NAMES,
     GCP_KEY_NAMES,
@@ -17,9 +17,9 @@ from detectors.posture.credentials import (
     looks_like_credential,
     variable_refs,
 )
-from detectors.posture.model import PostureResult
-from detectors.posture.report import JobUse, Report
-from detectors.posture.yamlnodes import (
+from secret_sprawl.detectors.posture.model import PostureResult
+from secret_sprawl.detectors.posture.report import JobUse, Report
+from secret_sprawl.detectors.posture.yamlnodes import (
     Node,
     get,
     locate,

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from detectors.posture.model import PostureResult
-from detectors.posture.report import Report
-from detectors.posture.variables import Rules, check_definitions, check_references
-from detectors.posture.yamlnodes import MappingNode, Node, get, pairs, scalars, seq, text
+from secret_sprawl.detectors.posture.model import PostureResult
+from secret_sprawl.detectors.posture.report import Report
+from secret_sprawl.detectors.posture.variables import Rules, check_definitions, check_references
+from secret_sprawl.detectors.posture.yamlnodes import MappingNode, Node, get, pairs, scalars, seq, text
 
 SYSTEM = "gitlab-ci"
 RULES = Rules(literal="gitlab-literal-variable", cloud_keys="gitlab-static-cloud-keys")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from detectors.types import Finding, Provenance
+from secret_sprawl.detectors.types import Finding, Provenance
 
 FEDERATION_STATES = ("federated", "static-secret", "mixed", "none")
 

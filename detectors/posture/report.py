@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from detectors.posture.model import PostureFinding, PostureResult, Workload
-from detectors.posture.rules import posture_rules
+from secret_sprawl.detectors.posture.model import PostureFinding, PostureResult, Workload
+from secret_sprawl.detectors.posture.rules import posture_rules
 
 
 @dataclass(slots=True)

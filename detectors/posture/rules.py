@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from detectors.types import LIFETIMES, SEVERITIES
+from secret_sprawl.detectors.types import LIFETIMES, SEVERITIES
 
 _FIELDS = frozenset({"id", "name", "severity", "lifetime", "description", "fix", "references"})
 
@@ -28,7 +28,7 @@ class PostureRule:
 @cache
 def posture_rules() -> dict[str, PostureRule]:
     """All posture rules by id; a malformed rules file is a packaging bug and raises ``ValueError``."""
-    data = resources.files("detectors.posture").joinpath("rules.toml").read_text(encoding="utf-8")
+    data = (resources.files(__package__) / "rules.toml").read_text(encoding="utf-8")
     return parse_posture_rules(data)
 
 

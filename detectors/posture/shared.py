@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from detectors.posture.model import PostureFinding, Workload
-from detectors.posture.rules import posture_rules
+from secret_sprawl.detectors.posture.model import PostureFinding, Workload
+from secret_sprawl.detectors.posture.rules import posture_rules
 
 DEFAULT_SHARED_JOBS_THRESHOLD = 5
 RULE_ID = "shared-credential"

@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from detectors.posture.credentials import (
+from secret_sprawl.detectors.posture.credentials import (
     CLOUD_KEY_NAMES,
     is_credential_name,
     is_secret_variable,
     looks_like_credential,
     variable_refs,
 )
-from detectors.posture.report import JobUse, Report
-from detectors.posture.yamlnodes import Node, ScalarNode, locate, position, text
+from secret_sprawl.detectors.posture.report import JobUse, Report
+from secret_sprawl.detectors.posture.yamlnodes import Node, ScalarNode, locate, position, text
 
 
 @dataclass(frozen=True, slots=True)

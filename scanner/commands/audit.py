@@ -12,12 +12,11 @@ import sys
 from datetime import datetime
 from typing import TextIO
 
+from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError, utc_time
+from secret_sprawl.tracker.audit import event_record, first_break, iter_events
+from secret_sprawl.tracker.config import database_url
+from secret_sprawl.tracker.db import open_database
 from sqlmodel import Session
-
-from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError, utc_time
-from tracker.audit import event_record, first_break, iter_events
-from tracker.config import database_url
-from tracker.db import open_database
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

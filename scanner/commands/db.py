@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from scanner.cli import EXIT_OK
-from tracker.config import database_url
-from tracker.db import create_db_engine, current_revision, head_revision, upgrade
+from secret_sprawl.scanner.cli import EXIT_OK
+from secret_sprawl.tracker.config import database_url
+from secret_sprawl.tracker.db import create_db_engine, current_revision, head_revision, upgrade
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -13,13 +13,12 @@ import sys
 
 from rich.console import Console
 from rich.table import Table
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError
+from secret_sprawl.scanner.inventory_scan import shared_jobs_threshold
+from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.db import DatabaseError, open_database
+from secret_sprawl.tracker.inventory import SecretUse, WorkloadView, by_secret, latest_workloads
 from sqlmodel import Session
-
-from scanner.cli import EXIT_OK, UsageError
-from scanner.inventory_scan import shared_jobs_threshold
-from tracker.config import database_url, load_config
-from tracker.db import DatabaseError, open_database
-from tracker.inventory import SecretUse, WorkloadView, by_secret, latest_workloads
 
 FORMATS = ("table", "json", "csv")
 

@@ -13,20 +13,19 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, utc_time
+from secret_sprawl.scanner.inventory_scan import shared_jobs_threshold
+from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.exports.csv import metrics_csv
+from secret_sprawl.tracker.exports.html import metrics_html
+from secret_sprawl.tracker.exports.json import metrics_json
+from secret_sprawl.tracker.exports.openmetrics import metrics_openmetrics
+from secret_sprawl.tracker.inventory import inventory_metrics
+from secret_sprawl.tracker.metrics import GROUP_BY, Metrics, compute_metrics
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlmodel import Session
-
-from scanner.cli import EXIT_OK, UsageError, utc_time
-from scanner.inventory_scan import shared_jobs_threshold
-from tracker.config import database_url, load_config
-from tracker.db import open_database
-from tracker.exports.csv import metrics_csv
-from tracker.exports.html import metrics_html
-from tracker.exports.json import metrics_json
-from tracker.exports.openmetrics import metrics_openmetrics
-from tracker.inventory import inventory_metrics
-from tracker.metrics import GROUP_BY, Metrics, compute_metrics
-from tracker.models.columns import utcnow
-from tracker.sla import SlaPolicy
 
 FORMATS = ("table", "json", "csv", "openmetrics", "html")
 _DAY = 86_400

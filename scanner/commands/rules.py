@@ -13,10 +13,10 @@ import argparse
 import json
 import sys
 
-from detectors.catalog import Catalog, CatalogError, load_catalog, parse_rules
-from detectors.engine import Engine
-from detectors.selftest import check_rules
-from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
+from secret_sprawl.detectors.catalog import Catalog, CatalogError, load_catalog, parse_rules
+from secret_sprawl.detectors.engine import Engine
+from secret_sprawl.detectors.selftest import check_rules
+from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
 
 _COLUMNS = ("id", "provider", "category", "lifetime")
 

@@ -15,18 +15,18 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from detectors.catalog import CatalogError
-from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
-from scanner.formats import FORMATS, renderer
-from scanner.formats.baseline import load_baseline
-from scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
-from scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
-from scanner.progress import ScanProgress
-from scanner.report import Report
-from scanner.sources.remote import default_cache_dir, strip_credentials
-from scanner.targets import ScanOptions, scan_target
-from scanner.verify import scan_hook
-from tracker.config import database_url, load_config
+from secret_sprawl.detectors.catalog import CatalogError
+from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
+from secret_sprawl.scanner.formats import FORMATS, renderer
+from secret_sprawl.scanner.formats.baseline import load_baseline
+from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
+from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
+from secret_sprawl.scanner.progress import ScanProgress
+from secret_sprawl.scanner.report import Report
+from secret_sprawl.scanner.sources.remote import default_cache_dir, strip_credentials
+from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.scanner.verify import scan_hook
+from secret_sprawl.tracker.config import database_url, load_config
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             progress.target(strip_credentials(target))
             target_options = options
             if args.incremental:
-                from tracker.recording import last_refs
+                from secret_sprawl.tracker.recording import last_refs
 
                 refs = last_refs(database, strip_credentials(target)) or {}
                 target_options = replace(options, exclude=tuple(refs.values()))
@@ -115,14 +115,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open_database(url_option: str | None):
-    from tracker.db import open_database
+    from secret_sprawl.tracker.db import open_database
 
     return open_database(database_url(url_option))
 
 
 def _recorder(database):
-    from tracker.actor import default_actor
-    from tracker.recording import Recorder
+    from secret_sprawl.tracker.actor import default_actor
+    from secret_sprawl.tracker.recording import Recorder
 
     return Recorder(database, trigger="cli", actor=default_actor())
 

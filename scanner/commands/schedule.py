@@ -15,17 +15,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
+from secret_sprawl.scanner.schedule.daemon import Daemon
+from secret_sprawl.scanner.schedule.job import run_schedule
+from secret_sprawl.scanner.sources.remote import is_remote, strip_credentials
+from secret_sprawl.tracker.actor import default_actor
+from secret_sprawl.tracker.config import database_url
+from secret_sprawl.tracker.db import open_database, writer
+from secret_sprawl.tracker.models.schedule import Schedule
+from secret_sprawl.tracker.schedules import (
+    add_schedule,
+    cron_trigger,
+    find_schedule,
+    list_schedules,
+    remove_schedule,
+)
 from sqlmodel import Session
-
-from scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
-from scanner.schedule.daemon import Daemon
-from scanner.schedule.job import run_schedule
-from scanner.sources.remote import is_remote, strip_credentials
-from tracker.actor import default_actor
-from tracker.config import database_url
-from tracker.db import open_database, writer
-from tracker.models.schedule import Schedule
-from tracker.schedules import add_schedule, cron_trigger, find_schedule, list_schedules, remove_schedule
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -13,18 +13,17 @@ from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options, utc_time
+from secret_sprawl.tracker import lifecycle, queries
+from secret_sprawl.tracker.actor import default_actor
+from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.db import open_database, writer
+from secret_sprawl.tracker.exports.csv import secrets_csv
+from secret_sprawl.tracker.exports.json import secrets_json
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.models.core import RESOLVED_STATUSES, SECRET_STATUSES, Event, Secret
+from secret_sprawl.tracker.sla import SLA_STATES, SlaPolicy, SlaStatus
 from sqlmodel import Session
-
-from scanner.cli import EXIT_OK, UsageError, action_options, utc_time
-from tracker import lifecycle, queries
-from tracker.actor import default_actor
-from tracker.config import database_url, load_config
-from tracker.db import open_database, writer
-from tracker.exports.csv import secrets_csv
-from tracker.exports.json import secrets_json
-from tracker.models.columns import utcnow
-from tracker.models.core import RESOLVED_STATUSES, SECRET_STATUSES, Event, Secret
-from tracker.sla import SLA_STATES, SlaPolicy, SlaStatus
 
 _PIPE_WIDTH = 400
 _CHANGES = frozenset({"status-changed", "assigned", "reopened"})

@@ -10,22 +10,27 @@ from __future__ import annotations
 import argparse
 import sys
 
+from secret_sprawl.detectors.engine import build_engine
+from secret_sprawl.detectors.verification import load_verifiers
+from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
+from secret_sprawl.scanner.verify.client import Verifier
+from secret_sprawl.scanner.verify.service import (
+    Checked,
+    reread_items,
+    reverify_ids,
+    summarize,
+    verify_and_record,
+)
+from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.tracker.actor import default_actor
+from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.lifecycle import find_secret
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.verification import REVOCATION_DISPROVED
 from sqlalchemy import Engine
 from sqlmodel import Session
-
-from detectors.engine import build_engine
-from detectors.verification import load_verifiers
-from scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from scanner.notify import Webhook, send_updates, sla_policy, webhook_url
-from scanner.verify.client import Verifier
-from scanner.verify.service import Checked, reread_items, reverify_ids, summarize, verify_and_record
-from scanner.verify.settings import VerifySettings
-from tracker.actor import default_actor
-from tracker.config import database_url, load_config
-from tracker.db import open_database
-from tracker.lifecycle import find_secret
-from tracker.models.columns import utcnow
-from tracker.verification import REVOCATION_DISPROVED
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

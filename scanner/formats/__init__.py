@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
-from scanner.report import Report
+from secret_sprawl.scanner.report import Report
 
 FORMATS = ("table", "json", "jsonl", "csv", "sarif")
 
 
 def renderer(name: str) -> Callable[[Report], str]:
-    return import_module(f"scanner.formats.{name}").render
+    return import_module(f"secret_sprawl.scanner.formats.{name}").render

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scanner.cli import UsageError
+from secret_sprawl.scanner.cli import UsageError
 
 
 def load_baseline(path: str) -> frozenset[str]:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from scanner.report import Report
+from secret_sprawl.scanner.report import Report
 
 COLUMNS = ("rule_id", "provider", "category", "lifetime", "severity", "fingerprint", "redacted", "target",
            "path", "line", "column", "cell", "location_kind", "original_kind", "commit", "committed_at",

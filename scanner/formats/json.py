@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from scanner import __version__
-from scanner.report import Report
+from secret_sprawl.scanner import __version__
+from secret_sprawl.scanner.report import Report
 
 
 def document(report: Report) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from scanner.report import Report
+from secret_sprawl.scanner.report import Report
 
 
 def render(report: Report) -> str:

@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from detectors.posture import PostureRule, posture_rules
-from detectors.types import Finding, Rule
-from scanner import __version__
-from scanner.report import Report
+from secret_sprawl.detectors.posture import PostureRule, posture_rules
+from secret_sprawl.detectors.types import Finding, Rule
+from secret_sprawl.scanner import __version__
+from secret_sprawl.scanner.report import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "secretFingerprint/v1"

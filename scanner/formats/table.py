@@ -9,9 +9,8 @@ from collections import defaultdict
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-
-from detectors.types import Finding
-from scanner.report import Report
+from secret_sprawl.detectors.types import Finding
+from secret_sprawl.scanner.report import Report
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 

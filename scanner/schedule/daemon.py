@@ -17,15 +17,14 @@ from datetime import UTC
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from secret_sprawl.scanner.schedule.job import stored_url
+from secret_sprawl.tracker.db import create_db_engine, open_database
+from secret_sprawl.tracker.schedules import cron_trigger, list_schedules
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from scanner.schedule.job import stored_url
-from tracker.db import create_db_engine, open_database
-from tracker.schedules import cron_trigger, list_schedules
-
 log = logging.getLogger(__name__)
-JOB_FUNCTION = "scanner.schedule.job:run_schedule"
+JOB_FUNCTION = "secret_sprawl.scanner.schedule.job:run_schedule"
 JOB_PREFIX = "sprawl-schedule:"
 MISFIRE_GRACE_SECONDS = 7 * 86_400
 

@@ -16,17 +16,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, make_url
-from sqlmodel import Session
-
-from detectors.engine import build_engine
-from detectors.types import ScanError, TargetResult
-from detectors.verification import load_verifiers
-from scanner.notify import Webhook, scan_failed_notice, send_updates, sla_policy, webhook_url
-from scanner.pipeline import Runner
-from scanner.targets import ScanOptions, scan_target
-from scanner.verify.client import Verifier
-from scanner.verify.service import (
+from secret_sprawl.detectors.engine import build_engine
+from secret_sprawl.detectors.types import ScanError, TargetResult
+from secret_sprawl.detectors.verification import load_verifiers
+from secret_sprawl.scanner.notify import Webhook, scan_failed_notice, send_updates, sla_policy, webhook_url
+from secret_sprawl.scanner.pipeline import Runner
+from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.scanner.verify.client import Verifier
+from secret_sprawl.scanner.verify.service import (
     Checked,
     items_for_fingerprints,
     requests_from_findings,
@@ -34,12 +31,14 @@ from scanner.verify.service import (
     reverify_ids,
     verify_and_record,
 )
-from scanner.verify.settings import VerifySettings
-from tracker.config import load_config
-from tracker.db import open_database, writer
-from tracker.models.columns import utcnow
-from tracker.recording import Recorder, last_refs
-from tracker.schedules import find_schedule, record_run
+from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.tracker.config import load_config
+from secret_sprawl.tracker.db import open_database, writer
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.recording import Recorder, last_refs
+from secret_sprawl.tracker.schedules import find_schedule, record_run
+from sqlalchemy import Engine, make_url
+from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 

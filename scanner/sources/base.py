@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from detectors.types import Provenance, ScanError
+from secret_sprawl.detectors.types import Provenance, ScanError
 
 PIECE_SIZE = 8 * 1024 * 1024
 SNIFF_BYTES = 8192

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 
-from scanner.sources.base import SNIFF_BYTES
+from secret_sprawl.scanner.sources.base import SNIFF_BYTES
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from detectors.types import Provenance, ScanError
-from scanner.sources.base import Blob, FileRef, pieces
+from secret_sprawl.detectors.types import Provenance, ScanError
+from secret_sprawl.scanner.sources.base import Blob, FileRef, pieces
 
 # The git blob id of a relative path's content already scanned in history, or None.
 ScannedBlob = Callable[[str], str | None]

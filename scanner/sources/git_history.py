@@ -25,10 +25,9 @@ from typing import IO
 
 from git import Git
 from git.exc import GitCommandError
-
-from detectors.types import Provenance, ScanError
-from scanner.sources.base import Blob, GitRef, pieces
-from scanner.sources.gitproc import GitFailure, brief, git_at, records, run, stream
+from secret_sprawl.detectors.types import Provenance, ScanError
+from secret_sprawl.scanner.sources.base import Blob, GitRef, pieces
+from secret_sprawl.scanner.sources.gitproc import GitFailure, brief, git_at, records, run, stream
 
 TARGET_LEVEL = ""  # ScanError.path for a problem with the whole target
 

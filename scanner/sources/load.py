@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from detectors.types import ScanError
-from scanner.sources.base import Blob, FileRef, GitRef, Item
-from scanner.sources.directory import read_file
-from scanner.sources.git_history import BlobReader
+from secret_sprawl.detectors.types import ScanError
+from secret_sprawl.scanner.sources.base import Blob, FileRef, GitRef, Item
+from secret_sprawl.scanner.sources.directory import read_file
+from secret_sprawl.scanner.sources.git_history import BlobReader
 
 
 class Loader:

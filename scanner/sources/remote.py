@@ -13,8 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_cache_dir
-
-from scanner.sources.gitproc import GitFailure, git_at, run
+from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, run
 
 _SCP_LIKE = re.compile(r"^(?:[\w.+-]+@)?[\w.-]+:(?!//)[^\\]")  # git@host:org/repo.git
 _SCHEMES = ("https://", "http://", "ssh://", "git://", "file://")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from detectors.types import Provenance, ScanError
-from scanner.sources.base import Blob, Item
-from scanner.sources.git_history import head_blobs, read_blob
-from scanner.sources.gitproc import GitFailure, git_at, records
+from secret_sprawl.detectors.types import Provenance, ScanError
+from secret_sprawl.scanner.sources.base import Blob, Item
+from secret_sprawl.scanner.sources.git_history import head_blobs, read_blob
+from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, records
 
 
 def staged_blobs(repo: Path, target: str) -> Iterator[Item]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from scanner.structured.segments import MalformedError, Parsed, whole
+from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, whole
 
 # A JSON string, or a // line comment, or a /* block */ comment: strings are kept, comments dropped.
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)

@@ -6,8 +6,8 @@ as a mapping; a Jenkinsfile is Groovy and is scanned as is.
 
 from __future__ import annotations
 
-from scanner.structured.segments import MalformedError, Parsed, whole
-from scanner.structured.yamlload import load_all
+from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, whole
+from secret_sprawl.scanner.structured.yamlload import load_all
 
 
 def parse_yaml(text: str) -> Parsed:

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from scanner.structured import agent_config, ci_config, compose, envfile, kubernetes, notebook
-from scanner.structured.segments import Parsed
+from secret_sprawl.scanner.structured import agent_config, ci_config, compose, envfile, kubernetes, notebook
+from secret_sprawl.scanner.structured.segments import Parsed
 
 Parser = Callable[[str], Parsed]
 

@@ -6,8 +6,8 @@ file is a YAML mapping whose ``services`` is a mapping, so that a broken one is 
 
 from __future__ import annotations
 
-from scanner.structured.segments import MalformedError, Parsed, whole
-from scanner.structured.yamlload import load_all
+from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, whole
+from secret_sprawl.scanner.structured.yamlload import load_all
 
 
 def parse(text: str) -> Parsed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.structured.segments import MalformedError, Parsed, whole
+from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, whole
 
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(?P<value>.*)$")
 

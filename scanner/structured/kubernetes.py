@@ -13,9 +13,8 @@ import binascii
 import re
 
 import yaml
-
-from scanner.structured.segments import MalformedError, Parsed, Segment, whole
-from scanner.structured.yamlload import compose_all
+from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, Segment, whole
+from secret_sprawl.scanner.structured.yamlload import compose_all
 
 _SECRET_KIND = re.compile(r"^kind:\s*[\"']?Secret[\"']?\s*$", re.MULTILINE)
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.structured.segments import MalformedError, Parsed, Segment
+from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, Segment
 
 _TEXT_OUTPUT_KEYS = ("text", "traceback", "evalue")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-
-from detectors.posture.yamlnodes import problem
-from scanner.structured.segments import MalformedError
+from secret_sprawl.detectors.posture.yamlnodes import problem
+from secret_sprawl.scanner.structured.segments import MalformedError
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -18,11 +18,10 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
-
-from detectors.verification import VerifierCatalog, VerifierSpec
-from scanner.verify.endpoints import base_url_for
-from scanner.verify.settings import VerifySettings
-from scanner.verify.sigv4 import sign
+from secret_sprawl.detectors.verification import VerifierCatalog, VerifierSpec
+from secret_sprawl.scanner.verify.endpoints import base_url_for
+from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.scanner.verify.sigv4 import sign
 
 log = logging.getLogger(__name__)
 STATES = ("live", "invalid", "unknown")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from detectors.verification import VerifierSpec, host_allowed
+from secret_sprawl.detectors.verification import VerifierSpec, host_allowed
 
 
 def base_url_for(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from scanner.verify.client import AWS_KEY_ID, AWS_TEMPORARY_KEY_ID
+from secret_sprawl.scanner.verify.client import AWS_KEY_ID, AWS_TEMPORARY_KEY_ID
 
 MAX_LINE_DISTANCE = 5
 KEY_ID_RULES = frozenset({"aws-access-key-id", "aws-sts-access-key-id"})

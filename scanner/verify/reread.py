@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import git
+from secret_sprawl.detectors.engine import Engine
+from secret_sprawl.detectors.types import Match
+from secret_sprawl.scanner.sources.remote import default_cache_dir, is_remote, mirror_path
+from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
+from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
 from sqlalchemy import select
 from sqlmodel import Session
-
-from detectors.engine import Engine
-from detectors.types import Match
-from scanner.sources.remote import default_cache_dir, is_remote, mirror_path
-from scanner.verify.pairing import Candidate, paired_secret
-from tracker.models.core import Occurrence, Secret, Target
 
 
 class Unreadable(Exception):

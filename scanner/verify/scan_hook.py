@@ -11,23 +11,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy import Engine
-
-from detectors.types import TargetResult
-from detectors.verification import load_verifiers
-from scanner.notify import Webhook, send_updates, sla_policy, webhook_url
-from scanner.verify.client import Verifier
-from scanner.verify.service import (
+from secret_sprawl.detectors.types import TargetResult
+from secret_sprawl.detectors.verification import load_verifiers
+from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
+from secret_sprawl.scanner.verify.client import Verifier
+from secret_sprawl.scanner.verify.service import (
     Checked,
     items_for_fingerprints,
     requests_from_findings,
     summarize,
     verify_and_record,
 )
-from scanner.verify.settings import VerifySettings
-from tracker.actor import default_actor
-from tracker.config import load_config
-from tracker.models.columns import utcnow
+from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.tracker.actor import default_actor
+from secret_sprawl.tracker.config import load_config
+from secret_sprawl.tracker.models.columns import utcnow
+from sqlalchemy import Engine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,18 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from secret_sprawl.detectors.engine import Engine as RuleEngine
+from secret_sprawl.detectors.types import Finding
+from secret_sprawl.detectors.verification import VerifierCatalog
+from secret_sprawl.scanner.verify.client import STATES, Verdict, Verifier, VerifyRequest
+from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
+from secret_sprawl.scanner.verify.reread import Unreadable, reread_secret
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.models.core import Secret
+from secret_sprawl.tracker.verification import (
+    CLAIMED_DEAD,
+    REVOCATION_DETECTED,
+    VerificationOutcome,
+    apply_verdict,
+)
 from sqlalchemy import Engine, select
 from sqlmodel import Session
-
-from detectors.engine import Engine as RuleEngine
-from detectors.types import Finding
-from detectors.verification import VerifierCatalog
-from scanner.verify.client import STATES, Verdict, Verifier, VerifyRequest
-from scanner.verify.pairing import Candidate, paired_secret
-from scanner.verify.reread import Unreadable, reread_secret
-from tracker.db import writer
-from tracker.models.core import Secret
-from tracker.verification import CLAIMED_DEAD, REVOCATION_DETECTED, VerificationOutcome, apply_verdict
 
 Item = tuple[int, VerifyRequest]  # tracker secret id, what to send
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.cli import UsageError
+from secret_sprawl.scanner.cli import UsageError
 
 
 @dataclass(frozen=True, slots=True)

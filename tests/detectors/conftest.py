@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from secret_sprawl.detectors.catalog import Catalog, load_catalog
+from secret_sprawl.detectors.engine import Engine
 
-from detectors.catalog import Catalog, load_catalog
-from detectors.engine import Engine
 from tests.detectors.helpers import toml_rules
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from secret_sprawl.detectors.catalog import CatalogError, load_catalog
 
-from detectors.catalog import CatalogError, load_catalog
 from tests.detectors.helpers import rule_table
 
 GOOD = rule_table(

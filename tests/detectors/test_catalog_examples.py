@@ -7,10 +7,9 @@ must yield nothing from that rule. This is what keeps the catalog from rotting.
 from __future__ import annotations
 
 import pytest
-
-from detectors.catalog import load_catalog
-from detectors.engine import Engine, build_engine
-from detectors.selftest import check_rule
+from secret_sprawl.detectors.catalog import load_catalog
+from secret_sprawl.detectors.engine import Engine, build_engine
+from secret_sprawl.detectors.selftest import check_rule
 
 CATALOG = load_catalog()
 ISSUE_PROVIDERS = [

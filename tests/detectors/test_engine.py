@@ -11,9 +11,9 @@ import time
 
 import pytest
 import regex
+from secret_sprawl.detectors.engine import Engine, build_engine
+from secret_sprawl.detectors.prefilter import available_backends
 
-from detectors.engine import Engine, build_engine
-from detectors.prefilter import available_backends
 from tests.detectors.helpers import fake, rule_table
 
 TOK = rule_table(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from detectors.engine import Engine, build_engine
-from detectors.prefilter import available_backends
+from secret_sprawl.detectors.engine import Engine, build_engine
+from secret_sprawl.detectors.prefilter import available_backends
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,15 @@ import hashlib
 import json
 
 import pytest
+from secret_sprawl.detectors.catalog import load_catalog
+from secret_sprawl.detectors.engine import Engine
+from secret_sprawl.detectors.entropy import shannon_entropy
+from secret_sprawl.detectors.jwt import jwt_lifetime
+from secret_sprawl.detectors.lines import DecodedBlob, LineIndex
+from secret_sprawl.detectors.prefilter import available_backends, build_prefilter
+from secret_sprawl.detectors.redact import fingerprint, redact
+from secret_sprawl.detectors.selftest import check_rule
 
-from detectors.catalog import load_catalog
-from detectors.engine import Engine
-from detectors.entropy import shannon_entropy
-from detectors.jwt import jwt_lifetime
-from detectors.lines import DecodedBlob, LineIndex
-from detectors.prefilter import available_backends, build_prefilter
-from detectors.redact import fingerprint, redact
-from detectors.selftest import check_rule
 from tests.detectors.helpers import fake, rule_table
 
 

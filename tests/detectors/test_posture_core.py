@@ -7,11 +7,17 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
-
-from detectors.posture import PostureFinding, Workload, check_ci_file, ci_system, find_shared, posture_rules
-from detectors.posture.credentials import is_credential_name, is_pat_name, looks_like_credential
-from detectors.posture.yamlnodes import get, locate, pairs, parse, position
-from detectors.types import Provenance
+from secret_sprawl.detectors.posture import (
+    PostureFinding,
+    Workload,
+    check_ci_file,
+    ci_system,
+    find_shared,
+    posture_rules,
+)
+from secret_sprawl.detectors.posture.credentials import is_credential_name, is_pat_name, looks_like_credential
+from secret_sprawl.detectors.posture.yamlnodes import get, locate, pairs, parse, position
+from secret_sprawl.detectors.types import Provenance
 
 
 @pytest.mark.parametrize(("path", "system"), [

@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from detectors.posture import check_ci_file, posture_rules
+from secret_sprawl.detectors.posture import check_ci_file, posture_rules
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ci"
 LOGICAL_PATH = {

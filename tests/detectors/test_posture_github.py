@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from detectors.posture import check_ci_file
+from secret_sprawl.detectors.posture import check_ci_file
 
 PATH = ".github/workflows/ci.yml"
 GCP_PROVIDER = "projects/1/locations/global/workloadIdentityPools/gh/providers/p"

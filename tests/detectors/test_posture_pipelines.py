@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from detectors.posture import check_ci_file
+from secret_sprawl.detectors.posture import check_ci_file
 
 
 def check(path: str, source: str):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from detectors.catalog import load_catalog
-from scanner.cli import main
+from secret_sprawl.detectors.catalog import load_catalog
+from secret_sprawl.scanner.cli import main
+
 from tests.detectors.helpers import fake, rule_table
 
 VALUE = "zq_" + fake(11, 24)

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from secret_sprawl.scanner.cli import UsageError, common_options
+from secret_sprawl.scanner.commands import scan
 
 from fixtures.build_demo_repo import DemoRepo, build_demo_repo
-from scanner.cli import UsageError, common_options
-from scanner.commands import scan
 from tests.scanner.helpers import ScanRun
 
 

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from detectors.verification import VerifierCatalog, load_verifiers
+from secret_sprawl.detectors.verification import VerifierCatalog, load_verifiers
 
 
 def fake_key(prefix: str = "sk-test-") -> str:

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+import secret_sprawl.scanner.sources.directory as directory_source
 
-import scanner.sources.directory as directory_source
 from tests.scanner.helpers import commit_all, git, groq_key
 
 GOOD = "good.py"

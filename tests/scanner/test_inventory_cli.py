@@ -13,18 +13,17 @@ from pathlib import Path
 
 import pytest
 from git import Actor, Repo
-
-from detectors.types import TargetResult
-from scanner.cli import UsageError, common_options
-from scanner.commands import inventory
-from scanner.inventory_scan import (
+from secret_sprawl.detectors.types import TargetResult
+from secret_sprawl.scanner.cli import UsageError, common_options
+from secret_sprawl.scanner.commands import inventory
+from secret_sprawl.scanner.inventory_scan import (
     ci_files_at_head,
     ci_files_in_tree,
     scan_ci_files,
     shared_credential_findings,
     shared_jobs_threshold,
 )
-from tracker.recording import Recorder
+from secret_sprawl.tracker.recording import Recorder
 
 SHARED = Path(__file__).resolve().parents[2] / "fixtures" / "ci" / "shared"
 REPOS = ("chat-evals", "doc-indexer", "vision-api")

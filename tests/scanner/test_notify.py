@@ -6,19 +6,19 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from secret_sprawl.scanner.notify import Webhook, deliver, pending_notices, webhook_url
+from secret_sprawl.scanner.pipeline import Runner
+from secret_sprawl.scanner.schedule.job import run_schedule
+from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.models.core import Secret
+from secret_sprawl.tracker.recording import Recorder
+from secret_sprawl.tracker.schedules import add_schedule
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlmodel import Session, select
 
-from scanner.notify import Webhook, deliver, pending_notices, webhook_url
-from scanner.pipeline import Runner
-from scanner.schedule.job import run_schedule
-from scanner.targets import ScanOptions, scan_target
 from tests.scanner.fake_providers import fake_openai_key
-from tracker.db import open_database
-from tracker.models.columns import utcnow
-from tracker.models.core import Secret
-from tracker.recording import Recorder
-from tracker.schedules import add_schedule
-from tracker.sla import SlaPolicy
 
 
 class Hook:

@@ -15,10 +15,10 @@ from tests.scanner.helpers import secret_findings
 @pytest.fixture(scope="module")
 def report(demo: DemoRepo, request: pytest.FixtureRequest) -> dict:
     # Scanned once per module through the same code path as the CLI's json output.
-    from scanner.formats.json import document
-    from scanner.pipeline import Runner
-    from scanner.report import Report
-    from scanner.targets import ScanOptions, scan_target
+    from secret_sprawl.scanner.formats.json import document
+    from secret_sprawl.scanner.pipeline import Runner
+    from secret_sprawl.scanner.report import Report
+    from secret_sprawl.scanner.targets import ScanOptions, scan_target
 
     with Runner((), jobs=2) as runner:
         result = scan_target(str(demo.path), ScanOptions(), runner)
@@ -82,8 +82,8 @@ def test_a_secret_still_at_head_is_reported_at_heads_line(demo: DemoRepo, report
 
 
 def test_refs_at_scan_time_are_returned_for_incremental_scans(demo: DemoRepo) -> None:
-    from scanner.pipeline import Runner
-    from scanner.targets import ScanOptions, scan_target
+    from secret_sprawl.scanner.pipeline import Runner
+    from secret_sprawl.scanner.targets import ScanOptions, scan_target
 
     with Runner((), jobs=1) as runner:
         result = scan_target(str(demo.path), ScanOptions(), runner)

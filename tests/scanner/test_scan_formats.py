@@ -10,8 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from secret_sprawl.detectors.posture import posture_rules
 
-from detectors.posture import posture_rules
 from fixtures.build_demo_repo import DemoRepo
 from tests.scanner.helpers import secret_findings
 
@@ -21,10 +21,10 @@ SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared/schemas/sarif-schem
 @pytest.fixture(scope="module")
 def demo_outputs(demo: DemoRepo) -> dict[str, str]:
     """Every format rendered from one scan of the demo repository."""
-    from scanner.formats import FORMATS, renderer
-    from scanner.pipeline import Runner
-    from scanner.report import Report
-    from scanner.targets import ScanOptions, scan_target
+    from secret_sprawl.scanner.formats import FORMATS, renderer
+    from secret_sprawl.scanner.pipeline import Runner
+    from secret_sprawl.scanner.report import Report
+    from secret_sprawl.scanner.targets import ScanOptions, scan_target
 
     with Runner((), jobs=1) as runner:
         result = scan_target(str(demo.path), ScanOptions(), runner)

@@ -8,11 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from secret_sprawl.scanner.pipeline import Runner
+from secret_sprawl.scanner.sources.remote import mirror_path, strip_credentials
+from secret_sprawl.scanner.targets import ScanOptions, scan_target
 
 from fixtures.build_demo_repo import DemoRepo
-from scanner.pipeline import Runner
-from scanner.sources.remote import mirror_path, strip_credentials
-from scanner.targets import ScanOptions, scan_target
 from tests.scanner.helpers import commit_all, git, groq_key, secret_findings
 
 

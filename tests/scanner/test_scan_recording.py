@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models.core import Scan, Secret
 from sqlmodel import Session, select
 
 from fixtures.build_demo_repo import DemoRepo
 from tests.scanner.helpers import commit_all, git, groq_key, secret_findings
-from tracker.db import open_database
-from tracker.models.core import Scan, Secret
 
 
 def test_scan_is_recorded_without_plaintext(tmp_path: Path, demo: DemoRepo, sprawl_scan) -> None:

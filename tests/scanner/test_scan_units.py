@@ -7,13 +7,13 @@ import io
 import json
 
 import pytest
+from secret_sprawl.detectors.types import Provenance
+from secret_sprawl.scanner.sources.base import pieces
+from secret_sprawl.scanner.structured import envfile, kubernetes, notebook
+from secret_sprawl.scanner.structured.classify import classify
+from secret_sprawl.scanner.structured.locate import Locator
+from secret_sprawl.scanner.structured.segments import MalformedError
 
-from detectors.types import Provenance
-from scanner.sources.base import pieces
-from scanner.structured import envfile, kubernetes, notebook
-from scanner.structured.classify import classify
-from scanner.structured.locate import Locator
-from scanner.structured.segments import MalformedError
 from tests.scanner.helpers import groq_key
 
 

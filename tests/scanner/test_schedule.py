@@ -5,14 +5,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from secret_sprawl.scanner.schedule.daemon import Daemon, job_id, make_scheduler
+from secret_sprawl.scanner.schedule.job import run_schedule, stored_url
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models.core import Scan, Secret
+from secret_sprawl.tracker.schedules import add_schedule, get_schedule, remove_schedule
 from sqlmodel import Session, select
 
-from scanner.schedule.daemon import Daemon, job_id, make_scheduler
-from scanner.schedule.job import run_schedule, stored_url
 from tests.scanner.fake_providers import fake_openai_key
-from tracker.db import open_database
-from tracker.models.core import Scan, Secret
-from tracker.schedules import add_schedule, get_schedule, remove_schedule
 
 DEADLINE = 20.0
 

@@ -9,15 +9,15 @@ import threading
 import time
 
 import pytest
+from secret_sprawl.detectors.redact import fingerprint
+from secret_sprawl.scanner.cli import main
+from secret_sprawl.scanner.schedule.job import run_schedule
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models.core import Event, Secret
+from secret_sprawl.tracker.schedules import get_schedule
 from sqlmodel import Session, select
 
-from detectors.redact import fingerprint
-from scanner.cli import main
-from scanner.schedule.job import run_schedule
 from tests.scanner.fake_providers import FakeProviders, fake_openai_key
-from tracker.db import open_database
-from tracker.models.core import Event, Secret
-from tracker.schedules import get_schedule
 
 
 @pytest.fixture
@@ -67,7 +67,8 @@ def test_run_now_records_the_result(db_url, tmp_path, capsys):
 
 def test_daemon_stops_cleanly_on_sigterm(db_url):
     process = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli", "schedule", "run", "--db", db_url, "--sync-interval", "0.2"],
+        [sys.executable, "-m", "secret_sprawl.scanner.cli",
+        "schedule", "run", "--db", db_url, "--sync-interval", "0.2"],
         stderr=subprocess.PIPE, text=True,
     )
     lines: queue.Queue[str] = queue.Queue()

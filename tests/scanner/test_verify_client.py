@@ -5,10 +5,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from secret_sprawl.detectors.verification import load_verifiers
+from secret_sprawl.scanner.verify.client import Verifier, VerifyRequest
+from secret_sprawl.scanner.verify.settings import VerifySettings
 
-from detectors.verification import load_verifiers
-from scanner.verify.client import Verifier, VerifyRequest
-from scanner.verify.settings import VerifySettings
 from tests.scanner.fake_providers import FakeProviders, fake_aws_key_id, fake_key
 
 CATALOG = load_verifiers()

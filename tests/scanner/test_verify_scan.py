@@ -4,18 +4,18 @@ import argparse
 
 import git
 import pytest
+from secret_sprawl.detectors.redact import fingerprint
+from secret_sprawl.scanner.cli import main
+from secret_sprawl.scanner.pipeline import Runner
+from secret_sprawl.scanner.sources.remote import default_cache_dir
+from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.scanner.verify.scan_hook import after_scan
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models.core import Event, Secret
+from secret_sprawl.tracker.recording import Recorder
 from sqlmodel import Session, select
 
-from detectors.redact import fingerprint
-from scanner.cli import main
-from scanner.pipeline import Runner
-from scanner.sources.remote import default_cache_dir
-from scanner.targets import ScanOptions, scan_target
-from scanner.verify.scan_hook import after_scan
 from tests.scanner.fake_providers import FakeProviders, fake_openai_key
-from tracker.db import open_database
-from tracker.models.core import Event, Secret
-from tracker.recording import Recorder
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-
-from scanner.verify.sigv4 import sign
+from secret_sprawl.scanner.verify.sigv4 import sign
 
 # AWS's documented example credentials from the test suite (not a real key).
 ACCESS, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

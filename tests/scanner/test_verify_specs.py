@@ -1,12 +1,17 @@
 """The verification specs (data) and the small pure pieces around them: coverage, hosts, settings, pairing."""
 
 import pytest
+from secret_sprawl.detectors.catalog import load_catalog
+from secret_sprawl.detectors.verification import (
+    VerifierSpecError,
+    host_allowed,
+    load_verifiers,
+    parse_verifiers,
+)
+from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
+from secret_sprawl.scanner.verify.settings import VerifySettings
 
-from detectors.catalog import load_catalog
-from detectors.verification import VerifierSpecError, host_allowed, load_verifiers, parse_verifiers
-from scanner.cli import UsageError
-from scanner.verify.pairing import Candidate, paired_secret
-from scanner.verify.settings import VerifySettings
 from tests.scanner.fake_providers import fake_aws_key_id
 
 CATALOG = load_verifiers()

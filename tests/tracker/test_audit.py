@@ -5,12 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
-
-from tests.tracker.tracker_factory import run_in_threads
-from tracker.audit import (
+from secret_sprawl.tracker.audit import (
     GENESIS,
     EventData,
     append_event,
@@ -19,8 +14,13 @@ from tracker.audit import (
     first_break,
     verify_chain,
 )
-from tracker.db import writer
-from tracker.models.core import Event
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.models.core import Event
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from tests.tracker.tracker_factory import run_in_threads
 
 
 def _append(engine, count: int, actor: str = "tester") -> list[int]:

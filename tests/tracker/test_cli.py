@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.recording import Recorder
 from sqlalchemy import text
 
 from tests.tracker.tracker_cli import sprawl
 from tests.tracker.tracker_factory import at, fake_secret, finding, result
-from tracker.db import open_database
-from tracker.recording import Recorder
 
 
 @pytest.fixture

@@ -9,15 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import secret_sprawl.tracker.models
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select, text
-from sqlmodel import Session, SQLModel
-
-import tracker.models
-from tests.tracker.tracker_cli import sprawl
-from tests.tracker.tracker_factory import fake_secret, finding, result
-from tracker.db import (
+from secret_sprawl.tracker.db import (
     DatabaseError,
     create_db_engine,
     current_revision,
@@ -26,13 +21,18 @@ from tracker.db import (
     open_database,
     upgrade,
 )
-from tracker.models.core import Event, Secret
-from tracker.recording import Recorder
+from secret_sprawl.tracker.models.core import Event, Secret
+from secret_sprawl.tracker.recording import Recorder
+from sqlalchemy import select, text
+from sqlmodel import Session, SQLModel
+
+from tests.tracker.tracker_cli import sprawl
+from tests.tracker.tracker_factory import fake_secret, finding, result
 
 
 def _register_all_models() -> None:
-    for module in pkgutil.iter_modules(tracker.models.__path__):
-        importlib.import_module(f"tracker.models.{module.name}")
+    for module in pkgutil.iter_modules(secret_sprawl.tracker.models.__path__):
+        importlib.import_module(f"secret_sprawl.tracker.models.{module.name}")
 
 
 def test_default_url_is_a_file_in_the_user_data_dir(tmp_path, monkeypatch):

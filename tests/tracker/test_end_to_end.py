@@ -15,15 +15,15 @@ import sys
 from datetime import timedelta
 
 import pytest
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models.core import Secret
+from secret_sprawl.tracker.recording import PAUSE_ENV
 from sqlalchemy import MetaData, select
 from sqlmodel import Session
 
 from fixtures.build_demo_repo import DemoRepo, build_demo_repo
 from tests.tracker.tracker_cli import sprawl
 from tests.tracker.tracker_factory import fingerprint_of
-from tracker.db import open_database
-from tracker.models.core import Secret
-from tracker.recording import PAUSE_ENV
 
 DAY = 86_400
 
@@ -132,7 +132,8 @@ def test_a_scan_killed_mid_transaction_leaves_the_tracker_unchanged(demo, db_url
     before = _snapshot(db_url)
     env = {**os.environ, PAUSE_ENV: "60"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli", "scan", str(demo.path), "--db", db_url, "--format", "json",
+        [sys.executable, "-m", "secret_sprawl.scanner.cli",
+        "scan", str(demo.path), "--db", db_url, "--format", "json",
          "--output", str(tmp_path / "b.json")],
         env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
     )

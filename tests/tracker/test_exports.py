@@ -9,19 +9,19 @@ import re
 from datetime import timedelta
 
 import pytest
+from secret_sprawl.tracker import lifecycle
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.exports.csv import metrics_csv, secrets_csv
+from secret_sprawl.tracker.exports.html import metrics_html
+from secret_sprawl.tracker.exports.json import metrics_json, secrets_json
+from secret_sprawl.tracker.exports.openmetrics import escape_label_value, metrics_openmetrics
+from secret_sprawl.tracker.metrics import compute_metrics
+from secret_sprawl.tracker.queries import list_secrets
+from secret_sprawl.tracker.recording import Recorder
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlmodel import Session
 
 from tests.tracker.tracker_factory import at, fake_secret, finding, result
-from tracker import lifecycle
-from tracker.db import writer
-from tracker.exports.csv import metrics_csv, secrets_csv
-from tracker.exports.html import metrics_html
-from tracker.exports.json import metrics_json, secrets_json
-from tracker.exports.openmetrics import escape_label_value, metrics_openmetrics
-from tracker.metrics import compute_metrics
-from tracker.queries import list_secrets
-from tracker.recording import Recorder
-from tracker.sla import SlaPolicy
 
 AS_OF = at("2025-06-30T00:00:00")
 GENERATED = at("2025-07-01T08:00:00")

@@ -6,12 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from secret_sprawl.tracker.inventory import (
+    by_secret,
+    inventory_metrics,
+    latest_workloads,
+    shared_secrets,
+    store_workloads,
+)
+from secret_sprawl.tracker.models.core import Scan
+from secret_sprawl.tracker.models.inventory import WorkloadSecret
 from sqlalchemy import select
 from sqlmodel import Session
-
-from tracker.inventory import by_secret, inventory_metrics, latest_workloads, shared_secrets, store_workloads
-from tracker.models.core import Scan
-from tracker.models.inventory import WorkloadSecret
 
 
 @dataclass(frozen=True)

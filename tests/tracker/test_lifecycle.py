@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from secret_sprawl.tracker import lifecycle
+from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.models.core import Event, Secret
+from secret_sprawl.tracker.recording import Recorder
 from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result
-from tracker import lifecycle
-from tracker.audit import verify_chain
-from tracker.db import writer
-from tracker.models.columns import utcnow
-from tracker.models.core import Event, Secret
-from tracker.recording import Recorder
 
 
 @pytest.fixture

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from secret_sprawl.tracker import lifecycle
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.metrics import compute_metrics, nearest_rank
+from secret_sprawl.tracker.models.core import Secret
+from secret_sprawl.tracker.recording import Recorder
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result
-from tracker import lifecycle
-from tracker.db import writer
-from tracker.metrics import compute_metrics, nearest_rank
-from tracker.models.core import Secret
-from tracker.recording import Recorder
-from tracker.sla import SlaPolicy
 
 AS_OF = at("2025-03-31T12:00:00")
 DAY = 86_400

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
-from tracker.models.columns import parse_utc
+from secret_sprawl.tracker.models.columns import parse_utc
 
 
 @pytest.mark.parametrize(

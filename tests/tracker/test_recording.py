@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from secret_sprawl.detectors.types import Finding, Provenance, ScanError
+from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.models.core import Event, Occurrence, Scan, Secret, Target
+from secret_sprawl.tracker.recording import Recorder, last_refs
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from detectors.types import Finding, Provenance, ScanError
 from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result, run_in_threads
-from tracker.audit import verify_chain
-from tracker.models.core import Event, Occurrence, Scan, Secret, Target
-from tracker.recording import Recorder, last_refs
 
 
 def _secret(session: Session, value: str) -> Secret:

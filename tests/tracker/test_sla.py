@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from secret_sprawl.tracker.sla import SlaPolicy
 
 from tests.tracker.tracker_factory import at
-from tracker.sla import SlaPolicy
 
 EXPOSED = at("2025-01-01T00:00:00")
 

@@ -3,13 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models.core import Event, Secret
+from secret_sprawl.tracker.models.schedule import Verification
+from secret_sprawl.tracker.verification import apply_verdict
 from sqlmodel import Session, select
-
-from tracker.audit import verify_chain
-from tracker.db import open_database
-from tracker.models.core import Event, Secret
-from tracker.models.schedule import Verification
-from tracker.verification import apply_verdict
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 OPENAI = {"provider": "openai", "endpoint": "https://api.openai.com/v1/models"}

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.cli import main
+from secret_sprawl.scanner.cli import main
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from detectors.types import Finding, Provenance, ScanError, TargetResult
+from secret_sprawl.detectors.types import Finding, Provenance, ScanError, TargetResult
 
 
 def fake_secret(prefix: str = "sk-fake-") -> str:

@@ -8,11 +8,10 @@ from collections.abc import Awaitable, Callable, Iterator
 import pytest
 import sqlalchemy as sa
 import tui_seed as seed
+from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tui.app import SprawlApp
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
-
-from tracker.sla import SlaPolicy
-from tui.app import SprawlApp
 
 ACTOR = "tester"
 

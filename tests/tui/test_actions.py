@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.models import Event, Secret
+from secret_sprawl.tui import actions
+from secret_sprawl.tui.screens.detail import DetailScreen
+from secret_sprawl.tui.screens.modals import ConfirmModal, PromptModal
 from sqlmodel import Session, select
 from textual.widgets import DataTable, Input
-
-from tracker.audit import verify_chain
-from tracker.models import Event, Secret
-from tui import actions
-from tui.screens.detail import DetailScreen
-from tui.screens.modals import ConfirmModal, PromptModal
 
 SIZE = (160, 40)
 ACTOR = "tester"

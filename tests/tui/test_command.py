@@ -6,9 +6,8 @@ import argparse
 from datetime import UTC, datetime
 
 import pytest
-
-from scanner.cli import common_options
-from tui import command
+from secret_sprawl.scanner.cli import common_options
+from secret_sprawl.tui import command
 
 
 def parse(*argv: str) -> argparse.Namespace:

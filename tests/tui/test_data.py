@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 import tui_seed as seed
+from secret_sprawl.tracker import lifecycle
+from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tui.data import (
+    QueueFilter,
+    attach_places,
+    change_marker,
+    load_queue,
+    load_secrets,
+    select_rows,
+)
 from sqlmodel import Session
-
-from tracker import lifecycle
-from tracker.sla import SlaPolicy
-from tui.data import QueueFilter, attach_places, change_marker, load_queue, load_secrets, select_rows
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import tui_seed as seed
+from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.models import Secret
+from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tui import actions
+from secret_sprawl.tui.data import QueueFilter, change_marker, load_queue, select_rows
+from secret_sprawl.tui.loaders import load_dashboard, load_detail, load_schedules
 from sqlmodel import Session
-
-from tracker.audit import verify_chain
-from tracker.models import Secret
-from tracker.sla import SlaPolicy
-from tui import actions
-from tui.data import QueueFilter, change_marker, load_queue, select_rows
-from tui.loaders import load_dashboard, load_detail, load_schedules
 
 
 def test_queue_detail_dashboard_and_actions(db_url):

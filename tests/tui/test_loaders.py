@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 import tui_seed as seed
-
-from tracker.sla import SlaPolicy
-from tui.loaders import load_dashboard, load_detail, load_schedules, open_over_time
+from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tui.loaders import load_dashboard, load_detail, load_schedules, open_over_time
 
 
 def test_detail_has_places_timeline_and_sla(db):

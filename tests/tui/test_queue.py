@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from secret_sprawl.tracker import lifecycle
+from secret_sprawl.tui.screens import queue as queue_module
+from secret_sprawl.tui.screens.dashboard import DashboardScreen
+from secret_sprawl.tui.screens.detail import DetailScreen
+from secret_sprawl.tui.screens.queue import QueueScreen
+from secret_sprawl.tui.screens.schedules import SchedulesScreen
 from sqlmodel import Session
 from textual.widgets import DataTable, Input, Select
-
-from tracker import lifecycle
-from tui.screens import queue as queue_module
-from tui.screens.dashboard import DashboardScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.queue import QueueScreen
-from tui.screens.schedules import SchedulesScreen
 
 SIZE = (160, 40)
 

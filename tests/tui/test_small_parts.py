@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 
-from tui.format import days_text, duration, shorten
-from tui.remediation import remediation_for
+from secret_sprawl.tui.format import days_text, duration, shorten
+from secret_sprawl.tui.remediation import remediation_for
 
 
 def test_known_provider_has_its_console_page():
@@ -22,7 +22,9 @@ def test_unknown_provider_gets_the_generic_advice():
 
 
 def test_every_remediation_entry_is_complete():
-    doc = tomllib.loads((resources.files("tui") / "remediation.toml").read_text(encoding="utf-8"))
+    doc = tomllib.loads(
+        (resources.files("secret_sprawl.tui") / "remediation.toml").read_text(encoding="utf-8")
+    )
     for provider, entry in doc["providers"].items():
         assert set(entry) == {"url", "hint"}, provider
         assert entry["hint"].strip(), provider

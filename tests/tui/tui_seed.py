@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from secret_sprawl.tracker.audit import append_event
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models import Occurrence, Scan, Secret, Target
+from secret_sprawl.tracker.models.schedule import Schedule, Verification
 from sqlmodel import Session
-
-from tracker.audit import append_event
-from tracker.db import open_database
-from tracker.models import Occurrence, Scan, Secret, Target
-from tracker.models.schedule import Schedule, Verification
 
 AS_OF = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 TARGETS = ("github.com/acme/agents", "github.com/acme/infra")

@@ -10,9 +10,9 @@ import csv
 import io
 from collections.abc import Iterable
 
-from tracker.exports.records import SECRET_FIELDS, secret_record, summary
-from tracker.metrics import Metrics
-from tracker.queries import SecretRow
+from secret_sprawl.tracker.exports.records import SECRET_FIELDS, secret_record, summary
+from secret_sprawl.tracker.metrics import Metrics
+from secret_sprawl.tracker.queries import SecretRow
 
 
 def metrics_csv(metrics: Metrics) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from tracker.metrics import Metrics
+from secret_sprawl.tracker.metrics import Metrics
 
 _DAY = 86_400
 _TOP_PROVIDERS = 8

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from tracker.exports.records import metrics_document, secret_record
-from tracker.metrics import Metrics
-from tracker.queries import SecretRow
+from secret_sprawl.tracker.exports.records import metrics_document, secret_record
+from secret_sprawl.tracker.metrics import Metrics
+from secret_sprawl.tracker.queries import SecretRow
 
 
 def metrics_json(metrics: Metrics, *, generated_at: datetime) -> str:

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tracker.metrics import Metrics
+from secret_sprawl.tracker.metrics import Metrics
 
 CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 _DAY = 86_400

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tracker.metrics import Metrics
-from tracker.queries import SecretRow
+from secret_sprawl.tracker.metrics import Metrics
+from secret_sprawl.tracker.queries import SecretRow
 
 SUMMARY_FIELDS = (
     "mttr_count", "mttr_mean_seconds", "mttr_median_seconds", "mttr_p90_seconds", "mttr_min_seconds",

@@ -10,14 +10,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import secret_sprawl.tracker.models
 from alembic import context
 from sqlmodel import SQLModel
 
-import tracker.models
-
 # Every table module under tracker.models, so autogenerate sees all of them.
-for _module in pkgutil.iter_modules(tracker.models.__path__):
-    importlib.import_module(f"tracker.models.{_module.name}")
+for _module in pkgutil.iter_modules(secret_sprawl.tracker.models.__path__):
+    importlib.import_module(f"secret_sprawl.tracker.models.{_module.name}")
 
 connection = context.config.attributes.get("connection")
 if connection is None or context.is_offline_mode():

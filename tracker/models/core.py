@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from secret_sprawl.tracker.models.columns import JSONText, UTCDateTime, utcnow
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-from tracker.models.columns import JSONText, UTCDateTime, utcnow
 
 SECRET_STATUSES = ("open", "revoked", "rotated", "false-positive", "accepted-risk", "used-in-tests")
 RESOLVED_STATUSES = SECRET_STATUSES[1:]

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from secret_sprawl.tracker.models.columns import JSONText, UTCDateTime, utcnow
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-from tracker.models.columns import JSONText, UTCDateTime, utcnow
 
 FEDERATION_STATES = ("federated", "static-secret", "mixed", "none")
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from secret_sprawl.tracker.models.columns import JSONText, UTCDateTime, utcnow
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-from tracker.models.columns import JSONText, UTCDateTime, utcnow
 
 SCHEDULE_RUN_STATUSES = ("completed", "completed-with-errors", "failed")
 

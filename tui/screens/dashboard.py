@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from secret_sprawl.tracker.metrics import Metrics
+from secret_sprawl.tui.format import SLA_STYLES, duration
+from secret_sprawl.tui.loaders import DashboardData, load_dashboard
+from secret_sprawl.tui.screens.live import LiveScreen
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
-
-from tracker.metrics import Metrics
-from tui.format import SLA_STYLES, duration
-from tui.loaders import DashboardData, load_dashboard
-from tui.screens.live import LiveScreen
 
 BAR_WIDTH = 24
 TOP_PROVIDERS = 8

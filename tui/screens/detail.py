@@ -7,15 +7,14 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from secret_sprawl.tui.format import days_text, moment, sla_text, verification_text
+from secret_sprawl.tui.loaders import SecretDetail, load_detail
+from secret_sprawl.tui.remediation import remediation_for
+from secret_sprawl.tui.screens.triage import TriageScreen
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
-
-from tui.format import days_text, moment, sla_text, verification_text
-from tui.loaders import SecretDetail, load_detail
-from tui.remediation import remediation_for
-from tui.screens.triage import TriageScreen
 
 TABLES = {
     "occurrences": ("Target", "Path:line", "Commit", "Committed", "Author", "Where", "Kind"),

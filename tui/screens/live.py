@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from secret_sprawl.tui.data import change_marker
 from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from tui.data import change_marker
-
 if TYPE_CHECKING:
-    from tui.app import SprawlApp
+    from secret_sprawl.tui.app import SprawlApp
 
 
 class LiveScreen(Screen):

@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from secret_sprawl.tracker.models.columns import parse_utc
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
-
-from tracker.models.columns import parse_utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,19 @@ import itertools
 from typing import ClassVar
 
 from rich.text import Text
+from secret_sprawl.tui.data import (
+    SORT_KEYS,
+    QueueFilter,
+    QueueRow,
+    attach_places,
+    change_marker,
+    load_secrets,
+    select_rows,
+)
+from secret_sprawl.tui.format import day, days_text, shorten, sla_text, verification_text
+from secret_sprawl.tui.screens.detail import DetailScreen
+from secret_sprawl.tui.screens.triage import TriageScreen
+from secret_sprawl.tui.widgets.filter_bar import FilterBar
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,12 +32,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
-
-from tui.data import SORT_KEYS, QueueFilter, QueueRow, attach_places, change_marker, load_secrets, select_rows
-from tui.format import day, days_text, shorten, sla_text, verification_text
-from tui.screens.detail import DetailScreen
-from tui.screens.triage import TriageScreen
-from tui.widgets.filter_bar import FilterBar
 
 PAGE_SIZE = 200
 # (key, label, width); the key is also the sort key in tui.data.SORT_KEYS ("sel" is not sortable).

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
+from secret_sprawl.tui.format import moment, shorten
+from secret_sprawl.tui.loaders import ScheduleRow, load_schedules
+from secret_sprawl.tui.screens.live import LiveScreen
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Static
-
-from tui.format import moment, shorten
-from tui.loaders import ScheduleRow, load_schedules
-from tui.screens.live import LiveScreen
 
 COLUMNS = ("Name", "Cron (UTC)", "Targets", "Verify", "Next run", "Last run", "Last result", "Scan")
 RESULT_STYLES = {"completed": "green", "completed-with-errors": "dark_orange", "failed": "bold red"}

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from secret_sprawl.tui import actions
+from secret_sprawl.tui.screens.live import LiveScreen
+from secret_sprawl.tui.screens.modals import Confirmation, ConfirmModal, PromptModal
 from sqlalchemy.exc import SQLAlchemyError
 from textual.binding import Binding, BindingType
-
-from tui import actions
-from tui.screens.live import LiveScreen
-from tui.screens.modals import Confirmation, ConfirmModal, PromptModal
 
 
 class TriageScreen(LiveScreen):

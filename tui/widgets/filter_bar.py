@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from secret_sprawl.tracker.models.core import SECRET_STATUSES
+from secret_sprawl.tui.data import SLA_STATES, QueueFilter
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Select
-
-from tracker.models.core import SECRET_STATUSES
-from tui.data import SLA_STATES, QueueFilter
 
 # Typing pauses this long before the filter applies, so 100,000 rows are not re-filtered per key.
 DEBOUNCE_SECONDS = 0.2

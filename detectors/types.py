@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,6 +25,26 @@ SEVERITIES = frozenset({"critical", "high", "medium", "low"})
 LOCATION_KINDS = frozenset(
     {"source", "env-file", "ci-config", "agent-config", "notebook", "iac", "config", "git-history"}
 )
+
+
+class Confidence(StrEnum):
+    """How sure we are that a match is a live credential; ``reasons`` on a match say why."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """2 for high, 1 for medium, 0 for low: compare with ``a.rank >= b.rank``."""
+        return _CONFIDENCE_RANK[self]
+
+    def at_least(self, floor: Confidence) -> bool:
+        """True when this confidence is ``floor`` or higher (the ``--min-confidence`` test)."""
+        return self.rank >= floor.rank
+
+
+_CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +99,8 @@ class Match:
     context: tuple[tuple[str, str], ...] = ()
     # Lifetime decided from the secret itself (e.g. a JWT with ``exp``); overrides the rule's.
     lifetime: str | None = None
+    confidence: Confidence = Confidence.MEDIUM
+    reasons: tuple[str, ...] = ()  # words that set the confidence, e.g. "provider-format", "test-path"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +141,8 @@ class Finding:
     # Posture findings (CI checks) carry a message and a fix instead of a secret value.
     message: str = ""
     fix: str = ""
+    confidence: Confidence = Confidence.MEDIUM
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

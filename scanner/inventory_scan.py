@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from git import Repo
 from git.exc import GitError
@@ -25,7 +24,7 @@ from secret_sprawl.detectors.posture import (
     find_shared,
 )
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.tracker.config_schema import Config
 
 LOCATION_KIND = "ci-config"
 MAX_CI_FILE_BYTES = 2 * 1024 * 1024  # CI files are small; anything larger is not one worth parsing
@@ -64,12 +63,9 @@ def shared_credential_findings(workloads: Iterable[Workload], *,
     return findings
 
 
-def shared_jobs_threshold(config: dict[str, Any]) -> int:
+def shared_jobs_threshold(config: Config) -> int:
     """``[inventory] shared_jobs_threshold`` from the config (default 5): more jobs than this is shared."""
-    value = config.get("inventory", {}).get("shared_jobs_threshold", DEFAULT_SHARED_JOBS_THRESHOLD)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise UsageError(f"[inventory] shared_jobs_threshold must be a positive integer, not {value!r}")
-    return value
+    return config.inventory.shared_jobs_threshold
 
 
 def ci_files_in_tree(root: Path) -> Iterator[tuple[str, str]]:

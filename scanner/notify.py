@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from secret_sprawl.scanner.cli import UsageError
 from secret_sprawl.scanner.verify.service import Checked
+from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
 from secret_sprawl.tracker.models.schedule import Notification
@@ -108,19 +108,15 @@ def pending_notices(
     return [n for n in notices if not _already_sent(session, n)]
 
 
-def sla_policy(config: dict[str, Any]) -> SlaPolicy:
-    """The config's ``[sla]`` policy (a malformed table is a usage error)."""
-    try:
-        return SlaPolicy.from_config(config)
-    except ValueError as exc:
-        raise UsageError(f"config: {exc}") from exc
+def sla_policy(config: Config) -> SlaPolicy:
+    """The config's ``[sla]`` policy."""
+    return SlaPolicy.from_config(config)
 
 
-def webhook_url(explicit: str | None, config: dict[str, Any]) -> str | None:
+def webhook_url(explicit: str | None, config: Config) -> str | None:
     """``--notify URL`` when given, else the config's ``[notify] url``; either may be ``env:NAME``,
     read from the environment now (an unset variable is logged and means no notification)."""
-    table = config.get("notify", {})
-    value = explicit or (table.get("url") if isinstance(table, dict) else None)
+    value = explicit or config.notify.url
     if not value or not value.startswith("env:"):
         return value
     resolved = os.environ.get(value.removeprefix("env:"))

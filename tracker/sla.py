@@ -17,14 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from secret_sprawl.detectors.types import CATEGORIES, LIFETIMES
+from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.models.core import Secret
 
 SLA_STATES = ("within", "approaching", "breached")
-DEFAULT_DAYS = 27.0
-DEFAULT_WARN_RATIO = 0.75
+DEFAULT_DAYS = Config().sla.days
+DEFAULT_WARN_RATIO = Config().sla.warn_ratio
 _DAY = 86_400.0
 
 
@@ -45,24 +44,11 @@ class SlaPolicy:
     lifetime_days: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> SlaPolicy:
-        """Read the ``[sla]`` table of a parsed config; raises ``ValueError`` naming a bad key."""
-        table = config.get("sla", {})
-        if not isinstance(table, Mapping):
-            raise ValueError("[sla] must be a table")
-        unknown = sorted(set(table) - {"days", "warn_ratio", "category", "lifetime"})
-        if unknown:
-            raise ValueError(f"[sla] has unknown key(s): {', '.join(unknown)}")
-        days = _positive(table.get("days", DEFAULT_DAYS), "sla.days")
-        warn_ratio = table.get("warn_ratio", DEFAULT_WARN_RATIO)
-        if isinstance(warn_ratio, bool) or not isinstance(warn_ratio, int | float) or not 0 < warn_ratio < 1:
-            raise ValueError("sla.warn_ratio must be a number between 0 and 1")
-        return cls(
-            days=days,
-            warn_ratio=float(warn_ratio),
-            category_days=_overrides(table.get("category", {}), "category", CATEGORIES),
-            lifetime_days=_overrides(table.get("lifetime", {}), "lifetime", LIFETIMES),
-        )
+    def from_config(cls, config: Config) -> SlaPolicy:
+        """The policy of a validated config's ``[sla]`` table."""
+        table = config.sla
+        return cls(days=table.days, warn_ratio=table.warn_ratio, category_days=dict(table.category),
+                   lifetime_days=dict(table.lifetime))
 
     def window_days(self, category: str, lifetime: str) -> float:
         """The window for a secret: category override, else lifetime override, else ``days``."""
@@ -98,18 +84,3 @@ class SlaPolicy:
             deadline=deadline,
             window_days=window,
         )
-
-
-def _positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"{name} must be a positive number of days")
-    return float(value)
-
-
-def _overrides(table: Any, kind: str, allowed: frozenset[str]) -> dict[str, float]:
-    if not isinstance(table, Mapping):
-        raise ValueError(f"[sla.{kind}] must be a table")
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ValueError(f"[sla.{kind}] has unknown {kind}(s): {', '.join(unknown)}")
-    return {key: _positive(value, f"sla.{kind}.{key}") for key, value in table.items()}

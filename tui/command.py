@@ -12,7 +12,7 @@ import sys
 from datetime import datetime
 
 from secret_sprawl.tracker.actor import default_actor
-from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.config import ConfigError, database_url, load_config
 from secret_sprawl.tracker.db import DatabaseError, open_database
 from secret_sprawl.tracker.models.columns import parse_utc
 from secret_sprawl.tracker.sla import SlaPolicy
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def sla_policy(explicit_config: str | None) -> SlaPolicy:
-    """The ``[sla]`` table of the config file; ValueError for a file or table that cannot be used."""
+    """The ``[sla]`` table of the config file; ConfigError for a file or table that cannot be used."""
     return SlaPolicy.from_config(load_config(explicit_config))
 
 
@@ -45,12 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         policy = sla_policy(args.config)
-    except ValueError as exc:
+        url = database_url(args.db)
+        engine = open_database(url)
+    except ConfigError as exc:
         print(f"sprawl tui: {exc}", file=sys.stderr)
         return 2
-    url = database_url(args.db)
-    try:
-        engine = open_database(url)
     except (DatabaseError, SQLAlchemyError, OSError) as exc:
         print(f"sprawl tui: cannot open the tracker database: {exc}", file=sys.stderr)
         return 2

@@ -48,10 +48,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    try:
-        policy = SlaPolicy.from_config(config)
-    except ValueError as exc:
-        raise UsageError(f"bad [sla] config: {exc}") from None
+    policy = SlaPolicy.from_config(config)
     generated_at = utcnow()
     engine = open_database(database_url(args.db))
     with Session(engine) as session:

@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--since and --incremental are exclusive")
     if args.no_record and (args.verify or args.notify):
         raise UsageError("--verify/--notify record results in the tracker; drop --no-record")
-    shared_jobs = shared_jobs_threshold(load_config(args.config))
+    config = load_config(args.config, scanned=targets)
+    shared_jobs = shared_jobs_threshold(config)
     known = load_baseline(args.baseline) if args.baseline else frozenset()
     fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "json")
     database = None if args.no_record and not args.incremental else _open_database(args.db)
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         by_target[finding.provenance.target].findings.append(finding)
     if recorder is not None:
         scan = recorder.finish()
-        scan_hook.after_scan(args, database, scan.id, results)
+        scan_hook.after_scan(args, database, scan.id, results, config)
     report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
                           show_secrets=args.show_secrets, known=known)
     _write(renderer(fmt)(report), args.output)

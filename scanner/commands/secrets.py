@@ -78,10 +78,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _policy(args: argparse.Namespace) -> SlaPolicy:
-    try:
-        return SlaPolicy.from_config(load_config(args.config))
-    except ValueError as exc:
-        raise UsageError(f"bad [sla] config: {exc}") from None
+    return SlaPolicy.from_config(load_config(args.config))
 
 
 def _list(args: argparse.Namespace) -> int:

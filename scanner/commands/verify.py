@@ -45,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="every open secret, and revoked/rotated ones not yet proven dead")
     parser.add_argument("--endpoint", metavar="PROVIDER=URL", action="append", default=[],
                         help="send PROVIDER's calls to this base URL (a gateway or a test server)")
+    parser.add_argument("--allow-endpoint-overrides", action="store_true",
+                        help="allow --endpoint / [verify.endpoints] to point at a non-official host")
     parser.add_argument("--notify", metavar="URL",
                         help="POST revocations detected and SLA changes to this webhook (else [notify] url)")
     parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.ids and not args.all_open:
         raise UsageError("give secret ids or --all-open")
     config = load_config(args.config)
-    settings = VerifySettings.from_config(config, args.endpoint)
+    settings = VerifySettings.from_config(config, args.endpoint,
+                                          allow_overrides=args.allow_endpoint_overrides)
     db = open_database(database_url(args.db))
     ids = _resolve_ids(db, args.ids) if args.ids else reverify_ids(db)
     catalog = load_verifiers()

@@ -33,6 +33,7 @@ from secret_sprawl.scanner.verify.service import (
 )
 from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.config import load_config
+from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import open_database, writer
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.recording import Recorder, last_refs
@@ -78,10 +79,10 @@ def _run(name: str, db: Engine, config_path: str | None) -> RunResult:
             return RunResult("failed", None, "no such schedule")
         targets, verify, own_url = list(schedule.targets), schedule.verify, schedule.notify_url
     started = utcnow()
-    config: dict = {}
+    config = Config()
     recorder = Recorder(db, trigger=f"schedule:{name}", actor=f"schedule:{name}")
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, scanned=targets)
         results, failures = _scan(recorder, db, targets)
         status = "failed" if len(failures) == len(targets) else "completed-with-errors" if failures else None
         scan = recorder.finish(status)
@@ -130,7 +131,7 @@ def _close_failed(recorder: Recorder) -> None:
         log.exception("could not mark scan %s failed", recorder.scan_id)
 
 
-def _verify(db: Engine, config: dict, results: list[TargetResult], scan_id: int | None, *,
+def _verify(db: Engine, config: Config, results: list[TargetResult], scan_id: int | None, *,
             actor: str) -> list[Checked]:
     """This run's findings from memory, then every other secret that may be live, read afresh."""
     catalog = load_verifiers()
@@ -143,7 +144,8 @@ def _verify(db: Engine, config: dict, results: list[TargetResult], scan_id: int 
     return verify_and_record(db, verifier, [*items, *reread], by=actor, scan_id=scan_id)
 
 
-def _notify(db: Engine, url: str, config: dict, name: str, result: RunResult, checked: list[Checked]) -> None:
+def _notify(db: Engine, url: str, config: Config, name: str, result: RunResult,
+            checked: list[Checked]) -> None:
     try:
         now = utcnow()
         failed = [scan_failed_notice(name, result.scan_id, result.error, now)] if result.error else []

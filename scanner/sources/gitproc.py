@@ -10,6 +10,7 @@ from typing import IO
 
 from git import Git
 from git.exc import GitCommandError
+from secret_sprawl.detectors.urls import scrub_text
 
 # Never prompt for credentials and never let ssh ask questions: a nightly scan has nobody to answer.
 QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": "ssh -o BatchMode=yes", "LC_ALL": "C"}
@@ -68,12 +69,13 @@ def _write_all(pipe: IO[bytes], data: bytes) -> None:
 
 
 def brief(stderr: bytes | str | None) -> str:
-    """git's error output in one line, without the 'stderr:' decoration gitpython adds."""
+    """git's error output in one line, without the 'stderr:' decoration gitpython adds, and without
+    any credential of a URL it quotes."""
     if isinstance(stderr, bytes):
         stderr = stderr.decode("utf-8", errors="replace")
     lines = [line.strip().removeprefix("stderr:").strip().strip("'").strip()
              for line in (stderr or "").splitlines()]
-    return "; ".join(line for line in lines if line)[:500]
+    return scrub_text("; ".join(line for line in lines if line))[:500]
 
 
 def is_repository(path: Path) -> bool:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_cache_dir
+from secret_sprawl.detectors.urls import scrub_text, scrub_url
 from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, run
 
 _SCP_LIKE = re.compile(r"^(?:[\w.+-]+@)?[\w.-]+:(?!//)[^\\]")  # git@host:org/repo.git
@@ -24,12 +24,8 @@ def is_remote(target: str) -> bool:
 
 
 def strip_credentials(url: str) -> str:
-    """The URL without userinfo (``https://user:token@host/x`` -> ``https://host/x``)."""
-    if "://" in url:
-        parts = urlsplit(url)
-        host = parts.netloc.rpartition("@")[2]
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    return url.rpartition("@")[2] if "@" in url.split(":", 1)[0] else url
+    """The URL without credentials in any form (see ``detectors/urls.py``)."""
+    return scrub_url(url)
 
 
 def default_cache_dir() -> Path:
@@ -57,7 +53,7 @@ def update_mirror(url: str, cache_dir: Path) -> Path:
         run(git, "fetch", "--quiet", "--prune", "--force", url, "+refs/*:refs/*")
         head = run(git, "ls-remote", "--symref", url, "HEAD")
     except GitFailure as exc:
-        raise GitFailure(str(exc).replace(url, clean)) from None
+        raise GitFailure(scrub_text(str(exc).replace(url, clean))) from None
     match = re.match(r"ref: (\S+)\s+HEAD", head)
     if match:
         run(git, "symbolic-ref", "HEAD", match.group(1))

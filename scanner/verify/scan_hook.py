@@ -24,7 +24,7 @@ from secret_sprawl.scanner.verify.service import (
 )
 from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.actor import default_actor
-from secret_sprawl.tracker.config import load_config
+from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.models.columns import utcnow
 from sqlalchemy import Engine
 
@@ -35,21 +35,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="check with each provider (read-only call) whether found secrets are live")
     group.add_argument("--endpoint", metavar="PROVIDER=URL", action="append", default=[],
                        help="send PROVIDER's verification calls to URL instead of its official host")
+    group.add_argument("--allow-endpoint-overrides", action="store_true",
+                       help="allow --endpoint / [verify.endpoints] to send secrets to a host that is not "
+                            "the provider's official one (a gateway, a test server)")
     group.add_argument("--notify", metavar="URL",
                        help="POST new secrets, SLA changes and revocations to this webhook "
                             "(else the config's [notify] url)")
 
 
-def after_scan(args: argparse.Namespace, engine: Engine, scan_id: int, results: list[TargetResult]) -> None:
+def after_scan(args: argparse.Namespace, engine: Engine, scan_id: int, results: list[TargetResult],
+               config: Config) -> None:
     """Verify this scan's secrets (with ``--verify``) and send notifications (with a webhook)."""
-    config = load_config(getattr(args, "config", None))
     url = webhook_url(getattr(args, "notify", None), config)
     if not (args.verify or url):
         return
     checked: list[Checked] = []
     if args.verify:
         catalog = load_verifiers()
-        verifier = Verifier(catalog, VerifySettings.from_config(config, args.endpoint))
+        verifier = Verifier(catalog, VerifySettings.from_config(
+            config, args.endpoint, allow_overrides=getattr(args, "allow_endpoint_overrides", False)))
         requests = requests_from_findings((f for r in results for f in r.findings), catalog)
         checked = verify_and_record(engine, verifier, items_for_fingerprints(engine, requests),
                                     by=default_actor(), scan_id=scan_id)

@@ -1,13 +1,19 @@
-"""Verification settings from the config file's ``[verify]`` table and ``--endpoint PROVIDER=URL`` flags."""
+"""Verification settings: the config's ``[verify]`` table, ``--endpoint PROVIDER=URL`` flags, and the
+rule that a secret goes to another host than its provider's official one only with
+``--allow-endpoint-overrides`` (or ``[verify] allow_endpoint_overrides = true`` in the operator's own
+config: ``--config`` or the user config dir, as scheduled scans have no command line)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
+from secret_sprawl.detectors.verification import VerifierCatalog, load_verifiers
 from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.tracker.config_schema import Config, VerifyTable, check_http_url
+
+_DEFAULTS = VerifyTable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,45 +21,43 @@ class VerifySettings:
     """How hard and where to verify. ``endpoints`` maps a provider id to an operator-chosen base URL."""
 
     endpoints: Mapping[str, str] = field(default_factory=dict)
-    concurrency: int = 8
-    rate_per_host: float = 5.0  # requests per second to any one host
-    timeout: float = 10.0
-    retries: int = 2  # extra attempts after a 429, a 5xx or a network error
-    backoff: float = 0.5  # seconds; doubled on every retry
+    concurrency: int = _DEFAULTS.concurrency
+    rate_per_host: float = _DEFAULTS.rate_per_host  # requests per second to any one host
+    timeout: float = _DEFAULTS.timeout
+    retries: int = _DEFAULTS.retries  # extra attempts after a 429, a 5xx or a network error
+    backoff: float = _DEFAULTS.backoff  # seconds; doubled on every retry
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any], cli_endpoints: Iterable[str] = ()) -> VerifySettings:
-        """``[verify]`` (concurrency, rate_per_host, timeout, retries, backoff, endpoints) + flags."""
-        table = config.get("verify", {})
-        if not isinstance(table, dict):
-            raise UsageError("config [verify] must be a table")
-        configured = table.get("endpoints", {})
-        if not isinstance(configured, dict):
-            raise UsageError("config [verify.endpoints] must be a table of PROVIDER = URL")
-        endpoints = {p: _check_url(p, url, "config [verify.endpoints]") for p, url in configured.items()}
+    def from_config(cls, config: Config, cli_endpoints: Iterable[str] = (), *, allow_overrides: bool = False,
+                    catalog: VerifierCatalog | None = None) -> VerifySettings:
+        """``[verify]`` (validated already) + ``--endpoint`` flags; UsageError for an override that would
+        send secrets away from the provider's official host without ``allow_overrides``."""
+        table = config.verify
+        endpoints = dict(table.endpoints)
         for item in cli_endpoints:
             provider, sep, url = item.partition("=")
-            if not sep or not provider:
+            if not sep or not provider.strip():
                 raise UsageError(f"--endpoint expects PROVIDER=URL, got {item!r}")
-            endpoints[provider.strip()] = _check_url(provider, url.strip(), "--endpoint")
-        default = cls()
-        try:
-            return cls(
-                endpoints=endpoints,
-                concurrency=max(1, int(table.get("concurrency", default.concurrency))),
-                rate_per_host=float(table.get("rate_per_host", default.rate_per_host)),
-                timeout=float(table.get("timeout", default.timeout)),
-                retries=max(0, int(table.get("retries", default.retries))),
-                backoff=max(0.0, float(table.get("backoff", default.backoff))),
-            )
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"config [verify]: {exc}") from exc
+            try:
+                endpoints[provider.strip()] = check_http_url(url.strip())
+            except ValueError as exc:
+                raise UsageError(f"--endpoint {provider.strip()}: {exc}, got {url.strip()!r}") from None
+        allowed = allow_overrides or table.allow_endpoint_overrides
+        _check_overrides(endpoints, catalog or load_verifiers(), allowed)
+        return cls(endpoints=endpoints, concurrency=table.concurrency, rate_per_host=table.rate_per_host,
+                   timeout=table.timeout, retries=table.retries, backoff=table.backoff)
 
 
-def _check_url(provider: str, url: object, where: str) -> str:
-    if not isinstance(url, str):
-        raise UsageError(f"{where}: endpoint for {provider} must be a URL string")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{where}: endpoint for {provider} must be an http(s) URL, got {url!r}")
-    return url.rstrip("/")
+def _check_overrides(endpoints: Mapping[str, str], catalog: VerifierCatalog, allowed: bool) -> None:
+    for provider, url in sorted(endpoints.items()):
+        spec = catalog.providers.get(provider)
+        if spec is None:
+            raise UsageError(f"endpoint override for unknown provider {provider!r}")
+        official = urlsplit(spec.base_url or "")
+        wanted = urlsplit(url)
+        if allowed or (wanted.scheme == "https" and official.hostname
+                       and wanted.hostname == official.hostname and wanted.port == official.port):
+            continue
+        raise UsageError(f"the endpoint override for {provider} sends its secrets to {wanted.hostname}, "
+                         f"not {official.hostname or 'its provider'}: pass --allow-endpoint-overrides "
+                         "if you mean it")

@@ -10,6 +10,8 @@ from secret_sprawl.scanner.notify import Webhook, deliver, pending_notices, webh
 from secret_sprawl.scanner.pipeline import Runner
 from secret_sprawl.scanner.schedule.job import run_schedule
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.tracker.config import validate_config
+from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import Secret
@@ -155,7 +157,9 @@ def test_failed_scheduled_scan_is_notified(scanned, hook, tmp_path, monkeypatch)
 def test_webhook_references_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("SPRAWL_TEST_HOOK", "https://hooks.example.test/services/T0/B0/synthetic")
     monkeypatch.delenv("SPRAWL_UNSET_HOOK", raising=False)
-    assert webhook_url("env:SPRAWL_TEST_HOOK", {}) == "https://hooks.example.test/services/T0/B0/synthetic"
-    assert webhook_url(None, {"notify": {"url": "env:SPRAWL_TEST_HOOK"}}).endswith("/synthetic")
-    assert webhook_url("env:SPRAWL_UNSET_HOOK", {}) is None
-    assert webhook_url("http://127.0.0.1:9/hook", {}) == "http://127.0.0.1:9/hook"
+    none = Config()
+    assert webhook_url("env:SPRAWL_TEST_HOOK", none) == "https://hooks.example.test/services/T0/B0/synthetic"
+    configured = validate_config({"notify": {"url": "env:SPRAWL_TEST_HOOK"}}, "test")
+    assert webhook_url(None, configured).endswith("/synthetic")
+    assert webhook_url("env:SPRAWL_UNSET_HOOK", none) is None
+    assert webhook_url("http://127.0.0.1:9/hook", none) == "http://127.0.0.1:9/hook"

@@ -99,7 +99,8 @@ def test_scheduled_verify_detects_revocation_and_notifies(db_url, tmp_path, monk
         (app / ".env").write_text(f"OPENAI_API_KEY={key}\n")
         config = tmp_path / "sprawl.toml"
         endpoint = official.url_for("openai")
-        config.write_text(f'[verify]\nbackoff = 0.001\n[verify.endpoints]\nopenai = "{endpoint}"\n')
+        config.write_text(f'[verify]\nbackoff = 0.001\nallow_endpoint_overrides = true\n'
+                          f'[verify.endpoints]\nopenai = "{endpoint}"\n')
         hooked = []
         hook_server.answer = lambda provider, seen: (hooked.append(seen.body) or 200, b"ok")
         monkeypatch.setenv("SPRAWL_WATCH_WEBHOOK", hook_server.url_for("hook"))

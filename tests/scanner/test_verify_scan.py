@@ -10,6 +10,7 @@ from secret_sprawl.scanner.pipeline import Runner
 from secret_sprawl.scanner.sources.remote import default_cache_dir
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
 from secret_sprawl.scanner.verify.scan_hook import after_scan
+from secret_sprawl.tracker.config import load_config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.models.core import Event, Secret
 from secret_sprawl.tracker.recording import Recorder
@@ -57,9 +58,9 @@ def test_scan_verify_never_sends_to_a_url_found_in_the_content(setup, providers)
     official, attacker = providers
     app, db_url, config = setup
     db, scan_id, results = scan_and_record(app, db_url)
-    args = argparse.Namespace(verify=True, notify=None, config=config,
+    args = argparse.Namespace(verify=True, notify=None, config=config, allow_endpoint_overrides=True,
                               endpoint=[f"openai={official.url_for('openai')}"])
-    after_scan(args, db, scan_id, results)
+    after_scan(args, db, scan_id, results, load_config(config))
     assert attacker.requests == []
     assert len(official.requests) == 2
     live, dead = secret_by_value(db, official.keys["live"]), secret_by_value(db, official.keys["revoked"])
@@ -72,6 +73,7 @@ def test_sprawl_verify_rereads_and_detects_revocation(setup, providers, capsys):
     app, db_url, config = setup
     db, _, _ = scan_and_record(app, db_url)
     argv = ["verify", "--all-open", "--db", db_url, "--config", config,
+            "--allow-endpoint-overrides",
             "--endpoint", f"openai={official.url_for('openai')}"]
     assert main(argv) == 1  # a live secret
     key = official.keys["live"]
@@ -95,7 +97,7 @@ def test_sprawl_verify_says_when_the_secret_cannot_be_read(setup, providers, cap
     secret_id = secret_by_value(db, official.keys["live"]).id
     (app / ".env").write_text("OPENAI_API_KEY=rotated-elsewhere\n")
     code = main(["verify", str(secret_id), "--db", db_url, "--config", config,
-                 "--endpoint", f"openai={official.url_for('openai')}"])
+                 "--allow-endpoint-overrides", "--endpoint", f"openai={official.url_for('openai')}"])
     assert code == 0 and official.requests == []
     out = capsys.readouterr().out
     assert "cannot read the secret any more" in out and "no longer contains this secret" in out
@@ -113,7 +115,8 @@ def test_sprawl_verify_reads_a_deleted_file_from_git_history(tmp_path, providers
     db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     scan_and_record(repo_dir, db_url)
     endpoint = f"openai={official.url_for('openai')}"
-    code = main(["verify", "--all-open", "--db", db_url, "--endpoint", endpoint])
+    code = main(["verify", "--all-open", "--db", db_url, "--allow-endpoint-overrides",
+                 "--endpoint", endpoint])
     assert code == 1 and len(official.requests) == 1
     assert " live " in capsys.readouterr().out
 
@@ -140,5 +143,6 @@ def test_sprawl_verify_reads_a_remote_target_from_its_cached_mirror(tmp_path, pr
     recorder.record(result)
     recorder.finish()
     endpoint = f"openai={official.url_for('openai')}"
-    assert main(["verify", "--all-open", "--db", db_url, "--endpoint", endpoint]) == 1
+    assert main(["verify", "--all-open", "--db", db_url, "--allow-endpoint-overrides",
+                 "--endpoint", endpoint]) == 1
     assert " live " in capsys.readouterr().out

@@ -11,6 +11,8 @@ from secret_sprawl.detectors.verification import (
 from secret_sprawl.scanner.cli import UsageError
 from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
 from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.tracker.config import ConfigError, validate_config
+from secret_sprawl.tracker.config_schema import Config
 
 from tests.scanner.fake_providers import fake_aws_key_id
 
@@ -91,16 +93,40 @@ def test_host_allowed(url, allowed):
 
 
 def test_settings_from_config_and_flags():
-    config = {"verify": {"endpoints": {"openai": "https://gateway.corp.example/openai/"}, "retries": 0}}
-    settings = VerifySettings.from_config(config, ["groq=http://127.0.0.1:8080"])
+    config = validate_config(
+        {"verify": {"endpoints": {"openai": "https://gateway.corp.example/openai/"}, "retries": 0}}, "test")
+    settings = VerifySettings.from_config(config, ["groq=http://127.0.0.1:8080"], allow_overrides=True)
     assert settings.endpoints == {"openai": "https://gateway.corp.example/openai",
                                   "groq": "http://127.0.0.1:8080"}
     assert settings.retries == 0
-    for bad in (["openai"], ["openai=ftp://x"], ["=http://x"]):
+    for bad in (["openai"], ["openai=ftp://x"], ["=http://x"], ["nosuchprovider=https://x.example"]):
         with pytest.raises(UsageError):
-            VerifySettings.from_config({}, bad)
-    with pytest.raises(UsageError):
-        VerifySettings.from_config({"verify": {"timeout": "soon"}})
+            VerifySettings.from_config(Config(), bad, allow_overrides=True)
+
+
+@pytest.mark.parametrize("table, message", [
+    ({"timeout": "soon"}, r"\[verify\] timeout: "),
+    ({"timeout": float("nan")}, r"\[verify\] timeout: must be a finite number"),
+    ({"retries": 1_000_000}, r"\[verify\] retries: .*less than or equal to 10"),
+    ({"concurency": 3}, r"\[verify\] unknown key 'concurency'"),
+    ({"endpoints": {"openai": 5}}, r"\[verify.endpoints\] openai: "),
+])
+def test_bad_verify_settings_name_the_key(table, message):
+    with pytest.raises(ConfigError, match=message):
+        validate_config({"verify": table}, "test")
+
+
+def test_an_override_to_another_host_needs_the_operators_consent():
+    official = Config()
+    with pytest.raises(UsageError, match="--allow-endpoint-overrides"):
+        VerifySettings.from_config(official, ["openai=http://127.0.0.1:8080"])
+    with pytest.raises(UsageError, match="--allow-endpoint-overrides"):
+        VerifySettings.from_config(official, ["openai=http://api.openai.com"])  # not https
+    same_host = VerifySettings.from_config(official, ["openai=https://api.openai.com/v1"])
+    assert same_host.endpoints == {"openai": "https://api.openai.com/v1"}
+    consent = validate_config({"verify": {"allow_endpoint_overrides": True,
+                                          "endpoints": {"openai": "http://127.0.0.1:8080"}}}, "test")
+    assert VerifySettings.from_config(consent).endpoints == {"openai": "http://127.0.0.1:8080"}
 
 
 def test_aws_pairing_picks_the_nearest_complementary_half():

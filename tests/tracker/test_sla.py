@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from secret_sprawl.tracker.config import ConfigError, validate_config
 from secret_sprawl.tracker.sla import SlaPolicy
 
 from tests.tracker.tracker_factory import at
@@ -38,7 +39,7 @@ def test_resolved_secret_is_measured_at_resolution():
 
 
 def test_config_overrides_category_wins_over_lifetime():
-    policy = SlaPolicy.from_config(
+    policy = SlaPolicy.from_config(validate_config(
         {
             "sla": {
                 "days": 30,
@@ -46,8 +47,8 @@ def test_config_overrides_category_wins_over_lifetime():
                 "category": {"ai": 7},
                 "lifetime": {"short-lived": 2},
             }
-        }
-    )
+        }, "test"
+    ))
     assert policy.window_days("ai", "short-lived") == 7  # category wins
     assert policy.window_days("cloud", "short-lived") == 2
     assert policy.window_days("cloud", "long-lived") == 30
@@ -56,20 +57,23 @@ def test_config_overrides_category_wins_over_lifetime():
 
 
 def test_missing_table_gives_defaults():
-    assert SlaPolicy.from_config({}) == SlaPolicy(days=27.0, warn_ratio=0.75)
+    assert SlaPolicy.from_config(validate_config({}, "test")) == SlaPolicy(days=27.0, warn_ratio=0.75)
 
 
 @pytest.mark.parametrize(
     "table, message",
     [
-        ({"days": 0}, "sla.days"),
-        ({"days": "27"}, "sla.days"),
-        ({"warn_ratio": 1.5}, "warn_ratio"),
-        ({"category": {"quantum": 3}}, "unknown category"),
-        ({"lifetime": {"short-lived": -1}}, "sla.lifetime.short-lived"),
-        ({"dayz": 3}, "unknown key"),
+        ({"days": 0}, r"\[sla\] days: "),
+        ({"days": "27"}, r"\[sla\] days: "),
+        ({"days": 1e17}, r"\[sla\] days: .*less than or equal to 3650"),
+        ({"days": float("nan")}, r"\[sla\] days: must be a finite number"),
+        ({"days": float("inf")}, r"\[sla\] days: must be a finite number"),
+        ({"warn_ratio": 1.5}, r"\[sla\] warn_ratio"),
+        ({"category": {"quantum": 3}}, r"\[sla\] category: unknown category"),
+        ({"lifetime": {"short-lived": -1}}, r"\[sla.lifetime\] short-lived"),
+        ({"dayz": 3}, r"\[sla\] unknown key 'dayz'"),
     ],
 )
 def test_bad_config_is_refused_with_the_key_named(table, message):
-    with pytest.raises(ValueError, match=message):
-        SlaPolicy.from_config({"sla": table})
+    with pytest.raises(ConfigError, match=r"config test: " + message):
+        validate_config({"sla": table}, "test")

@@ -62,7 +62,8 @@ def test_sla_policy_from_explicit_and_discovered_config(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "cannot read config"), ("[sla\n", "not valid TOML"), ("[sla]\ndays = -1\n", "positive")],
+    [(None, "cannot read config"), ("[sla\n", "not valid TOML"),
+     ("[sla]\ndays = -1\n", r"\[sla\] days: .*greater than 0")],
 )
 def test_unusable_config_is_refused(tmp_path, content, message):
     path = tmp_path / "bad.toml"

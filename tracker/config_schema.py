@@ -1,0 +1,129 @@
+"""The config file's tables as typed, range-checked models: one definition of every setting.
+
+``Config.model_validate(toml_dict)`` rejects unknown tables and keys, wrong types (a string for a
+number, a number for a URL, ``true`` for a count) and values out of range (``nan``, ``inf``, SLA
+windows of ``1e17`` days, a million retries). :func:`config_problem` turns pydantic's error into one
+line naming the table and the key. Defaults here are the documented defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from secret_sprawl.detectors.posture.shared import DEFAULT_SHARED_JOBS_THRESHOLD
+from secret_sprawl.detectors.types import CATEGORIES, LIFETIMES
+
+MAX_SLA_DAYS = 3650.0  # ten years: anything longer is a typo, not a policy
+_ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_http_url(value: str) -> str:
+    """``value`` without a trailing slash when it is an http(s) URL with a host; ValueError otherwise."""
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL")
+    return value.rstrip("/")
+
+
+def _url_or_env(value: str) -> str:
+    return value if _ENV_REF.match(value) else check_http_url(value)
+
+
+def _env_ref(value: str) -> str:
+    if not _ENV_REF.match(value):
+        raise ValueError('must name an environment variable, as "env:NAME"')
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+UrlOrEnv = Annotated[str, AfterValidator(_url_or_env)]
+EnvRef = Annotated[str, AfterValidator(_env_ref)]
+Days = Annotated[float, Field(gt=0, le=MAX_SLA_DAYS)]
+
+
+class _Table(BaseModel):
+    """Strict: TOML values are typed already, so ``"10"`` is not a number and ``true`` not a count."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+class SlaTable(_Table):
+    days: Days = 27.0
+    warn_ratio: float = Field(0.75, gt=0, lt=1)
+    category: dict[str, Days] = Field(default_factory=dict)
+    lifetime: dict[str, Days] = Field(default_factory=dict)
+
+    @field_validator("category")
+    @classmethod
+    def _categories(cls, value: dict[str, float]) -> dict[str, float]:
+        return _known_keys(value, CATEGORIES, "category")
+
+    @field_validator("lifetime")
+    @classmethod
+    def _lifetimes(cls, value: dict[str, float]) -> dict[str, float]:
+        return _known_keys(value, LIFETIMES, "lifetime")
+
+
+class VerifyTable(_Table):
+    concurrency: int = Field(8, ge=1, le=64)
+    rate_per_host: float = Field(5.0, gt=0, le=1000)  # requests per second to any one host
+    timeout: float = Field(10.0, gt=0, le=300)  # seconds per request
+    retries: int = Field(2, ge=0, le=10)  # extra attempts after a 429, a 5xx or a network error
+    backoff: float = Field(0.5, ge=0, le=60)  # seconds; doubled on every retry
+    endpoints: dict[str, HttpUrl] = Field(default_factory=dict)
+    # The operator's consent, as --allow-endpoint-overrides, to send secrets to a non-official host.
+    allow_endpoint_overrides: bool = False
+
+
+class NotifyTable(_Table):
+    url: UrlOrEnv | None = None
+
+
+class InventoryTable(_Table):
+    shared_jobs_threshold: int = Field(DEFAULT_SHARED_JOBS_THRESHOLD, ge=1, le=1_000_000)
+
+
+class TrackerTable(_Table):
+    fingerprint_key: EnvRef | None = None  # keyed HMAC-SHA-256 fingerprints (see tracker/fingerprints.py)
+    audit_key: EnvRef | None = None  # else the key file in the user config dir (see tracker/audit_key.py)
+
+
+class Config(_Table):
+    sla: SlaTable = Field(default_factory=SlaTable)
+    verify: VerifyTable = Field(default_factory=VerifyTable)
+    notify: NotifyTable = Field(default_factory=NotifyTable)
+    inventory: InventoryTable = Field(default_factory=InventoryTable)
+    tracker: TrackerTable = Field(default_factory=TrackerTable)
+
+
+def config_problem(error: ValidationError) -> str:
+    """The first problem of a validation error as ``[table] key: what is wrong``."""
+    first = error.errors(include_url=False)[0]
+    location = [str(part) for part in first["loc"]]
+    if first["type"] == "extra_forbidden":
+        where = f"[{'.'.join(location[:-1])}] " if len(location) > 1 else ""
+        kind = "key" if len(location) > 1 else "table"
+        return f"{where}unknown {kind} {location[-1]!r}"
+    if len(location) == 1:
+        return f"[{location[0]}]: {_message(first)}"
+    table, key = ".".join(location[:-1]), location[-1]
+    return f"[{table}] {key}: {_message(first)}"
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "finite_number":
+        return "must be a finite number"
+    if error["type"] in ("model_type", "dict_type"):
+        return "must be a table"
+    return message[:1].lower() + message[1:]
+
+
+def _known_keys(value: dict[str, float], allowed: frozenset[str], kind: str) -> dict[str, float]:
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ValueError(f"unknown {kind}(s) {', '.join(unknown)} (known: {', '.join(sorted(allowed))})")
+    return value

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
+from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tracker.sla import SlaPolicy
 from secret_sprawl.tui.screens.dashboard import DashboardScreen
 from secret_sprawl.tui.screens.live import LiveScreen
@@ -77,8 +78,8 @@ class SprawlApp(App[None]):
 
     def database_trouble(self, error: Exception) -> None:
         """A read failed (database locked, gone, unreachable): say so and keep the last data on screen."""
-        self.notify(f"{type(error).__name__}: {error}".splitlines()[0], title="Database not readable",
-                    severity="error", timeout=8)
+        message = terminal(f"{type(error).__name__}: {error}".splitlines()[0])
+        self.notify(message, title="Database not readable", severity="error", timeout=8, markup=False)
 
     def action_reload(self) -> None:
         reload = getattr(self.screen, "reload", None)

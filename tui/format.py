@@ -1,10 +1,13 @@
-"""How values look in the TUI: SLA state colours, days left or overdue, dates, shortened text."""
+"""How values look in the TUI: SLA state colours, days left or overdue, dates, shortened text, and data
+shown as plain text (never parsed as markup, control characters escaped: see ``tracker/safe_text.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from rich.text import Text
+from secret_sprawl.tracker.safe_text import terminal
 
 SLA_STYLES = {
     "breached": "bold red",
@@ -13,6 +16,16 @@ SLA_STYLES = {
     "resolved": "dim",
 }
 VERIFICATION_STYLES = {"live": "bold red", "invalid": "green", "unknown": "yellow", "unverified": "dim"}
+
+
+def plain(text: str) -> Text:
+    """Data as a Text: Rich and Textual never read ``[bold]`` or ``[/x]`` in it as markup."""
+    return Text(terminal(text))
+
+
+def plain_cells(cells: Iterable[object]) -> tuple[object, ...]:
+    """A table row with every string cell made :func:`plain` (other renderables kept)."""
+    return tuple(plain(cell) if isinstance(cell, str) else cell for cell in cells)
 
 
 def sla_text(state: str) -> Text:

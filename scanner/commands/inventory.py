@@ -18,6 +18,7 @@ from secret_sprawl.scanner.inventory_scan import shared_jobs_threshold
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import DatabaseError, open_database
 from secret_sprawl.tracker.inventory import SecretUse, WorkloadView, by_secret, latest_workloads
+from secret_sprawl.tracker.safe_text import csv_cell, markup
 from sqlmodel import Session
 
 FORMATS = ("table", "json", "csv")
@@ -84,7 +85,7 @@ def _csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 
@@ -96,6 +97,6 @@ def _table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> 
     for column in header:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(markup(cell) for cell in row))
     console.print(table if rows else "no CI workloads recorded yet (run `sprawl scan`)")
     return out.getvalue()

@@ -27,6 +27,7 @@ from secret_sprawl.scanner.sources.remote import default_cache_dir, strip_creden
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
 from secret_sprawl.scanner.verify import scan_hook
 from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.safe_text import terminal
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -95,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
                 target_options = replace(options, exclude=tuple(refs.values()))
             result = scan_target(target, target_options, runner, progress.update, tally)
             for error in result.errors:
-                print(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: {error.message}",
-                      file=sys.stderr)
+                print(terminal(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: "
+                               f"{error.message}"), file=sys.stderr)
             if recorder is not None:
                 recorder.record(result)
             results.append(result)

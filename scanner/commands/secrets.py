@@ -22,6 +22,7 @@ from secret_sprawl.tracker.exports.csv import secrets_csv
 from secret_sprawl.tracker.exports.json import secrets_json
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import RESOLVED_STATUSES, SECRET_STATUSES, Event, Secret
+from secret_sprawl.tracker.safe_text import markup, terminal
 from secret_sprawl.tracker.sla import SLA_STATES, SlaPolicy, SlaStatus
 from sqlmodel import Session
 
@@ -109,9 +110,11 @@ def _print_table(rows: list[queries.SecretRow]) -> None:
             f"{sla.days_left:.1f}" if sla.days_left >= 0 else f"{-sla.days_left:.1f} overdue")
         style = {"breached": "red", "approaching": "yellow"}.get(sla.state, "")
         table.add_row(
-            str(secret.id), f"[{style}]{sla.state}[/]" if style else sla.state, left, secret.provider,
-            secret.rule_id, secret.lifetime, f"{secret.places} shared" if row.shared else str(secret.places),
-            secret.status, secret.owner or "-", secret.exposed_at.strftime("%Y-%m-%d %H:%M"), secret.redacted,
+            str(secret.id), f"[{style}]{sla.state}[/]" if style else sla.state, left, markup(secret.provider),
+            markup(secret.rule_id), secret.lifetime,
+            f"{secret.places} shared" if row.shared else str(secret.places), secret.status,
+            markup(secret.owner or "-"), secret.exposed_at.strftime("%Y-%m-%d %H:%M"),
+            markup(secret.redacted),
         )
     # Piped output keeps one secret per line instead of wrapping to 80 columns.
     console = Console(highlight=False)
@@ -128,13 +131,13 @@ def _show(args: argparse.Namespace) -> int:
         secret = _find(session, args.ident)
         secret_id = int(secret.id or 0)
         for line in _describe(secret, policy.evaluate(secret, utcnow())):
-            print(line)
+            print(terminal(line))
         print(f"\nPlaces ({secret.places} distinct, {secret.targets_count} target(s)):")
         for place in queries.places(session, secret_id):
-            print(f"  {_place_line(place)}")
+            print(f"  {terminal(_place_line(place))}")
         print("\nTimeline:")
         for event in queries.timeline(session, secret_id):
-            print(f"  {_event_line(event)}")
+            print(f"  {terminal(_event_line(event))}")
     return EXIT_OK
 
 
@@ -205,7 +208,7 @@ def _change(args: argparse.Namespace, apply: Callable[[Session, int], object], d
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         session.commit()
-        print(f"secret {secret.id} ({secret.redacted}) {done}")
+        print(terminal(f"secret {secret.id} ({secret.redacted}) {done}"))
     return EXIT_OK
 
 

@@ -28,6 +28,7 @@ from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.lifecycle import find_secret
 from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tracker.verification import REVOCATION_DISPROVED
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -65,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
     items, skipped = reread_items(db, build_engine(args.rules), catalog, ids)
     checked = verify_and_record(db, Verifier(catalog, settings), items, by=args.by)
     for item in checked:
-        print(_line(item))
+        print(terminal(_line(item), keep_newlines=True))
     for secret_id, redacted, reason in skipped:
-        print(f"{secret_id:>6}  {redacted:<28}  not verified: {reason}")
+        print(terminal(f"{secret_id:>6}  {redacted:<28}  not verified: {reason}"))
     print(summarize(checked) + (f"; {len(skipped)} not verified" if skipped else ""), file=sys.stderr)
     url = webhook_url(args.notify, config)
     if url:

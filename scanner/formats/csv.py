@@ -1,4 +1,5 @@
-"""One row per finding, with a header; ``context`` is written as a JSON object in one cell."""
+"""One row per finding, with a header; ``context`` is written as a JSON object in one cell; a cell that
+a spreadsheet would run as a formula is neutralised."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import json
 
 from secret_sprawl.scanner.report import Report
+from secret_sprawl.tracker.safe_text import csv_row
 
 COLUMNS = ("rule_id", "provider", "category", "lifetime", "severity", "fingerprint", "redacted", "target",
            "path", "line", "column", "cell", "location_kind", "original_kind", "commit", "committed_at",
@@ -20,5 +22,5 @@ def render(report: Report) -> str:
     writer.writeheader()
     for record in report.records():
         record["context"] = json.dumps(record["context"]) if record["context"] else ""
-        writer.writerow(record)
+        writer.writerow(csv_row(record))
     return out.getvalue()

@@ -7,10 +7,10 @@ import sys
 from collections import defaultdict
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from secret_sprawl.detectors.types import Finding
 from secret_sprawl.scanner.report import Report
+from secret_sprawl.tracker.safe_text import markup
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 
@@ -42,19 +42,19 @@ def render(report: Report, *, color: bool | None = None) -> str:
         f"{sum(r.bytes for r in report.results) / 1e6:.1f} MB in {report.duration_s:.1f}s"
     )
     for error in report.errors:
-        where = escape(f"{error.target}: {error.path or '(target)'}: {error.message}")
+        where = markup(f"{error.target}: {error.path or '(target)'}: {error.message}")
         console.print(f"[yellow]warning[/]: {where}", highlight=False)
     return out.getvalue()
 
 
 def _label(finding: Finding, *, shared: bool, show_secret: bool) -> str:
     style = _SEVERITY_STYLE.get(finding.severity, "")
-    lines = [f"[{style}]{finding.severity}[/] {finding.rule_id}", escape(finding.redacted),
+    lines = [f"[{style}]{finding.severity}[/] {finding.rule_id}", markup(finding.redacted),
              f"sha256 {finding.fingerprint[:12]}"]
     if shared:
         lines.append("[bold magenta]shared[/]")
     if show_secret:
-        lines.append(escape(finding.secret))
+        lines.append(markup(finding.secret))
     return "\n".join(lines)
 
 
@@ -65,5 +65,5 @@ def _place(finding: Finding) -> tuple[str, str, str, str]:
     introduced = ""
     if p.commit:
         when = p.committed_at.strftime("%Y-%m-%d") if p.committed_at else ""
-        introduced = f"{p.commit[:10]} {when}\n{p.author or ''}"
-    return escape(where), p.location_kind, escape(introduced), "yes" if p.in_head else "no"
+        introduced = f"{markup(p.commit[:10])} {when}\n{markup(p.author or '')}"
+    return markup(where), p.location_kind, introduced, "yes" if p.in_head else "no"

@@ -1,7 +1,8 @@
 """CSV exports for spreadsheets.
 
 Metrics: one row per scope: ``all``, then ``<group_by>=<key>`` for each group, then
-``resolved_month=YYYY-MM`` rows carrying the MTTR trend (other columns empty).
+``resolved_month=YYYY-MM`` rows carrying the MTTR trend (other columns empty). Cells a spreadsheet
+would run as formulas are neutralised.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from secret_sprawl.tracker.exports.records import SECRET_FIELDS, secret_record, summary
 from secret_sprawl.tracker.metrics import Metrics
 from secret_sprawl.tracker.queries import SecretRow
+from secret_sprawl.tracker.safe_text import csv_row
 
 
 def metrics_csv(metrics: Metrics) -> str:
@@ -35,5 +37,5 @@ def _write(fields: list[str], rows: list[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)
     return buffer.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from secret_sprawl.tracker.metrics import Metrics
-from secret_sprawl.tui.format import SLA_STYLES, duration
+from secret_sprawl.tui.format import SLA_STYLES, duration, plain
 from secret_sprawl.tui.loaders import DashboardData, load_dashboard
 from secret_sprawl.tui.screens.live import LiveScreen
 from textual.app import ComposeResult
@@ -113,7 +113,7 @@ def _bars(title: str, counts: dict[str, int]) -> Table:
     peak = max(counts.values(), default=0)
     for label, count in counts.items():
         width = round(BAR_WIDTH * count / peak) if peak else 0
-        grid.add_row(label, Text("█" * width, style="cyan"), str(count))
+        grid.add_row(plain(label), Text("█" * width, style="cyan"), str(count))
     if not counts:
         grid.add_row("none", "", "")
     return grid

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from secret_sprawl.tui.format import days_text, moment, sla_text, verification_text
+from secret_sprawl.tui.format import days_text, moment, plain_cells, sla_text, verification_text
 from secret_sprawl.tui.loaders import SecretDetail, load_detail
 from secret_sprawl.tui.remediation import remediation_for
 from secret_sprawl.tui.screens.triage import TriageScreen
@@ -106,7 +106,7 @@ class DetailScreen(TriageScreen):
     def _fill(self, name: str, rows: list[tuple[Any, ...]]) -> None:
         table = self.query_one(f"#{name}", DataTable)
         table.clear()
-        table.add_rows(rows)
+        table.add_rows(plain_cells(row) for row in rows)
 
 
 def _summary(detail: SecretDetail) -> Table:
@@ -129,9 +129,9 @@ def _summary(detail: SecretDetail) -> Table:
                                                       f"  {moment(secret.verified_at)}")),
     )
     for row in rows:
-        grid.add_row(*row)
+        grid.add_row(*plain_cells(row))
     if secret.resolution_note:
-        grid.add_row("Note", secret.resolution_note, "", "")
+        grid.add_row(*plain_cells(("Note", secret.resolution_note, "", "")))
     return grid
 
 

@@ -21,7 +21,7 @@ from secret_sprawl.tui.data import (
     load_secrets,
     select_rows,
 )
-from secret_sprawl.tui.format import day, days_text, shorten, sla_text, verification_text
+from secret_sprawl.tui.format import day, days_text, plain_cells, shorten, sla_text, verification_text
 from secret_sprawl.tui.screens.detail import DetailScreen
 from secret_sprawl.tui.screens.triage import TriageScreen
 from secret_sprawl.tui.widgets.filter_bar import FilterBar
@@ -178,7 +178,7 @@ class QueueScreen(TriageScreen):
         self._update_status()
 
     def _cells(self, row: QueueRow) -> tuple[object, ...]:
-        return (
+        return plain_cells((
             SELECTED_MARK if row.id in self.selected else "",
             str(row.id),
             sla_text(row.sla_state),
@@ -192,7 +192,7 @@ class QueueScreen(TriageScreen):
             verification_text(row.verification_state),
             day(row.exposed_at),
             shorten(row.target, 14),
-        )
+        ))
 
     def _update_status(self) -> None:
         pages = max(1, -(-len(self.view) // PAGE_SIZE))

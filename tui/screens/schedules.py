@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from secret_sprawl.tui.format import moment, shorten
+from secret_sprawl.tui.format import moment, plain_cells, shorten
 from secret_sprawl.tui.loaders import ScheduleRow, load_schedules
 from secret_sprawl.tui.screens.live import LiveScreen
 from textual.app import ComposeResult
@@ -37,7 +37,7 @@ class SchedulesScreen(LiveScreen):
             for row in rows:
                 schedule = row.schedule
                 result = schedule.last_status or ""
-                table.add_row(
+                table.add_row(*plain_cells((
                     schedule.name,
                     schedule.cron,
                     shorten(", ".join(schedule.targets), 40),
@@ -46,7 +46,6 @@ class SchedulesScreen(LiveScreen):
                     moment(schedule.last_run_at) or "not yet",
                     Text(result, style=RESULT_STYLES.get(result, "")),
                     str(schedule.last_scan_id or ""),
-                    key=schedule.name,
-                )
+                )), key=schedule.name)
         message = f"{len(rows)} schedules" if rows else "No schedules. Add one with: sprawl schedule add"
         self.query_one("#schedules-status", Static).update(message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tui import actions
 from secret_sprawl.tui.screens.live import LiveScreen
 from secret_sprawl.tui.screens.modals import Confirmation, ConfirmModal, PromptModal
@@ -112,7 +113,8 @@ class TriageScreen(LiveScreen):
             outcome = actions.verify(self.sprawl.url, secret_id, by=self.sprawl.actor,
                                      options=self.sprawl.cli_options)
             severity = "information" if outcome.ok else "error"
-            self.app.call_from_thread(self.notify, f"#{secret_id}: {outcome.message}", severity=severity)
+            self.app.call_from_thread(self.notify, terminal(f"#{secret_id}: {outcome.message}"),
+                                      severity=severity, markup=False)
         self.app.call_from_thread(self.reload)
 
     def _write(self, change: Callable[[], None], success: str) -> None:
@@ -120,7 +122,8 @@ class TriageScreen(LiveScreen):
             try:
                 change()
             except (LookupError, ValueError, SQLAlchemyError) as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error", title="Not changed")
+                self.app.call_from_thread(self.notify, terminal(str(exc)), severity="error",
+                                          title="Not changed", markup=False)
                 return
             self.app.call_from_thread(self.notify, success)
             self.app.call_from_thread(self.written)

@@ -2,7 +2,8 @@
 
 Subcommands are plugins registered under the ``sprawl.commands`` entry-point group (see
 pyproject.toml); each exposes ``register(subparsers, common)`` and sets ``func`` on its parser.
-Exit codes: 0 ok / no findings, 1 findings, 2 usage or fatal error.
+Exit codes: 0 ok / no findings, 1 findings, 2 usage or fatal error (Ctrl-C included). The module
+imports little at the top, so a Ctrl-C while the rest loads is caught by ``main`` too.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ from datetime import datetime
 from importlib.metadata import entry_points
 
 from secret_sprawl.scanner import __version__
-from secret_sprawl.tracker.config import ConfigError
-from secret_sprawl.tracker.db import DatabaseError
-from secret_sprawl.tracker.models.columns import parse_utc
-from sqlalchemy.exc import OperationalError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -41,6 +38,8 @@ def common_options() -> argparse.ArgumentParser:
 
 def utc_time(text: str) -> datetime:
     """An argparse type for the times users type (``--at``, ``--as-of``, ``--since``): ISO 8601, UTC."""
+    from secret_sprawl.tracker.models.columns import parse_utc
+
     try:
         return parse_utc(text)
     except ValueError as exc:
@@ -76,7 +75,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print("sprawl: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _main(arguments: list[str]) -> int:
+    from secret_sprawl.tracker.config import ConfigError
+    from secret_sprawl.tracker.db import DatabaseError
+    from sqlalchemy.exc import SQLAlchemyError
+
     parser = build_parser(arguments[0] if arguments else None)
     args = parser.parse_args(arguments)
     if not getattr(args, "func", None):
@@ -87,12 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ConfigError) as exc:
         print(f"sprawl {args.command}: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (DatabaseError, OperationalError) as exc:
-        print(f"sprawl {args.command}: database error: {exc}", file=sys.stderr)
+    except (DatabaseError, SQLAlchemyError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"sprawl {args.command}: database error: {reason}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("sprawl: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return EXIT_OK
 

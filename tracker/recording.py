@@ -33,6 +33,7 @@ from typing import Any
 from secret_sprawl.detectors.types import Finding, TargetResult
 from secret_sprawl.tracker.audit import EventData, append_events, lock_chain
 from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.interrupted import mark_interrupted, this_process
 from secret_sprawl.tracker.inventory import store_workloads
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import SCAN_STATUSES, Occurrence, Scan, Secret, Target
@@ -93,7 +94,9 @@ class Recorder:
             if scan is None:
                 raise LookupError(f"scan {self.scan_id} vanished from the tracker")
             return scan
-        scan = Scan(started_at=self._started_at, trigger=self._trigger, actor=self._actor)
+        mark_interrupted(session)
+        host, pid = this_process()
+        scan = Scan(started_at=self._started_at, trigger=self._trigger, actor=self._actor, host=host, pid=pid)
         session.add(scan)
         session.flush()
         return scan

@@ -20,13 +20,14 @@ CONFIGS = [
     ("[notify]\nurl = 5\n", "[notify] url: input should be a valid string"),
     ('[notify]\nurl = "gopher://x"\n', "[notify] url: must be an http(s) URL"),
     ("[inventry]\nshared_jobs_threshold = 3\n", "unknown table 'inventry'"),
-    ('[tracker]\nfingerprint_key = "hunter2"\n', '[tracker] fingerprint_key: must name an environment variable'),
+    ('[tracker]\nfingerprint_key = "hunter2"\n', "[tracker] fingerprint_key: must name an environment"),
     ("[sla\n", "is not valid TOML"),
 ]
 
 
 @pytest.mark.parametrize(("content", "message"), CONFIGS)
-@pytest.mark.parametrize("command", [["metrics"], ["secrets", "list"], ["scan", "--no-record"], ["inventory"]])
+@pytest.mark.parametrize("command", [["metrics"], ["secrets", "list"], ["scan", "--no-record"],
+                                     ["inventory"]])
 def test_bad_config_names_file_table_and_key(tmp_path, capsys, command, content, message):
     config = tmp_path / "bad.toml"
     config.write_text(content, encoding="utf-8")

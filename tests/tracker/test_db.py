@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +42,23 @@ def test_default_url_is_a_file_in_the_user_data_dir(tmp_path, monkeypatch):
     url = default_url()
     assert url == f"sqlite:///{tmp_path / 'data' / 'secret-sprawl' / 'sprawl.db'}"
     assert (tmp_path / "data" / "secret-sprawl").is_dir()
+
+
+def test_the_database_file_is_private_in_a_private_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    previous = os.umask(0o022)  # the usual umask, under which SQLite would create 0644
+    try:
+        open_database(default_url()).dispose()
+    finally:
+        os.umask(previous)
+    folder = tmp_path / "data" / "secret-sprawl"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "sprawl.db").stat().st_mode) == 0o600
+    explicit = tmp_path / "explicit.db"
+    open_database(f"sqlite:///{explicit}").dispose()
+    assert stat.S_IMODE(explicit.stat().st_mode) == 0o600
+    wal = [p for p in tmp_path.iterdir() if p.name.startswith("explicit.db-")]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in wal)
 
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):

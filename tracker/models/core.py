@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 SECRET_STATUSES = ("open", "revoked", "rotated", "false-positive", "accepted-risk", "used-in-tests")
 RESOLVED_STATUSES = SECRET_STATUSES[1:]
-SCAN_STATUSES = ("running", "completed", "completed-with-errors", "failed")
+SCAN_STATUSES = ("running", "completed", "completed-with-errors", "failed", "interrupted")
 VERIFICATION_STATES = ("unverified", "live", "invalid", "unknown")
 
 
@@ -40,6 +40,9 @@ class Scan(SQLModel, table=True):
     errors: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONText))
     trigger: str = "cli"  # cli | schedule:<name>
     actor: str = ""
+    # The process recording it: a ``running`` scan whose process is gone is marked ``interrupted``.
+    host: str | None = None
+    pid: int | None = None
 
 
 class Secret(SQLModel, table=True):

@@ -16,6 +16,8 @@ from secret_sprawl.tracker.db import open_database
 from sqlalchemy import Engine, create_engine, make_url, text
 
 POSTGRES_ENV = "SPRAWL_TEST_POSTGRES_URL"
+# The audit chain's HMAC key for every test and the processes they start (never the user's key file).
+os.environ.setdefault("SPRAWL_AUDIT_KEY", "test-audit-key-" + uuid.uuid4().hex)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,8 +138,9 @@ def _record_target(session: Session, scan: Scan, result: TargetResult, actor: st
     touched = set(ids.values()) | set(removed)
     _refresh_aggregates(session, touched)
     new_secret_ids = set(new_ids.values())
+    first_places = Counter(key[0] for key in new_places if key[0] in new_secret_ids)
     append_events(session, _events(
-        actor, scan_id, result.target, by_fingerprint, new_ids,
+        actor, scan_id, result.target, by_fingerprint, new_ids, first_places,
         [(key, places[key]) for key in new_places if key[0] not in new_secret_ids], removed,
     ))
 
@@ -316,13 +318,17 @@ def _refresh_aggregates(session: Session, secret_ids: set[int]) -> None:
 
 def _events(
     actor: str, scan_id: int, target: str, by_fingerprint: dict[str, list[Finding]],
-    new_ids: dict[str, int], new_places: list[tuple[_Place, Finding]], removed: list[int],
+    new_ids: dict[str, int], first_places: Counter[int], new_places: list[tuple[_Place, Finding]],
+    removed: list[int],
 ) -> Iterator[EventData]:
     for fingerprint, secret_id in new_ids.items():
         first = by_fingerprint[fingerprint][0]
+        # "occurrences": how many places the secret was first recorded at, so a replay of the events
+        # alone can count every occurrence row (each later one has its own new-occurrence event).
         yield EventData(
             kind="detected", actor=actor, secret_id=secret_id, scan_id=scan_id, new_value="open",
-            detail={"target": target, **_where(first), "rule_id": first.rule_id},
+            detail={"target": target, **_where(first), "rule_id": first.rule_id,
+                    "occurrences": first_places[secret_id]},
         )
     for (secret_id, *_), finding in new_places:
         yield EventData(kind="new-occurrence", actor=actor, secret_id=secret_id, scan_id=scan_id,

@@ -1,4 +1,5 @@
-"""Which process runs a scan (host and pid), so a scan whose process died can be marked ``interrupted``.
+"""Which process runs a scan (host and pid), so a scan whose process died can be marked ``interrupted``;
+and the audit chain, until now plain SHA-256, re-signed with the HMAC key kept outside the database.
 
 Revision ID: 0004
 Revises: 0003
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from secret_sprawl.tracker.audit import resign_unkeyed_chain
 
 revision = "0004"
 down_revision = "0003"
@@ -20,9 +22,11 @@ def upgrade() -> None:
     with op.batch_alter_table("scan") as batch:
         batch.add_column(sa.Column("host", sa.String(), nullable=True))
         batch.add_column(sa.Column("pid", sa.Integer(), nullable=True))
+    resign_unkeyed_chain(op.get_bind())
 
 
 def downgrade() -> None:
+    # The chain stays keyed: a downgraded sprawl reports it as broken, which it cannot verify anyway.
     with op.batch_alter_table("scan") as batch:
         batch.drop_column("pid")
         batch.drop_column("host")

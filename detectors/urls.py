@@ -17,6 +17,7 @@ REDACTED = "REDACTED"
 _SECRET_PARAM = re.compile(
     r"token|secret|passw|pwd|auth|key|sig|credential|session|ticket|code|bearer", re.IGNORECASE
 )
+_SSH_GIT_USER = re.compile(r"^(?:ssh://)?git@[\w.-]+(?::\d+)?[:/][^?#@]*$")
 # scheme://[userinfo@]rest -- the scheme may be git+https, svn+ssh, HTTPS...
 _SCHEME_URL = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s'\"<>`]*)")
 # user[:pass]@host:path (scp-like), not preceded by "://" (handled above).
@@ -37,8 +38,8 @@ def scrub_text(text: str) -> str:
 
 
 def has_credentials(url: str) -> bool:
-    """Whether scrubbing would change ``url``."""
-    return scrub_url(url) != url
+    """Whether ``url`` carries a credential (ssh's plain ``git@host:`` user is not one)."""
+    return scrub_url(url) != url and not _SSH_GIT_USER.match(url)
 
 
 def _scrub_scheme_url(url: str) -> str:

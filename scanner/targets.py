@@ -16,6 +16,7 @@ from pathlib import Path
 
 from git import Git
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError, TargetResult
+from secret_sprawl.detectors.urls import scrub_text
 from secret_sprawl.scanner.attribution import attribute
 from secret_sprawl.scanner.cli import UsageError
 from secret_sprawl.scanner.inventory_scan import ci_files_at_head, ci_files_in_tree, scan_ci_files
@@ -50,7 +51,7 @@ def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progr
             raise UsageError(f"--staged needs a git repository, and {spec} is not one")
         return scanner.staged(path, spec)
     if not path.exists() and not path.is_symlink():
-        return _failed(spec, "directory", "no such file or directory")
+        return _failed(scrub_text(spec), "directory", "no such file or directory")
     if options.history and is_repository(path):
         return scanner.git(path, spec, "git", worktree=path if (path / ".git").exists() else None)
     if path.is_dir():

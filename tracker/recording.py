@@ -13,7 +13,8 @@ see a place says nothing about it). For directory targets, whose scans always co
 occurrence the scan did not see any more. Posture findings (CI checks: a message, no secret value)
 are not secrets and are not recorded here.
 
-Only ``Finding.fingerprint`` and ``Finding.redacted`` are stored, never ``Finding.secret``.
+Only ``Finding.fingerprint`` and ``Finding.redacted`` are stored, never ``Finding.secret``. Target names
+and error messages go through the URL credential scrubber on the way in, whoever built them.
 
 Test hook: with ``SPRAWL_TEST_PAUSE_IN_RECORD=<seconds>`` in the environment, ``record`` prints a
 line to stderr and sleeps that long just before committing, so a test can kill the process in the
@@ -27,11 +28,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from secret_sprawl.detectors.types import Finding, TargetResult
+from secret_sprawl.detectors.urls import scrub_text
 from secret_sprawl.tracker.audit import EventData, append_events, lock_chain
 from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.interrupted import mark_interrupted, this_process
@@ -110,6 +112,7 @@ def last_refs(engine: Engine, target: str) -> dict[str, str] | None:
 
 
 def _record_target(session: Session, scan: Scan, result: TargetResult, actor: str) -> RecordOutcome:
+    result = replace(result, target=scrub_text(result.target))
     lock_chain(session)
     now = utcnow()
     scan_id = _id(scan.id)
@@ -162,8 +165,8 @@ def _add_to_scan(scan: Scan, result: TargetResult, findings: int, new_secrets: i
     scan.bytes += result.bytes
     scan.findings += findings
     scan.new_secrets += new_secrets
-    scan.errors = [*scan.errors, *({"target": e.target, "path": e.path, "message": e.message}
-                                   for e in result.errors)]
+    scan.errors = [*scan.errors, *({"target": scrub_text(e.target), "path": e.path,
+                                    "message": scrub_text(e.message)} for e in result.errors)]
 
 
 def _id(value: int | None) -> int:

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 
 from apscheduler.triggers.cron import CronTrigger
+from secret_sprawl.detectors.urls import has_credentials, scrub_text
 from secret_sprawl.tracker.audit import append_event
 from secret_sprawl.tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
 from sqlalchemy import select
@@ -45,6 +46,9 @@ def add_schedule(
         raise ValueError("a schedule needs at least one target")
     if find_schedule(session, name) is not None:
         raise ValueError(f"schedule {name!r} already exists")
+    if any(has_credentials(target) for target in targets):
+        raise ValueError("a target URL carries credentials; use a git credential helper instead "
+                         "(schedules are stored in the tracker and must not hold secrets)")
     if notify_url is not None and not ENV_REFERENCE.fullmatch(notify_url):
         raise ValueError("a webhook URL is a credential and the tracker stores none: put it in an "
                          "environment variable and give --notify env:NAME (or [notify] url in the config)")
@@ -87,7 +91,7 @@ def record_run(
         raise ValueError(f"run status must be one of {', '.join(SCHEDULE_RUN_STATUSES)}")
     schedule = get_schedule(session, name)
     schedule.last_run_at, schedule.last_scan_id = at, scan_id
-    schedule.last_status, schedule.last_error = status, error
+    schedule.last_status, schedule.last_error = status, scrub_text(error) if error else error
     session.add(schedule)
     session.flush()
     return schedule

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+from secret_sprawl.detectors.urls import has_credentials
 from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
 from secret_sprawl.scanner.schedule.daemon import Daemon
 from secret_sprawl.scanner.schedule.job import run_schedule
-from secret_sprawl.scanner.sources.remote import is_remote, strip_credentials
+from secret_sprawl.scanner.sources.remote import is_remote
 from secret_sprawl.tracker.actor import default_actor
 from secret_sprawl.tracker.config import database_url
 from secret_sprawl.tracker.db import open_database, writer
@@ -62,10 +63,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _add(args: argparse.Namespace) -> int:
-    targets = [t if is_remote(t) else str(Path(t).resolve()) for t in args.targets]
-    if any(is_remote(t) and strip_credentials(t) != t for t in targets):
+    if any(has_credentials(t) for t in args.targets):  # before a path is resolved and changes its shape
         raise UsageError("a target URL carries credentials; use a git credential helper instead "
                          "(schedules are stored in the tracker and must not hold secrets)")
+    targets = [t if is_remote(t) else str(Path(t).resolve()) for t in args.targets]
     db = open_database(database_url(args.db))
     with Session(writer(db)) as session:
         try:

@@ -16,11 +16,12 @@ from secret_sprawl.detectors.urls import scrub_text, scrub_url
 from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, run
 
 _SCP_LIKE = re.compile(r"^(?:[\w.+-]+@)?[\w.-]+:(?!//)[^\\]")  # git@host:org/repo.git
-_SCHEMES = ("https://", "http://", "ssh://", "git://", "file://")
+_SCHEMES = ("https://", "http://", "ssh://", "git://", "file://", "git+https://", "git+http://", "git+ssh://")
 
 
 def is_remote(target: str) -> bool:
-    return target.startswith(_SCHEMES) or (bool(_SCP_LIKE.match(target)) and not Path(target).exists())
+    scp_like = bool(_SCP_LIKE.match(target)) and not Path(target).exists()
+    return target.lower().startswith(_SCHEMES) or scp_like
 
 
 def strip_credentials(url: str) -> str:

@@ -97,7 +97,7 @@ async def test_assign_owner_updates_the_row_in_place(make_app, settle, db):
         await pilot.press(*"team-red", "enter")
         await settle(pilot)
         table = app.screen.query_one("#queue", DataTable)
-        assert table.get_cell("2", "owner") == "team-red"
+        assert table.get_cell("2", "owner").plain == "team-red"
         assert app.screen.cursor_id() == 2
     assert secret(engine, 2).owner == "team-red"
     [event] = events(engine, 2, "assigned")

@@ -28,12 +28,19 @@ def check_http_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _env_ref(value: str) -> str:
+    if not _ENV_REF.match(value):
+        raise ValueError('must name an environment variable, as "env:NAME"')
+    return value
+
+
 def _url_or_env(value: str) -> str:
     return value if _ENV_REF.match(value) else check_http_url(value)
 
 
 HttpUrl = Annotated[str, AfterValidator(check_http_url)]
 UrlOrEnv = Annotated[str, AfterValidator(_url_or_env)]
+EnvRef = Annotated[str, AfterValidator(_env_ref)]
 Days = Annotated[float, Field(gt=0, le=MAX_SLA_DAYS)]
 
 
@@ -79,11 +86,16 @@ class InventoryTable(_Table):
     shared_jobs_threshold: int = Field(DEFAULT_SHARED_JOBS_THRESHOLD, ge=1, le=1_000_000)
 
 
+class TrackerTable(_Table):
+    fingerprint_key: EnvRef | None = None  # keyed HMAC-SHA-256 fingerprints: tracker/fingerprints.py
+
+
 class Config(_Table):
     sla: SlaTable = Field(default_factory=SlaTable)
     verify: VerifyTable = Field(default_factory=VerifyTable)
     notify: NotifyTable = Field(default_factory=NotifyTable)
     inventory: InventoryTable = Field(default_factory=InventoryTable)
+    tracker: TrackerTable = Field(default_factory=TrackerTable)
 
 
 def config_problem(error: ValidationError) -> str:

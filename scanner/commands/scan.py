@@ -27,6 +27,7 @@ from secret_sprawl.scanner.sources.remote import default_cache_dir, strip_creden
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
 from secret_sprawl.scanner.verify import scan_hook
 from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.fingerprints import fingerprint_key, rekey
 from secret_sprawl.tracker.safe_text import terminal
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--verify/--notify record results in the tracker; drop --no-record")
     config = load_config(args.config, scanned=targets)
     shared_jobs = shared_jobs_threshold(config)
+    key = fingerprint_key(config)
     known = load_baseline(args.baseline) if args.baseline else frozenset()
     fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "json")
     database = None if args.no_record and not args.incremental else _open_database(args.db)
@@ -94,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
                 refs = last_refs(database, strip_credentials(target)) or {}
                 target_options = replace(options, exclude=tuple(refs.values()))
-            result = scan_target(target, target_options, runner, progress.update, tally)
+            result = rekey(scan_target(target, target_options, runner, progress.update, tally), key)
             for error in result.errors:
                 print(terminal(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: "
                                f"{error.message}"), file=sys.stderr)

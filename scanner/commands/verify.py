@@ -26,6 +26,7 @@ from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.actor import default_actor
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.fingerprints import fingerprint_key
 from secret_sprawl.tracker.lifecycle import find_secret
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.safe_text import terminal
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     db = open_database(database_url(args.db))
     ids = _resolve_ids(db, args.ids) if args.ids else reverify_ids(db)
     catalog = load_verifiers()
-    items, skipped = reread_items(db, build_engine(args.rules), catalog, ids)
+    items, skipped = reread_items(db, build_engine(args.rules), catalog, ids, fingerprint_key(config))
     checked = verify_and_record(db, Verifier(catalog, settings), items, by=args.by)
     for item in checked:
         print(terminal(_line(item), keep_newlines=True))

@@ -35,6 +35,7 @@ from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.config import load_config
 from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import open_database, writer
+from secret_sprawl.tracker.fingerprints import fingerprint_key, rekey
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.recording import Recorder, last_refs
 from secret_sprawl.tracker.schedules import find_schedule, record_run
@@ -83,7 +84,7 @@ def _run(name: str, db: Engine, config_path: str | None) -> RunResult:
     recorder = Recorder(db, trigger=f"schedule:{name}", actor=f"schedule:{name}")
     try:
         config = load_config(config_path, scanned=targets)
-        results, failures = _scan(recorder, db, targets)
+        results, failures = _scan(recorder, db, targets, fingerprint_key(config))
         status = "failed" if len(failures) == len(targets) else "completed-with-errors" if failures else None
         scan = recorder.finish(status)
         error = "; ".join(failures) or None
@@ -103,14 +104,16 @@ def _run(name: str, db: Engine, config_path: str | None) -> RunResult:
     return result
 
 
-def _scan(recorder: Recorder, db: Engine, targets: list[str]) -> tuple[list[TargetResult], list[str]]:
+def _scan(recorder: Recorder, db: Engine, targets: list[str],
+          key: bytes | None) -> tuple[list[TargetResult], list[str]]:
     results: list[TargetResult] = []
     failures: list[str] = []
     with Runner() as runner:
         for target in targets:
             try:
                 refs = last_refs(db, target) or {}
-                result = scan_target(target, ScanOptions(exclude=tuple(sorted(set(refs.values())))), runner)
+                options = ScanOptions(exclude=tuple(sorted(set(refs.values()))))
+                result = rekey(scan_target(target, options, runner), key)
             except Exception as exc:  # one failing target never stops the others
                 log.exception("scheduled scan of %s failed", target)
                 result = TargetResult(target=target, kind="directory", complete=False,
@@ -139,7 +142,7 @@ def _verify(db: Engine, config: Config, results: list[TargetResult], scan_id: in
     items = items_for_fingerprints(db, requests)
     covered = {secret_id for secret_id, _ in items}
     others = [secret_id for secret_id in reverify_ids(db) if secret_id not in covered]
-    reread, _unreadable = reread_items(db, build_engine(), catalog, others)
+    reread, _unreadable = reread_items(db, build_engine(), catalog, others, fingerprint_key(config))
     verifier = Verifier(catalog, VerifySettings.from_config(config))
     return verify_and_record(db, verifier, [*items, *reread], by=actor, scan_id=scan_id)
 

@@ -17,6 +17,7 @@ from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.types import Match
 from secret_sprawl.scanner.sources.remote import default_cache_dir, is_remote, mirror_path
 from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
+from secret_sprawl.tracker.fingerprints import keyed
 from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
 from sqlalchemy import select
 from sqlmodel import Session
@@ -34,7 +35,7 @@ class Reread:
     place: str  # target:path:line it was read from
 
 
-def reread_secret(session: Session, secret: Secret, engine: Engine) -> Reread:
+def reread_secret(session: Session, secret: Secret, engine: Engine, key: bytes | None = None) -> Reread:
     """The value of ``secret`` read afresh from one of its occurrences, or raise ``Unreadable``."""
     query = (
         select(Occurrence, Target)
@@ -51,7 +52,7 @@ def reread_secret(session: Session, secret: Secret, engine: Engine) -> Reread:
             reasons.append(f"{place}: {exc}")
             continue
         matches = engine.scan(content)
-        found = next((m for m in matches if m.fingerprint == secret.fingerprint), None)
+        found = next((m for m in matches if keyed(m.fingerprint, key) == secret.fingerprint), None)
         if found is None:
             reasons.append(f"{place}: the content there no longer contains this secret")
             continue

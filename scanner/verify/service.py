@@ -76,6 +76,7 @@ def reverify_ids(db: Engine) -> list[int]:
 
 def reread_items(
     db: Engine, rules: RuleEngine, catalog: VerifierCatalog, secret_ids: Sequence[int],
+    fingerprint_key: bytes | None = None,
 ) -> tuple[list[Item], list[tuple[int, str, str]]]:
     """Requests for ``secret_ids``, each value read afresh from where it was recorded.
 
@@ -91,7 +92,7 @@ def reread_items(
                 skipped.append((secret_id, secret.redacted, f"no verifier for {secret.rule_id}"))
                 continue
             try:
-                found = reread_secret(session, secret, rules)
+                found = reread_secret(session, secret, rules, fingerprint_key)
             except Unreadable as exc:
                 skipped.append((secret_id, secret.redacted, f"cannot read the secret any more: {exc}"))
                 continue

@@ -20,7 +20,7 @@ CONFIGS = [
     ("[notify]\nurl = 5\n", "[notify] url: input should be a valid string"),
     ('[notify]\nurl = "gopher://x"\n', "[notify] url: must be an http(s) URL"),
     ("[inventry]\nshared_jobs_threshold = 3\n", "unknown table 'inventry'"),
-    ("[tracker]\nfingerprint_key = 1\n", "unknown table 'tracker'"),
+    ('[tracker]\nfingerprint_key = "hunter2"\n', "[tracker] fingerprint_key: must name an environment"),
     ("[sla\n", "is not valid TOML"),
 ]
 

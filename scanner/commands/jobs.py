@@ -1,0 +1,83 @@
+"""``sprawl jobs list|retry|cancel``: watch and steer the scan queue in the tracker's PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from secret_sprawl.tracker.jobs import STATUSES
+
+    parser = subparsers.add_parser("jobs", parents=[common], help="list, retry or cancel queued scan jobs",
+                                   description=__doc__.splitlines()[0])
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    leaf = action_options()
+    listing = actions.add_parser("list", parents=[leaf], help="jobs with their status")
+    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.set_defaults(func=_list)
+    for name, help_text in (("retry", "queue a failed or cancelled job again"),
+                            ("cancel", "cancel a waiting job (a running one is asked to stop)")):
+        action = actions.add_parser(name, parents=[leaf], help=help_text)
+        action.add_argument("id", type=int)
+        action.set_defaults(func=_retry if name == "retry" else _cancel)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.tracker.config import database_url
+    from secret_sprawl.tracker.db import create_db_engine
+    from secret_sprawl.tracker.jobs import list_jobs
+
+    db_url = database_url(args.db)
+    with opened(db_url):  # checks PostgreSQL and creates the queue's tables if needed
+        pass
+    engine = create_db_engine(db_url)
+    try:
+        jobs = list_jobs(engine, args.status)
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        print(json.dumps([{"id": j.id, "kind": j.kind, "target": j.target, "status": j.status,
+                           "worker": j.worker, "attempts": j.attempts, "started": _iso(j.started),
+                           "finished": _iso(j.finished)} for j in jobs], indent=2))
+        return EXIT_OK
+    print(f"{'ID':>6}  {'KIND':6}  {'STATUS':9}  {'WORKER':>6}  {'ATT':>3}  "
+          f"{'STARTED':20}  {'FINISHED':20}  TARGET")
+    for j in jobs:
+        print(f"{j.id:>6}  {j.kind:6}  {j.status:9}  {j.worker or '-':>6}  {j.attempts:>3}  "
+              f"{_iso(j.started) or '-':20}  {_iso(j.finished) or '-':20}  {j.target}")
+    return EXIT_OK
+
+
+def _retry(args: argparse.Namespace) -> int:
+    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.tracker.config import database_url
+    from secret_sprawl.tracker.models.columns import utcnow
+
+    with opened(database_url(args.db)) as app:
+        status = app.job_manager.get_job_status(args.id)
+        if status.value not in ("failed", "cancelled", "aborted"):
+            raise UsageError(f"job {args.id} is {status.value}; "
+                             "only failed, cancelled or aborted jobs are retried")
+        app.job_manager.retry_job_by_id(args.id, retry_at=utcnow())
+    print(f"job {args.id} queued again")
+    return EXIT_OK
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.tracker.config import database_url
+
+    with opened(database_url(args.db)) as app:
+        if not app.job_manager.cancel_job_by_id(args.id, abort=True):
+            raise UsageError(f"job {args.id} cannot be cancelled (unknown, or already finished)")
+    print(f"job {args.id} cancelled")
+    return EXIT_OK
+
+
+def _iso(value) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None

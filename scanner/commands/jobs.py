@@ -43,28 +43,37 @@ def _list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([{"id": j.id, "kind": j.kind, "target": j.target, "status": j.status,
                            "worker": j.worker, "attempts": j.attempts, "started": _iso(j.started),
-                           "finished": _iso(j.finished)} for j in jobs], indent=2))
+                           "finished": _iso(j.finished), "error": j.error} for j in jobs], indent=2))
         return EXIT_OK
     print(f"{'ID':>6}  {'KIND':6}  {'STATUS':9}  {'WORKER':>6}  {'ATT':>3}  "
           f"{'STARTED':20}  {'FINISHED':20}  TARGET")
     for j in jobs:
         print(f"{j.id:>6}  {j.kind:6}  {j.status:9}  {j.worker or '-':>6}  {j.attempts:>3}  "
-              f"{_iso(j.started) or '-':20}  {_iso(j.finished) or '-':20}  {j.target}")
+              f"{_iso(j.started) or '-':20}  {_iso(j.finished) or '-':20}  {j.target}"
+              + (f"\n{'':8}error: {j.error}" if j.error and j.status != "succeeded" else ""))
     return EXIT_OK
 
 
 def _retry(args: argparse.Namespace) -> int:
+    from procrastinate.exceptions import AlreadyEnqueued
     from secret_sprawl.scanner.queue.app import opened
     from secret_sprawl.tracker.config import database_url
-    from secret_sprawl.tracker.models.columns import utcnow
 
     with opened(database_url(args.db)) as app:
-        status = app.job_manager.get_job_status(args.id)
-        if status.value not in ("failed", "cancelled", "aborted"):
-            raise UsageError(f"job {args.id} is {status.value}; "
+        found = app.job_manager.list_jobs(id=args.id)
+        if not found:
+            raise UsageError(f"no job {args.id}")
+        job = found[0]
+        if job.status not in ("failed", "cancelled", "aborted"):
+            raise UsageError(f"job {args.id} is {job.status}; "
                              "only failed, cancelled or aborted jobs are retried")
-        app.job_manager.retry_job_by_id(args.id, retry_at=utcnow())
-    print(f"job {args.id} queued again")
+        task = app.tasks[job.task_name]
+        try:
+            new_id = task.configure(lock=job.lock, queueing_lock=job.queueing_lock, queue=job.queue).defer(
+                **job.task_kwargs)
+        except AlreadyEnqueued:
+            raise UsageError(f"a job for {job.task_kwargs.get('target')} is already waiting") from None
+    print(f"job {args.id} queued again as job {new_id}")
     return EXIT_OK
 
 

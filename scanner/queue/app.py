@@ -56,10 +56,19 @@ def ensure_schema(conninfo: str) -> None:
 def opened(db_url: str) -> Iterator[procrastinate.App]:
     """The app connected (synchronously) to the queue in ``db_url``'s database."""
     conninfo = libpq_url(db_url)
-    ensure_schema(conninfo)
-    with app.replace_connector(procrastinate.PsycopgConnector(conninfo=conninfo)) as connected:
-        connected.open()
-        try:
-            yield connected
-        finally:
-            connected.close()
+    try:
+        ensure_schema(conninfo)
+        with app.replace_connector(procrastinate.PsycopgConnector(conninfo=conninfo)) as connected:
+            connected.open()
+            connected.perform_import_paths()  # the tasks, to defer or re-defer them by name
+            try:
+                yield connected
+            finally:
+                connected.close()
+    except (psycopg.Error, procrastinate.exceptions.ConnectorException) as exc:
+        raise QueueError(f"the queue's database failed: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]

@@ -11,7 +11,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from secret_sprawl.scanner.orgs.expand import RepositoryTarget
 from secret_sprawl.scanner.pipeline import Runner
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
 from secret_sprawl.tracker.recording import Recorder, last_refs
@@ -19,7 +18,7 @@ from sqlalchemy import Engine
 
 
 class TransientScanError(RuntimeError):
-    """The repository could not be fetched this time (network, host down): the job is retried."""
+    """A remote repository could not be fetched this time (network, host down): the job is retried."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +36,7 @@ def scan_and_record(engine: Engine, target: str, *, cache_dir: Path, trigger: st
     refs = last_refs(engine, str(target)) or {}
     options = ScanOptions(exclude=tuple(sorted(set(refs.values()))), cache_dir=cache_dir)
     result = scan_target(target, options, _runner(rules))
-    if not result.complete and isinstance(target, RepositoryTarget):
+    if not result.complete and result.kind == "remote":
         raise TransientScanError("; ".join(error.message for error in result.errors) or "fetch failed")
     recorder = Recorder(engine, trigger=trigger, actor=actor)
     recorder.record(result)

@@ -8,18 +8,22 @@ job arguments carry names and URLs only: each worker reads tokens from its own e
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
+from secret_sprawl.scanner.cli import UsageError
 from secret_sprawl.scanner.orgs.expand import OrgOptions, RepositoryTarget, expand_targets, rebuild_target
 from secret_sprawl.scanner.queue.app import QUEUE, app
 from secret_sprawl.scanner.queue.record import TransientScanError, scan_and_record
 from secret_sprawl.scanner.sources.remote import default_cache_dir
 from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.jobs import record_job_error
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -28,7 +32,23 @@ RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=2,
 _engines: dict[str, Engine] = {}
 
 
+def _keeps_error(task: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Record the message of a job that raises as its last error (``sprawl jobs list``), then re-raise."""
+
+    @functools.wraps(task)
+    def run(context: procrastinate.JobContext, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return task(context, **kwargs)
+        except Exception as exc:
+            message = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"
+            record_job_error(_engine(context.additional_context["db_url"]), context.job.id or 0, message)
+            raise
+
+    return run
+
+
 @app.task(name="sprawl.scan", queue=QUEUE, retry=RETRY, pass_context=True)
+@_keeps_error
 def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = "", kind: str = "",
              org: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = context.additional_context
@@ -42,6 +62,7 @@ def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = ""
 
 
 @app.task(name="sprawl.expand", queue=QUEUE, retry=RETRY, pass_context=True)
+@_keeps_error
 def expand_job(context: procrastinate.JobContext, target: str, org: dict[str, Any]) -> dict[str, Any]:
     options = _org_options(org, context.additional_context)
     repositories = expand_targets([target], options)

@@ -80,6 +80,18 @@ def expand_targets(targets: Iterable[str], options: OrgOptions, *, env: Mapping[
     return list(expanded.values())
 
 
+def expand_each(targets: Iterable[str], options: OrgOptions, *,
+                on_error: Callable[[str, str], None]) -> list[str]:
+    """Like expand_targets, but an organisation that cannot be listed is reported and skipped."""
+    expanded: list[str] = []
+    for target in targets:
+        try:
+            expanded.extend(expand_targets([target], options))
+        except OrgError as exc:
+            on_error(target, str(exc))
+    return expanded
+
+
 def org_repositories(target: str, options: OrgOptions, env: Mapping[str, str]) -> list[Repository]:
     """The organisation's repositories that pass the fork and include/exclude filters."""
     enumerator, org = parse_org_target(target)

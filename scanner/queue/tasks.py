@@ -50,7 +50,9 @@ def _keeps_error(task: Callable[..., dict[str, Any]]) -> Callable[..., dict[str,
 @app.task(name="sprawl.scan", queue=QUEUE, retry=RETRY, pass_context=True)
 @_keeps_error
 def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = "", kind: str = "",
-             org: dict[str, Any] | None = None) -> dict[str, Any]:
+             org: dict[str, Any] | None = None, timestamp: int | None = None) -> dict[str, Any]:
+    """Scan and record ``target``; ``timestamp`` is the fire time of a scheduled run (procrastinate's
+    periodic deferral requires the argument; see scanner/queue/periodic.py)."""
     settings = context.additional_context
     options = _org_options(org, settings)
     spec = rebuild_target(target, clone_url, kind, options) if kind else target
@@ -63,7 +65,9 @@ def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = ""
 
 @app.task(name="sprawl.expand", queue=QUEUE, retry=RETRY, pass_context=True)
 @_keeps_error
-def expand_job(context: procrastinate.JobContext, target: str, org: dict[str, Any]) -> dict[str, Any]:
+def expand_job(context: procrastinate.JobContext, target: str, org: dict[str, Any],
+               timestamp: int | None = None) -> dict[str, Any]:
+    """List organisation ``target`` and queue one scan job per repository (``timestamp``: see scan_job)."""
     options = _org_options(org, context.additional_context)
     repositories = expand_targets([target], options)
     ids = [defer_scan(repository, org, context.job.queue) for repository in repositories]

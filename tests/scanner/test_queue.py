@@ -250,3 +250,26 @@ def test_jobs_cancel_and_retry(tmp_path: Path, pg_url: str) -> None:
     new_id = int(retried.stdout.split()[-1])
     assert _statuses(pg_url) == {int(job_id): "cancelled", new_id: "todo"}
     assert _sprawl("jobs", "cancel", "999999", "--db", pg_url).returncode == 2
+
+
+@pytest.mark.postgres
+def test_two_schedule_daemons_queue_a_due_scan_once(tmp_path: Path, pg_url: str) -> None:
+    repos, _ = _repos(tmp_path / "repos", 2)
+    added = _sprawl("schedule", "add", "nightly", "--cron", "0 3 * * *", *map(str, repos), "github://acme",
+                    "--db", pg_url)
+    assert added.returncode == 0, added.stderr
+    fire = ("import sys; from datetime import datetime; "
+            "from secret_sprawl.scanner.queue.periodic import enqueue_schedule; "
+            "print(len(enqueue_schedule('nightly', sys.argv[1], now=datetime.fromisoformat(sys.argv[2]))))")
+    daemons = [subprocess.Popen([sys.executable, "-c", fire, pg_url, at], stdout=subprocess.PIPE, text=True)
+               for at in ("2026-11-30T03:00:00.4+00:00", "2026-11-30T03:00:01.9+00:00")]
+    counts = sorted(int(daemon.communicate(timeout=120)[0]) for daemon in daemons)
+    assert counts == [0, 3]  # two scans and one organisation expansion, queued by one daemon only
+    jobs = json.loads(_sprawl("jobs", "list", "--db", pg_url, "--format", "json").stdout)
+    assert sorted(job["target"] for job in jobs) == sorted([*map(str, repos), "github://acme"])
+
+
+def test_schedule_add_rejects_a_malformed_org_target(tmp_path: Path) -> None:
+    done = _sprawl("schedule", "add", "n", "--cron", "0 3 * * *", "github://a/b",
+                   "--db", f"sqlite:///{tmp_path / 't.db'}")
+    assert done.returncode == 2 and "github://ORG" in done.stderr

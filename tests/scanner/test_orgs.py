@@ -208,3 +208,29 @@ def test_malformed_org_targets_are_usage_errors(tmp_path: Path, sprawl_scan, tar
     run = _scan(sprawl_scan, tmp_path, target)
     assert run.code == 2
     assert "Traceback" not in run.err
+
+
+def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
+    from secret_sprawl.tracker.metrics import compute_metrics, organisation
+    from secret_sprawl.tracker.models.columns import utcnow
+    from secret_sprawl.tracker.sla import SlaPolicy
+
+    hosts.token = None
+    _acme(hosts)
+    hosts.github("other", FakeRepo("other/x", _key_file(1)))  # the key acme/agents also holds
+    api = ("--api-url", f"github.com={hosts.base}/gh")
+    run = sprawl_scan("github://acme", "github://other", "--db", f"sqlite:///{tmp_path / 'tracker.db'}",
+                      "--cache-dir", tmp_path / "cache", "--format", "json", *api, record=True)
+    assert run.code == 1, run.err
+    engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
+    try:
+        with Session(engine) as session:
+            metrics = compute_metrics(session, SlaPolicy(), as_of=utcnow(), group_by="org")
+    finally:
+        engine.dispose()
+    assert {key: group.open_count for key, group in metrics.groups.items()} == {
+        "github.com/acme": 2, "github.com/other": 1}
+    assert organisation("huggingface.co/datasets/acme/corpus") == "huggingface.co/acme"
+    assert organisation("gitlab.com/corp/ml/train") == "gitlab.com/corp"
+    assert organisation("/home/me/repo/sub") == "/home/me/repo/sub"
+    assert organisation("https://example.com/a/b.git") == "https://example.com/a/b.git"

@@ -7,7 +7,9 @@ incremental against the target's last completed scan. MERGE NOTE: the arch lane 
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from secret_sprawl.scanner.pipeline import Runner
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
 from secret_sprawl.tracker.recording import Recorder, last_refs
 from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
 
 
 class TransientScanError(RuntimeError):
@@ -38,9 +42,12 @@ def scan_and_record(engine: Engine, target: str, *, cache_dir: Path, trigger: st
     result = scan_target(target, options, _runner(rules))
     if not result.complete and result.kind == "remote":
         raise TransientScanError("; ".join(error.message for error in result.errors) or "fetch failed")
+    started = time.monotonic()
     recorder = Recorder(engine, trigger=trigger, actor=actor)
     recorder.record(result)
     scan = recorder.finish()
+    seconds = time.monotonic() - started
+    log.info("recorded %s: %d findings in %.3fs", result.target, len(result.findings), seconds)
     return Recorded(scan.id, len(result.findings), result.complete)
 
 

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.set_defaults(func=_list)
     for name, help_text in (("retry", "queue a failed or cancelled job again"),
-                            ("cancel", "cancel a waiting job (a running one is asked to stop)")):
+                            ("cancel", "cancel a waiting job (a running scan is not interrupted)")):
         action = actions.add_parser(name, parents=[leaf], help=help_text)
         action.add_argument("id", type=int)
         action.set_defaults(func=_retry if name == "retry" else _cancel)
@@ -82,7 +82,7 @@ def _cancel(args: argparse.Namespace) -> int:
     from secret_sprawl.tracker.config import database_url
 
     with opened(database_url(args.db)) as app:
-        if not app.job_manager.cancel_job_by_id(args.id, abort=True):
+        if not app.job_manager.cancel_job_by_id(args.id):
             raise UsageError(f"job {args.id} cannot be cancelled (unknown, or already finished)")
     print(f"job {args.id} cancelled")
     return EXIT_OK

@@ -29,13 +29,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def _list(args: argparse.Namespace) -> int:
     from secret_sprawl.scanner.queue.app import opened
     from secret_sprawl.tracker.config import database_url
-    from secret_sprawl.tracker.db import create_db_engine
+    from secret_sprawl.tracker.db import open_database
     from secret_sprawl.tracker.jobs import list_jobs
 
     db_url = database_url(args.db)
     with opened(db_url):  # checks PostgreSQL and creates the queue's tables if needed
         pass
-    engine = create_db_engine(db_url)
+    engine = open_database(db_url)  # the tracker's job_error table exists
     try:
         jobs = list_jobs(engine, args.status)
     finally:

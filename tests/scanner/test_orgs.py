@@ -234,3 +234,19 @@ def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> 
     assert organisation("gitlab.com/corp/ml/train") == "gitlab.com/corp"
     assert organisation("/home/me/repo/sub") == "/home/me/repo/sub"
     assert organisation("https://example.com/a/b.git") == "https://example.com/a/b.git"
+
+
+@pytest.mark.parametrize(("status", "headers", "wait"), [
+    (429, {"Retry-After": "7"}, 7.0),
+    (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1030"}, 30.0),
+    (429, {"RateLimit-Remaining": "0", "RateLimit-Reset": "1005"}, 5.0),
+    (403, {"X-RateLimit-Remaining": "12", "X-RateLimit-Reset": "1030"}, None),  # a plain refusal
+    (403, {}, None),
+    (200, {"Retry-After": "7"}, None),
+])
+def test_rate_limit_wait_reads_the_hosts_headers(status: int, headers: dict[str, str],
+                                                 wait: float | None) -> None:
+    import httpx
+    from secret_sprawl.scanner.orgs.http import rate_limit_wait
+
+    assert rate_limit_wait(httpx.Response(status, headers=headers), now=1000.0) == wait

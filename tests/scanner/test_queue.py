@@ -21,7 +21,10 @@ from pathlib import Path
 import pytest
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.jobs import list_jobs
+from secret_sprawl.tracker.metrics import compute_metrics
+from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, select
 
@@ -159,12 +162,16 @@ def test_workers_share_the_queue_and_a_killed_workers_job_completes_elsewhere(tm
             targets = session.exec(select(Target)).all()
             places = [len(session.exec(select(Occurrence).where(Occurrence.secret_id == s.id)).all())
                       for s in secrets]
+            metrics = compute_metrics(session, SlaPolicy(), as_of=utcnow(), group_by="target")
     finally:
         engine.dispose()
     assert len(secrets) == len(keys) == 7  # no secret tracked twice
     assert len({s.fingerprint for s in secrets}) == len(secrets)
     assert {t.name for t in targets} == {str(r) for r in repos}
     assert sorted(places)[-1] == 2  # the key in two repositories: one secret, two places
+    assert metrics.open_count == 7
+    assert {name: group.open_count for name, group in metrics.groups.items()} == {
+        str(repo): 2 if index < 2 else 1 for index, repo in enumerate(repos)}
     verify = _sprawl("audit", "verify", "--db", pg_url)
     assert verify.returncode == 0, verify.stdout + verify.stderr
 

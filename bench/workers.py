@@ -183,6 +183,8 @@ def main(argv: list[str]) -> int:
                 print(_line(run))
             report["runs"] = runs
             report["cpus"] = os.cpu_count()
+            report["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)  # other work on the machine
+            print(f"{os.cpu_count()} CPUs, load average {report['load_average_1m_at_end']} at the end")
     OUT.mkdir(exist_ok=True)
     (OUT / "workers.json").write_text(json.dumps(report, indent=2) + "\n")
     return 0

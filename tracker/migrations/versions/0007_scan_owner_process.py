@@ -1,8 +1,8 @@
 """Which process runs a scan (host and pid), so a scan whose process died can be marked ``interrupted``;
 and the audit chain, until now plain SHA-256, re-signed with the HMAC key kept outside the database.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from secret_sprawl.tracker.audit import resign_unkeyed_chain
 
-revision = "0004"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

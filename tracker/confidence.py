@@ -19,7 +19,8 @@ from sqlalchemy import Text, case, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 USED_IN_TESTS = "used-in-tests"
-SUGGESTIONS = (USED_IN_TESTS,)
+# Suggested resolution -> why the tracker suggests it (shown beside it and kept in the audit note).
+SUGGESTIONS = {USED_IN_TESTS: "seen only in test paths"}
 DEFAULT_FLOOR = Confidence.MEDIUM
 _BY_RANK = {level.rank: level for level in Confidence}
 

@@ -18,6 +18,7 @@ from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options, utc_t
 from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.tracker import lifecycle, queries
 from secret_sprawl.tracker.actor import default_actor
+from secret_sprawl.tracker.confidence import SUGGESTIONS
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database, writer
 from secret_sprawl.tracker.exports.csv import secrets_csv
@@ -163,7 +164,7 @@ def _describe(row: queries.SecretRow) -> list[str]:
         f"  confidence   {secret.confidence}",
     ]
     if row.suggestion:
-        lines.append(f"  suggested    {row.suggestion} (seen only in test paths; "
+        lines.append(f"  suggested    {row.suggestion} ({SUGGESTIONS[row.suggestion]}; "
                      f"`sprawl secrets resolve {secret.id} --reason {row.suggestion}`)")
     if secret.resolution_note:
         lines.insert(4, f"  note         {secret.resolution_note}")

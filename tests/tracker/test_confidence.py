@@ -196,3 +196,17 @@ def test_rows_from_before_confidence_upgrade_as_medium(tmp_path):
         secret = session.execute(select(Secret)).scalar_one()
         assert (secret.confidence, secret.suggested_status) == ("medium", None)
     engine.dispose()
+
+
+def test_accepting_the_suggestion_closes_as_used_in_tests_and_says_so(engine, mixed):
+    with Session(writer(engine)) as session:
+        tests_id, medium_id = _secret(session, mixed["tests"]).id, _secret(session, mixed["medium"]).id
+        with pytest.raises(ValueError, match="no suggested resolution"):
+            lifecycle.accept_suggestion(session, medium_id, by="alice")
+        secret = lifecycle.accept_suggestion(session, tests_id, by="alice", note="checked")
+        assert secret.status == "used-in-tests"
+        why = "accepted the tracker's suggestion (used-in-tests: seen only in test paths)"
+        assert secret.resolution_note == f"{why}; checked"
+        session.commit()
+    with Session(writer(engine)) as session, pytest.raises(ValueError, match="no suggested resolution"):
+        lifecycle.accept_suggestion(session, tests_id, by="alice")  # closed: nothing to suggest any more

@@ -25,7 +25,8 @@ PLACEHOLDER = "placeholder-like"
 PUBLIC = "public-by-design"
 EXPRESSION = "expression"
 
-_NAME = regex.compile(r"""([A-Za-z_$@][A-Za-z0-9_.$-]*)["'\]]*[ \t]*(?:=|:=|:|=>)[ \t]*[rbuRBU]?["'`]?$""")
+# Searched backwards ((?r)) from the end of the text before the value: the name nearest to it.
+_NAME = regex.compile(r"""(?r)([A-Za-z_$@][A-Za-z0-9_.$-]*)["'\]]*[ \t]*(?:=|:=|:|=>)[ \t]*[rbuRBU]?["'`]?$""")
 _PUBLIC_NAME = regex.compile(
     r"(?i)csrf|xsrf|public|publishable|anon(?:ymous)?[_-]?key|site[_-]?key|recaptcha"
 )
@@ -69,7 +70,7 @@ def assess(before: str, value: str, after: str) -> tuple[str, ...] | None:
 
 
 def _name(before: str) -> str:
-    found = _NAME.search(before[-200:])
+    found = _NAME.search(before[-120:])
     return found.group(1) if found else ""
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import regex
 from secret_sprawl.detectors.catalog import Catalog, load_catalog
-from secret_sprawl.detectors.confidence import Surroundings, score
+from secret_sprawl.detectors.confidence import MINIFIED_LINE, Surroundings, score
 from secret_sprawl.detectors.entropy import shannon_entropy
 from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
@@ -272,15 +272,24 @@ def _candidate(rule: _CompiledRule, blob: DecodedBlob, found: regex.Match) -> _C
 
 
 def _surroundings(text: str, first: int, last: int) -> Surroundings:
-    """The secret's line around it (at most ``_AROUND`` characters each way) and a few lines nearby."""
-    line_start = max(text.rfind("\n", 0, first), text.rfind("\r", 0, first)) + 1
-    ends = [found for found in (text.find("\n", last), text.find("\r", last)) if found >= 0]
-    line_end = min(ends) if ends else len(text)
+    """The secret's line around it (at most ``_AROUND`` characters each way) and a few lines nearby.
+
+    Line ends are looked for at most ``MINIFIED_LINE`` characters away, so that many matches on one
+    huge line stay linear; a line longer than that reports a length of ``MINIFIED_LINE + 1``.
+    """
+    floor, ceiling = max(0, first - MINIFIED_LINE), min(len(text), last + MINIFIED_LINE)
+    found_start = max(text.rfind("\n", floor, first), text.rfind("\r", floor, first))
+    line_start = found_start + 1 if found_start >= 0 else floor
+    ends = [found for found in (text.find("\n", last, ceiling), text.find("\r", last, ceiling)) if found >= 0]
+    line_end = min(ends) if ends else ceiling
+    length = line_end - line_start
+    if (found_start < 0 and floor > 0) or (not ends and ceiling < len(text)):
+        length = MINIFIED_LINE + 1
     return Surroundings(
         before=text[max(line_start, first - _AROUND) : first],
         after=text[last : min(line_end, last + _AROUND)],
         nearby=text[max(0, first - 4 * _AROUND) : last + 4 * _AROUND],
-        line_length=line_end - line_start,
+        line_length=length,
     )
 
 

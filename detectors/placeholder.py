@@ -42,6 +42,9 @@ _LEADING_PATTERN = regex.compile(
     r"(?i)^[_.-]?(?:" + "|".join(_LEADING) + r")(?:[_.-]|\d|$)"
 )
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_STEPS = frozenset(
+    pair for sequence in _SEQUENCES for pair in (*itertools.pairwise(sequence), *itertools.pairwise(sequence[::-1]))
+)
 
 
 def placeholder_like(value: str, prefix_len: int = 0) -> bool:
@@ -59,18 +62,13 @@ def placeholder_like(value: str, prefix_len: int = 0) -> bool:
 def _sequence_run(text: str) -> int:
     """Length of the longest ascending or descending run taken from one of the sequences above."""
     best = run = 1
-    for previous, current in itertools.pairwise(text):
-        if any(_adjacent(sequence, previous, current) for sequence in _SEQUENCES):
+    for pair in itertools.pairwise(text):
+        if pair in _STEPS:
             run += 1
             best = max(best, run)
         else:
             run = 1
     return best
-
-
-def _adjacent(sequence: str, first: str, second: str) -> bool:
-    index = sequence.find(first)
-    return index >= 0 and (sequence[index + 1 : index + 2] == second or sequence[index - 1 : index] == second)
 
 
 def _repeats(body: str) -> bool:

@@ -1,8 +1,10 @@
 """Run rules' own examples through an engine: the check behind the catalog tests and ``rules check``.
 
-Each example, scanned alone, must yield exactly its ``secret`` from that rule (other, unrelated
-secrets on the same line, like a second registry in a Docker config, are fine; a truncated or
-extended variant of it is not); each negative example must yield nothing from that rule. Running
+Each example, scanned alone, must yield exactly its ``secret`` from that rule at the default
+confidence (medium) or higher (other, unrelated secrets on the same line, like a second registry
+in a Docker config, are fine; a truncated or extended variant of it is not); each negative example
+must yield nothing from that rule at the default confidence (a placeholder reported at low
+confidence is fine: low findings are kept, and hidden by default). Running
 them through the real engine (prefilter, windows, filters, overlap resolution) is what keeps a
 rule's documentation and behaviour from drifting apart.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from secret_sprawl.detectors.engine import Engine
-from secret_sprawl.detectors.types import Rule
+from secret_sprawl.detectors.types import Confidence, Rule
 
 
 def check_rule(engine: Engine, rule: Rule) -> list[str]:
@@ -43,7 +45,8 @@ def check_rules(engine: Engine, rules: Iterable[Rule]) -> list[str]:
 
 
 def _secrets(engine: Engine, rule: Rule, text: str) -> list[str]:
-    return sorted({match.secret for match in engine.scan(text) if match.rule_id == rule.id})
+    return sorted({match.secret for match in engine.scan(text)
+                   if match.rule_id == rule.id and match.confidence.at_least(Confidence.MEDIUM)})
 
 
 def _short(text: str) -> str:

@@ -59,20 +59,33 @@ class BlobScanner:
         kind = classify(blob.provenance.path)
         provenance = replace(blob.provenance, location_kind=kind.location_kind)
         if not (blob.piece == 0 and blob.last):
-            return BlobResult(self._piece(blob, provenance))
+            return self._piece(blob, provenance)
         if kind.parser is None and not is_utf16(blob.data):
-            matches = self._engine.scan(blob.data)
-            return BlobResult([self._finding(m, provenance, m.line, m.column) for m in matches])
+            result = BlobResult()
+            matches = self._matches(blob.data, provenance, result.errors)
+            result.findings = [self._finding(m, provenance, m.line, m.column) for m in matches]
+            return result
         return self._structured(blob, provenance, kind.parser)
 
-    def _piece(self, blob: Blob, provenance: Provenance) -> list[Finding]:
-        findings = []
-        for match in self._engine.scan(blob.data):
+    def _matches(self, data: bytes | str, provenance: Provenance, errors: list[ScanError]) -> list[Match]:
+        """The engine's matches; a rule whose search timed out is a warning for this file."""
+        outcome = self._engine.scan_outcome(data)
+        errors.extend(
+            ScanError(provenance.target, provenance.path,
+                      f"rule {rule_id} timed out on this file (its pattern backtracks); matches skipped")
+            for rule_id in outcome.timed_out
+        )
+        return outcome.matches
+
+    def _piece(self, blob: Blob, provenance: Provenance) -> BlobResult:
+        result = BlobResult()
+        findings = result.findings
+        for match in self._matches(blob.data, provenance, result.errors):
             if blob.keep_before is not None and match.start >= blob.keep_before:
                 continue
             column = match.column + (blob.column_offset if match.line == 1 else 0)
             findings.append(self._finding(match, provenance, match.line + blob.line_offset, column))
-        return findings
+        return result
 
     def _structured(self, blob: Blob, provenance: Provenance, parser: Parser | None) -> BlobResult:
         text = as_text(blob.data)
@@ -94,7 +107,7 @@ class BlobScanner:
         decoded: list[Finding] = []
         for segment in parsed.segments:
             placed = replace(provenance, cell=segment.cell) if segment.cell is not None else provenance
-            for match in self._engine.scan(segment.text):
+            for match in self._matches(segment.text, provenance, result.errors):
                 line, column = _place(match, segment, locator)
                 (decoded if segment.fixed else plain).append(self._finding(match, placed, line, column))
         # An encoded value whose decoded form matched is that same secret, not a generic one of its own.

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from secret_sprawl.detectors.types import Finding, TargetResult
+from secret_sprawl.detectors.types import Confidence, Finding, TargetResult
 from secret_sprawl.tracker.audit import EventData, append_events, lock_chain
 from secret_sprawl.tracker.confidence import USED_IN_TESTS, best, in_test_path, rank_of, secret_confidence
 from secret_sprawl.tracker.db import writer
@@ -230,15 +230,20 @@ def _exposed_at(group: Sequence[Finding], now: datetime) -> datetime:
 
 
 def _places(findings: Iterable[Finding], ids: dict[str, int]) -> dict[_Place, Finding]:
-    """One finding per unique place; a place reported twice is at HEAD if either report says so."""
+    """One finding per unique place; a place reported twice is at HEAD if either report says so, and
+    keeps the more confident report."""
     places: dict[_Place, Finding] = {}
     for finding in findings:
         source = finding.provenance
         key = (ids[finding.fingerprint], source.path, finding.line, source.commit or "")
         seen = places.get(key)
-        if seen is None or (finding.provenance.in_head and not seen.provenance.in_head):
+        if seen is None or _weight(finding) > _weight(seen):
             places[key] = finding
     return places
+
+
+def _weight(finding: Finding) -> tuple[bool, int]:
+    return finding.provenance.in_head, Confidence(finding.confidence).rank
 
 
 def _target_occurrences(session: Session, target_id: int) -> dict[_Place, tuple[int, bool]]:

@@ -80,6 +80,19 @@ def test_used_in_tests_is_suggested_only_when_every_place_is_a_test(engine, mixe
         assert (secret.suggested_status, secret.confidence) == (None, "medium")
 
 
+def test_a_place_reported_twice_keeps_the_more_confident_report(engine):
+    value = fake_secret()
+    _record(engine, "repo-a", [
+        finding(value, path="app.py", confidence=LOW, reasons=("placeholder-like",)),
+        finding(value, path="app.py", confidence=HIGH, reasons=("checksum-valid",), rule_id="other-rule"),
+    ])
+    with Session(engine) as session:
+        secret = _secret(session, value)
+        occurrence = session.execute(select(Occurrence).where(Occurrence.secret_id == secret.id)).scalar_one()
+        assert (secret.confidence, occurrence.confidence, occurrence.reasons) == ("high", "high",
+                                                                                  ["checksum-valid"])
+
+
 def test_a_rescan_refreshes_confidence_from_the_places(engine):
     value = fake_secret()
     _record(engine, "dir", [finding(value, path="app.py", commit=None, confidence=HIGH)], kind="directory")

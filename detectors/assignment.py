@@ -3,7 +3,8 @@
 Generic rules (``api_key = ...``, ``password: ...``) match a value after a name; whether that value
 is a credential depends on what it is. ``assess(before, value, after)`` returns:
 
-- ``None`` when the value is not a credential at all: code or data of another kind (a dotted
+- ``None`` when the value is not a credential at all: code or data of another kind (a template
+  or variable reference such as ``${VAR}``, ``{{ var }}``, ``%(var)s``, ``$VAR``; a dotted
   attribute, an identifier, a path or URL route, a CSS/DOM selector, an ARN, an algorithm-prefixed
   hash such as a lockfile's ``sha512-...``, a model or resource slug, a version);
 - otherwise the reasons for its confidence: ``placeholder-like`` (low), ``public-by-design``
@@ -26,7 +27,9 @@ PUBLIC = "public-by-design"
 EXPRESSION = "expression"
 
 # Searched backwards ((?r)) from the end of the text before the value: the name nearest to it.
-_NAME = regex.compile(r"""(?r)([A-Za-z_$@][A-Za-z0-9_.$-]*)["'\]]*[ \t]*(?:=|:=|:|=>)[ \t]*[rbuRBU]?["'`]?$""")
+_NAME = regex.compile(
+    r"""(?r)([A-Za-z_$@][A-Za-z0-9_.$-]*)["'\]]*[ \t]*(?:=|:=|:|=>)[ \t]*[rbuRBU]?["'`]?$"""
+)
 _PUBLIC_NAME = regex.compile(
     r"(?i)csrf|xsrf|public|publishable|anon(?:ymous)?[_-]?key|site[_-]?key|recaptcha"
 )
@@ -45,6 +48,10 @@ _NOT_SECRET_SHAPES = regex.compile(
     r"""(?i)^(?:arn:(?:aws|aws-cn|aws-us-gov):|(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:]"""
     r"""|[#.][a-z][a-z0-9_-]*$|v?\d+(?:\.\d+){1,3}(?:[-+][a-z0-9.]+)?$|(?:https?|wss?|file|s3|gs)://"""
     r"""|projects/|arn-)"""
+)
+# Templates and variable references: the value is filled in elsewhere.
+_TEMPLATE = regex.compile(
+    r"\$\{|\{\{|\}\}|%\(|#\{|<%|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]+%$|^\{[A-Za-z_][A-Za-z0-9_.]*\}$"
 )
 _LETTER = regex.compile(r"[A-Za-z]")
 _DIGIT = regex.compile(r"\d")
@@ -75,7 +82,9 @@ def _name(before: str) -> str:
 
 
 def _not_a_credential(value: str) -> bool:
-    if _IDENTIFIER.match(value) or _NOT_SECRET_SHAPES.match(value) or _PATH.match(value):
+    if _TEMPLATE.search(value) or _IDENTIFIER.match(value) or _NOT_SECRET_SHAPES.match(value):
+        return True
+    if _PATH.match(value):
         return True
     if _SLUG.match(value) and _SLUG_WORD.search(value) and not _UPPER.search(value):
         return _slug_words(value)

@@ -32,7 +32,8 @@ _WORDS = (
 _LEADING = ("test", "fake", "mock", "dummy", "sample", "example", "your", "my", "some", "placeholder")
 # Long values (private keys, JSON key files) are checked for elisions and long runs only: a
 # thousand random characters contain some four-letter word by chance.
-LONG = 120
+LONG = 64
+HEAD = 24  # of a long value, only the start is searched for placeholder words ("sk-proj-your-key-...")
 _LONG_MARKERS = regex.compile(r"\.\.\.|([A-Za-z0-9])\1{9,}|(?i:x{8,})|(?i:your[_ -])")
 _MARKERS = regex.compile(
     r"""[<>{}\[\]]|\.\.\.|\*{3,}|#{3,}|x{4,}|X{4,}|([A-Za-z0-9])\1{4,}|(?i:^(?:none|null|nil|undefined|true|false|string)$)"""
@@ -43,7 +44,8 @@ _LEADING_PATTERN = regex.compile(
 )
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 _STEPS = frozenset(
-    pair for sequence in _SEQUENCES for pair in (*itertools.pairwise(sequence), *itertools.pairwise(sequence[::-1]))
+    pair for sequence in _SEQUENCES
+    for text in (sequence, sequence[::-1]) for pair in itertools.pairwise(text)
 )
 
 
@@ -52,9 +54,13 @@ def placeholder_like(value: str, prefix_len: int = 0) -> bool:
     body = value[prefix_len:]
     if not body:
         return True
+    if prefix_len and _LEADING_PATTERN.search(body):
+        return True
     if len(body) > LONG:
-        return bool(_LONG_MARKERS.search(body))
-    if _MARKERS.search(body) or _WORD_PATTERN.search(body) or (prefix_len and _LEADING_PATTERN.search(body)):
+        head = body[:HEAD]
+        return bool(_LONG_MARKERS.search(body) or _WORD_PATTERN.search(head)) or _sequence_run(
+            body.lower()) >= 10 or _repeats(body)
+    if _MARKERS.search(body) or _WORD_PATTERN.search(body):
         return True
     return _sequence_run(body.lower()) >= 6 or _repeats(body)
 

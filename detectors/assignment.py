@@ -53,6 +53,11 @@ _NOT_SECRET_SHAPES = regex.compile(
 _TEMPLATE = regex.compile(
     r"\$\{|\{\{|\}\}|%\(|#\{|<%|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]+%$|^\{[A-Za-z_][A-Za-z0-9_.]*\}$"
 )
+# An unquoted value followed by these is code: a type annotation (``token: TokenType | None = None``),
+# a call, an index or an attribute.
+_CODE_AFTER = regex.compile(r"[ \t]*(?:[|=\[(.]|->)")
+_LETTERS_ONLY = regex.compile(r"^_*[A-Za-z]+$")
+_UPPER_PAIR = regex.compile(r"[A-Z]{2}")
 _LETTER = regex.compile(r"[A-Za-z]")
 _DIGIT = regex.compile(r"\d")
 _UPPER = regex.compile(r"[A-Z]")
@@ -61,9 +66,9 @@ _LOWER = regex.compile(r"[a-z]")
 
 def assess(before: str, value: str, after: str) -> tuple[str, ...] | None:
     """The reasons for ``value``'s confidence as an assigned secret, or None when it is not one."""
-    if _not_a_credential(value):
-        return None
     quote = before[-1:] if before[-1:] in ("'", '"', "`") else ""
+    if _not_a_credential(value) or (not quote and _CODE_AFTER.match(after)):
+        return None
     if quote and _continues_expression(after[1:] if after[:1] == quote else after):
         return (EXPRESSION,)
     name = _name(before)
@@ -84,7 +89,7 @@ def _name(before: str) -> str:
 def _not_a_credential(value: str) -> bool:
     if _TEMPLATE.search(value) or _IDENTIFIER.match(value) or _NOT_SECRET_SHAPES.match(value):
         return True
-    if _PATH.match(value):
+    if _PATH.match(value) or _camel_identifier(value):
         return True
     if _SLUG.match(value) and _SLUG_WORD.search(value) and not _UPPER.search(value):
         return _slug_words(value)
@@ -92,6 +97,16 @@ def _not_a_credential(value: str) -> bool:
         segments = [segment for segment in value.strip("/").split("/") if segment]
         return len(segments) >= 2 and all(_ROUTE_SEGMENT.match(segment) for segment in segments)
     return False
+
+
+def _camel_identifier(value: str) -> bool:
+    """A letters-only CamelCase name (``AsyncGetAzureADToken``, ``_AzureApiKeyT``): mostly lower case,
+    at most two acronym pairs; random letters have far more adjacent capitals."""
+    if not _LETTERS_ONLY.match(value):
+        return False
+    letters = value.lstrip("_")
+    lower = sum(1 for char in letters if char.islower())
+    return lower * 3 >= len(letters) * 2 and len(_UPPER_PAIR.findall(letters)) <= 2
 
 
 def _slug_words(value: str) -> bool:

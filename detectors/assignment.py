@@ -35,7 +35,8 @@ _PUBLIC_NAME = regex.compile(
 )
 _IDENTIFIER = regex.compile(
     r"""^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+"""
-    r"""|_?[A-Z][a-z]+(?:[A-Z][a-z]+)+|[A-Za-z][a-z]+|(?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z_][A-Za-z0-9_]*)$"""
+    r"""|_?[A-Z][a-z]+(?:[A-Z][a-z]+)+|(?:_*(?:[a-z][a-z0-9_]*|[A-Z][a-z0-9]*(?:[A-Z][a-z0-9]+)*"""
+    r"""|[A-Z][A-Z0-9_]*)\.)+_*(?:[a-z][a-z0-9_]*|[A-Z][a-z0-9]*(?:[A-Z][a-z0-9]+)*|[A-Z][A-Z0-9_]*))$"""
 )
 # Slugs and model names: lowercase words and numbers joined by - _ . : or /, no mixed-case noise.
 _SLUG = regex.compile(r"^[a-z][a-z0-9]*(?:[-_.:/@][a-z0-9]+)+$")
@@ -51,14 +52,19 @@ _NOT_SECRET_SHAPES = regex.compile(
 )
 # Templates and variable references: the value is filled in elsewhere.
 _TEMPLATE = regex.compile(
-    r"\$\{|\{\{|\}\}|%\(|#\{|<%|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]+%$|^\{[A-Za-z_][A-Za-z0-9_.]*\}$"
+    r"\$\{[A-Za-z_][A-Za-z0-9_.:-]*[}:]|\{\{[ \t]*[A-Za-z_.$][^{}]*\}\}|%\([A-Za-z_]+\)[sd]|#\{[A-Za-z_.]+\}"
+    r"|<%=?[ \t]*[A-Za-z_]|\$\([A-Za-z_ ]+\)|^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_]+%$"
+    r"|^\{[A-Za-z_][A-Za-z0-9_.]*\}$"
 )
 # An unquoted value followed by these is code: a type annotation (``token: TokenType | None = None``),
 # a call, an index or an attribute.
-_CODE_AFTER = regex.compile(r"[ \t]*(?:[|=\[(.]|->)")
+_CODE_AFTER = regex.compile(
+    r"[ \t]*(?:\|[ \t]*(?:None|str|int|bytes|bool|float|[A-Z][A-Za-z0-9_]*)\b|=(?!=)|[\[(]|\.[A-Za-z_]|->)"
+)
 _LETTERS_ONLY = regex.compile(r"^_*[A-Za-z]+$")
 _UPPER_PAIR = regex.compile(r"[A-Z]{2}")
 _LETTER = regex.compile(r"[A-Za-z]")
+_WORDY = regex.compile(r"(?i)pass|secret|admin|token|login|welcome|hello|super|master|default|user")
 _DIGIT = regex.compile(r"\d")
 _UPPER = regex.compile(r"[A-Z]")
 _LOWER = regex.compile(r"[a-z]")
@@ -100,10 +106,13 @@ def _not_a_credential(value: str) -> bool:
 
 
 def _camel_identifier(value: str) -> bool:
-    """A letters-only CamelCase name (``AsyncGetAzureADToken``, ``_AzureApiKeyT``): mostly lower case,
-    at most two acronym pairs; random letters have far more adjacent capitals."""
+    """A letters-only name: one word (``authentication``; random lower-case letters, like a Gmail app
+    password, are longer and more varied) or CamelCase (``AsyncGetAzureADToken``, ``_AzureApiKeyT``:
+    mostly lower case, at most two acronym pairs; random letters have far more adjacent capitals)."""
     if not _LETTERS_ONLY.match(value):
         return False
+    if value[1:].islower():
+        return len(value) < 12 or shannon_entropy(value) < 3.35
     letters = value.lstrip("_")
     lower = sum(1 for char in letters if char.islower())
     return lower * 3 >= len(letters) * 2 and len(_UPPER_PAIR.findall(letters)) <= 2
@@ -128,6 +137,7 @@ def _issued_looking(value: str) -> bool:
     classes = sum(bool(pattern.search(value)) for pattern in (_DIGIT, _UPPER, _LOWER))
     symbols = any(not char.isalnum() for char in value)
     if classes >= 2 and _LETTER.search(value):
-        return shannon_entropy(value) >= 2.8
+        return shannon_entropy(value) >= (2.5 if len(value) <= 10 else 2.8)
     mixed = classes + symbols >= 2 and len(value) >= 12
-    return mixed or (len(value) >= 20 and shannon_entropy(value) >= 3.5)
+    random_letters = len(value) >= 12 and shannon_entropy(value) >= 3.4 and not _WORDY.search(value)
+    return mixed or random_letters or (len(value) >= 20 and shannon_entropy(value) >= 3.5)

@@ -80,7 +80,11 @@ def _provider_reasons(rule: Rule, secret: str, around: Surroundings) -> tuple[st
             or _firebase_web_key(secret, around)):
         reasons.append(PUBLIC)
     checked = checksum_valid(rule.checksum, secret) if rule.checksum is not None else None
-    if placeholder_like(secret, prefix):
+    if _URL.match(secret):  # a webhook URL: only its random tail can be a placeholder
+        placeholder = placeholder_like(secret.rstrip("/").rsplit("/", 1)[-1])
+    else:
+        placeholder = placeholder_like(secret, prefix)
+    if placeholder:
         reasons.append(PLACEHOLDER)
     elif checked:
         reasons.append("checksum-valid")

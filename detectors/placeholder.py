@@ -29,14 +29,16 @@ _WORDS = (
 # After a provider prefix, a body that starts with these words is a made-up value ("sk-test-abc",
 # "sk-your-key"); real formats that put such a word in the prefix ("sk_test_", "tvly-dev-") have it
 # in the rule's keyword, which is not part of the body.
-_LEADING = ("test", "fake", "mock", "dummy", "sample", "example", "your", "my", "some", "placeholder")
+_LEADING = ("fake", "mock", "dummy", "sample", "example", "your", "my", "some", "placeholder")
 # Long values (private keys, JSON key files) are checked for elisions and long runs only: a
-# thousand random characters contain some four-letter word by chance.
+# few hundred random characters contain some four-letter word by chance.
 LONG = 64
 HEAD = 24  # of a long value, only the start is searched for placeholder words ("sk-proj-your-key-...")
 _LONG_MARKERS = regex.compile(r"\.\.\.|([A-Za-z0-9])\1{9,}|(?i:x{8,})|(?i:your[_ -])")
+# Runs of "A" are base64 of zero bytes, which some real formats contain (Dropbox, Yandex).
 _MARKERS = regex.compile(
-    r"""[<>{}\[\]]|\.\.\.|\*{3,}|#{3,}|x{4,}|X{4,}|([A-Za-z0-9])\1{4,}|(?i:^(?:none|null|nil|undefined|true|false|string)$)"""
+    r"""^<.*>$|<[A-Za-z_ -]{2,}>|\.\.\.|\*{3,}|#{3,}|x{4,}|X{4,}|([B-Za-z0-9])\1{4,}|A{12,}"""
+    r"""|(?i:^(?:none|null|nil|undefined|true|false|string)$)"""
 )
 _WORD_PATTERN = regex.compile("|".join(regex.escape(word) for word in _WORDS), regex.IGNORECASE)
 _LEADING_PATTERN = regex.compile(

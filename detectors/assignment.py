@@ -21,6 +21,7 @@ from __future__ import annotations
 import regex
 from secret_sprawl.detectors.entropy import shannon_entropy
 from secret_sprawl.detectors.placeholder import placeholder_like
+from secret_sprawl.detectors.urlcreds import common_password
 
 PLACEHOLDER = "placeholder-like"
 PUBLIC = "public-by-design"
@@ -73,15 +74,18 @@ _LOWER = regex.compile(r"[a-z]")
 def assess(before: str, value: str, after: str) -> tuple[str, ...] | None:
     """The reasons for ``value``'s confidence as an assigned secret, or None when it is not one."""
     quote = before[-1:] if before[-1:] in ("'", '"', "`") else ""
-    if _not_a_credential(value) or (not quote and _CODE_AFTER.match(after)):
+    if _TEMPLATE.search(value) or (not quote and _CODE_AFTER.match(after)):
         return None
     if quote and _continues_expression(after[1:] if after[:1] == quote else after):
         return (EXPRESSION,)
+    # A placeholder is reported (low) even when it is shaped like a name: "fake-anthropic-key".
+    if placeholder_like(value) or common_password(value.strip("-_.")):
+        return (PLACEHOLDER,)
+    if _not_a_credential(value):
+        return None
     name = _name(before)
     if name and _PUBLIC_NAME.search(name):
         return (PUBLIC,)
-    if placeholder_like(value):
-        return (PLACEHOLDER,)
     if not _issued_looking(value):
         return (PLACEHOLDER,)
     return ("keyword-context", "entropy")
@@ -93,7 +97,7 @@ def _name(before: str) -> str:
 
 
 def _not_a_credential(value: str) -> bool:
-    if _TEMPLATE.search(value) or _IDENTIFIER.match(value) or _NOT_SECRET_SHAPES.match(value):
+    if _IDENTIFIER.match(value) or _NOT_SECRET_SHAPES.match(value):
         return True
     if _PATH.match(value) or _camel_identifier(value):
         return True

@@ -79,7 +79,7 @@ def load_cases(seed: int = 13) -> tuple[list[Case], list[Case]]:
     contexts = tomllib.loads((CORPUS / "contexts.toml").read_text())["context"]
     cases = tomllib.loads((CORPUS / "cases.toml").read_text())
     positives: list[Case] = []
-    for index, (kind, (template, name)) in enumerate(FORMATS.items()):
+    for index, (kind, (_template, name)) in enumerate(FORMATS.items()):
         for turn in range(CONTEXTS_PER_FORMAT):
             context = contexts[(index + turn * 5) % len(contexts)]
             value = value_for(kind, rng)
@@ -130,7 +130,8 @@ def run_corpus(min_confidence: Confidence, seed: int = 13) -> Report:
     for case in positives:
         findings = findings_of(scanner, case)
         report.confidences.update(f.confidence.value for f in findings)
-        hits = [f for f in findings if f.confidence.at_least(min_confidence) and _covers(f.secret, case.secret)]
+        hits = [f for f in findings
+                if f.confidence.at_least(min_confidence) and _covers(f.secret, case.secret)]
         report.positives += 1
         if hits:
             report.found += 1

@@ -10,8 +10,9 @@
   issued-looking literal, ``low`` for a placeholder, a public-by-design value or an expression,
   dropped (None) for code and non-credential shapes.
 - Anything placeholder-like (``sk-test-...``, ``...EXAMPLE``, ``xxxx``) is ``low``; public-by-design
-  values (a rule's ``public = true``, a Supabase anon JWT, a Firebase web ``apiKey`` in its web
-  config) are ``low``. A match on a minified line (over ``MINIFIED_LINE`` characters) is ``low``.
+  values (a rule's ``public = true``, a documented public prefix such as PostHog's ``phc_`` or a
+  publishable ``pk_live_``, a Supabase anon JWT, a Firebase web ``apiKey`` in its web config) are
+  ``low``. A match on a minified line (over ``MINIFIED_LINE`` characters) is ``low``.
 
 Path context (tests, docs, examples, vendored) is applied later by the scanner with
 ``detectors.context.lower_for_path``; the engine never sees paths.
@@ -34,6 +35,9 @@ PROVIDER_FORMAT = "provider-format"
 MINIFIED = "minified"
 MINIFIED_LINE = 2000
 _URL = regex.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# Keys documented as safe to ship to browsers or apps: PostHog project keys, Stripe/Clerk publishable
+# keys, Mapbox public tokens, Langfuse public keys, Supabase publishable keys.
+PUBLIC_PREFIXES = ("phc_", "pk_live_", "pk_test_", "pk.ey", "pk-lf-", "sb_publishable_")
 _WEB_CONFIG = regex.compile(r"authDomain|messagingSenderId|firebaseConfig|initializeApp|storageBucket|appId")
 _LOW_REASONS = frozenset({PLACEHOLDER, PUBLIC, "localhost", "expression", MINIFIED})
 
@@ -72,10 +76,15 @@ def score(rule: Rule, secret: str, around: Surroundings) -> tuple[Confidence, tu
 def _provider_reasons(rule: Rule, secret: str, around: Surroundings) -> tuple[str, ...]:
     prefix = _prefix_length(rule, secret)
     reasons = [PROVIDER_FORMAT]
-    if rule.public or (rule.decoder == "jwt" and jwt_is_public(secret)) or _firebase_web_key(secret, around):
+    if (rule.public or secret.startswith(PUBLIC_PREFIXES) or (rule.decoder == "jwt" and jwt_is_public(secret))
+            or _firebase_web_key(secret, around)):
         reasons.append(PUBLIC)
     checked = checksum_valid(rule.checksum, secret) if rule.checksum is not None else None
-    if placeholder_like(secret, prefix):
+    if _URL.match(secret):  # a webhook URL: only its random tail can be a placeholder
+        placeholder = placeholder_like(secret.rstrip("/").rsplit("/", 1)[-1])
+    else:
+        placeholder = placeholder_like(secret, prefix)
+    if placeholder:
         reasons.append(PLACEHOLDER)
     elif checked:
         reasons.append("checksum-valid")

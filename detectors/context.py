@@ -10,10 +10,12 @@
 - ``vendored-path``: code nobody here wrote or generated output (``node_modules/``, ``vendor/``,
   ``third_party/``, ``dist/``, ``*.min.js``, bundled ``*.cjs``, source maps, lockfiles).
 
-``lower_for_path(confidence, reasons, path_reasons, generic=...)`` applies them: a vendored path, or
-a generic rule's value in a test, docs or example path, drops to low; a provider-format value in a
-test, docs or example path drops one level (a well-formed key in a cookbook notebook is still
-reported at the default level when it was high). Pure functions of strings; no I/O.
+``lower_for_path(confidence, reasons, path_reasons, generic=...)`` applies them: a vendored or test
+path, or a generic rule's value in a docs or example path, drops to low (test fixtures are made-up
+keys, mTLS test keys and webhook secrets of unit tests), except a value whose checksum proves the
+provider issued it, which drops one level; a provider-format value in a docs or example path drops
+one level (a well-formed key in a cookbook notebook is still reported at the default level when it
+was high). Pure functions of strings; no I/O.
 """
 
 from __future__ import annotations
@@ -74,9 +76,11 @@ def path_context(path: str) -> tuple[str, ...]:
 
 
 def _is_test_file(name: str) -> bool:
+    """Test files that live beside the code (Go, JavaScript, Ruby); a ``test_x.py`` outside a test
+    folder is as often a scratch script holding a real key, so it does not count."""
     stem = name.split(".", 1)[0]
     return (
-        stem.startswith("test_") or stem.endswith(("_test", "_tests", "_spec")) or stem == "conftest"
+        stem.endswith(("_test", "_spec")) or stem == "conftest"
         or any(f".{word}." in name for word in ("test", "spec", "e2e"))
     )
 
@@ -86,13 +90,16 @@ def lower_for_path(
 ) -> tuple[Confidence, tuple[str, ...]]:
     """The confidence and reasons of a match once its path's reasons are known.
 
-    Vendored paths drop anything to low; test, docs and example paths drop a generic rule's value to
-    low and a provider-format value one level. The path reasons are appended to ``reasons``.
+    Vendored and test paths drop anything to low (a checksum-valid value in tests one level only);
+    docs and example paths drop a generic rule's value to low and a provider-format value one
+    level. The path reasons are appended to ``reasons``; applying them twice changes nothing.
     """
-    if not path_reasons:
+    if not path_reasons or set(path_reasons) <= set(reasons):
         return confidence, reasons
     merged = reasons + tuple(reason for reason in path_reasons if reason not in reasons)
     if VENDORED_PATH in path_reasons or generic:
+        return Confidence.LOW, merged
+    if TEST_PATH in path_reasons and "checksum-valid" not in reasons:
         return Confidence.LOW, merged
     return _one_lower(confidence), merged
 

@@ -29,13 +29,16 @@ _WORDS = (
 # After a provider prefix, a body that starts with these words is a made-up value ("sk-test-abc",
 # "sk-your-key"); real formats that put such a word in the prefix ("sk_test_", "tvly-dev-") have it
 # in the rule's keyword, which is not part of the body.
-_LEADING = ("test", "fake", "mock", "dummy", "sample", "example", "your", "my", "some", "placeholder")
+_LEADING = ("fake", "mock", "dummy", "sample", "example", "your", "my", "some", "placeholder")
 # Long values (private keys, JSON key files) are checked for elisions and long runs only: a
-# thousand random characters contain some four-letter word by chance.
-LONG = 120
+# few hundred random characters contain some four-letter word by chance.
+LONG = 64
+HEAD = 24  # of a long value, only the start is searched for placeholder words ("sk-proj-your-key-...")
 _LONG_MARKERS = regex.compile(r"\.\.\.|([A-Za-z0-9])\1{9,}|(?i:x{8,})|(?i:your[_ -])")
+# Runs of "A" are base64 of zero bytes, which some real formats contain (Dropbox, Yandex).
 _MARKERS = regex.compile(
-    r"""[<>{}\[\]]|\.\.\.|\*{3,}|#{3,}|x{4,}|X{4,}|([A-Za-z0-9])\1{4,}|(?i:^(?:none|null|nil|undefined|true|false|string)$)"""
+    r"""^<.*>$|<[A-Za-z_ -]{2,}>|\.\.\.|\*{3,}|#{3,}|x{4,}|X{4,}|([B-Za-z0-9])\1{4,}|A{12,}"""
+    r"""|(?i:^(?:none|null|nil|undefined|true|false|string)$)"""
 )
 _WORD_PATTERN = regex.compile("|".join(regex.escape(word) for word in _WORDS), regex.IGNORECASE)
 _LEADING_PATTERN = regex.compile(
@@ -43,7 +46,8 @@ _LEADING_PATTERN = regex.compile(
 )
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 _STEPS = frozenset(
-    pair for sequence in _SEQUENCES for pair in (*itertools.pairwise(sequence), *itertools.pairwise(sequence[::-1]))
+    pair for sequence in _SEQUENCES
+    for text in (sequence, sequence[::-1]) for pair in itertools.pairwise(text)
 )
 
 
@@ -52,9 +56,13 @@ def placeholder_like(value: str, prefix_len: int = 0) -> bool:
     body = value[prefix_len:]
     if not body:
         return True
+    if prefix_len and _LEADING_PATTERN.search(body):
+        return True
     if len(body) > LONG:
-        return bool(_LONG_MARKERS.search(body))
-    if _MARKERS.search(body) or _WORD_PATTERN.search(body) or (prefix_len and _LEADING_PATTERN.search(body)):
+        head = body[:HEAD]
+        return bool(_LONG_MARKERS.search(body) or _WORD_PATTERN.search(head)) or _sequence_run(
+            body.lower()) >= 10 or _repeats(body)
+    if _MARKERS.search(body) or _WORD_PATTERN.search(body):
         return True
     return _sequence_run(body.lower()) >= 6 or _repeats(body)
 

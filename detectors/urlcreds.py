@@ -38,11 +38,15 @@ def url_login_reasons(url: str) -> tuple[str, ...]:
     return tuple(reasons)
 
 
+def common_password(password: str) -> bool:
+    """A default or dictionary password, alone or followed by digits and ``!``: ``redis123``."""
+    lowered = password.lower()
+    return lowered in _TRIVIAL or lowered.rstrip("0123456789!@#") in _TRIVIAL
+
+
 def trivial_password(password: str, user: str = "") -> bool:
     """A default or dictionary password, the user name again, a very short one, or a placeholder."""
-    lowered = password.lower()
     return (
-        lowered in _TRIVIAL or password == user or len(password) < 6
-        or lowered.rstrip("0123456789!") in _TRIVIAL or placeholder_like(password)
+        common_password(password) or password == user or len(password) < 6 or placeholder_like(password)
         or bool(_TRIVIAL_PART.search(password))
     )

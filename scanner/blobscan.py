@@ -110,11 +110,13 @@ class BlobScanner:
             for match in self._matches(segment.text, provenance, result.errors):
                 line, column = _place(match, segment, locator)
                 (decoded if segment.fixed else plain).append(self._finding(match, placed, line, column))
-        # An encoded value whose decoded form matched is that same secret, not a generic one of its own.
+        # An encoded value whose decoded form matched is that same secret, not a generic one of its own;
+        # a decoded copy of a value the text already showed on that line is the same finding.
         decoded_lines = {finding.line for finding in decoded}
         result.findings = [f for f in plain
                            if not (self._rules[f.rule_id].generic and f.line in decoded_lines)]
-        result.findings += decoded
+        shown = {(f.line, f.fingerprint) for f in result.findings}
+        result.findings += [f for f in decoded if (f.line, f.fingerprint) not in shown]
         return result
 
     def _finding(self, match: Match, provenance: Provenance, line: int, column: int) -> Finding:

@@ -71,7 +71,7 @@ def test_random_values_are_not_placeholders(value):
 
 
 def test_provider_prefix_then_placeholder_word_is_low_but_reported(engine):
-    results = found(engine, 'OPENAI_API_KEY="sk-proj-test-' + "a1B2c3D4e5F6g7H8i9J0" * 3 + '"\n')
+    results = found(engine, 'OPENAI_API_KEY="sk-proj-your-' + "a1B2c3D4e5F6g7H8i9J0" * 3 + '"\n')
     assert results, "a placeholder in a provider format is reported, at low confidence"
     assert all(conf is Confidence.LOW and "placeholder-like" in reasons for conf, reasons in results.values())
 

@@ -14,6 +14,7 @@ from secret_sprawl.detectors.types import Confidence
         ("src/app/client_test.go", ("test-path",)),
         ("web/src/api.test.ts", ("test-path",)),
         ("conftest.py", ("test-path",)),
+        ("public/test_chat.py", ()),
         ("pkg/testdata/creds.json", ("test-path",)),
         ("tests/cassettes/openai_chat.yaml", ("test-path",)),
         ("spec/fixtures/keys.yml", ("test-path",)),
@@ -55,6 +56,10 @@ def test_vendored_drops_anything_to_low():
 def test_generic_value_in_tests_is_low_provider_value_one_level_lower():
     assert lower_for_path(Confidence.MEDIUM, ("keyword-context",), ("test-path",), generic=True) == (
         Confidence.LOW, ("keyword-context", "test-path"))
+    entropy = ("provider-format", "entropy")
+    assert lower_for_path(Confidence.HIGH, entropy, ("test-path",), generic=False)[0] is Confidence.LOW
+    assert lower_for_path(Confidence.HIGH, ("provider-format", "checksum-valid"), ("test-path",),
+                          generic=False)[0] is Confidence.MEDIUM
     assert lower_for_path(Confidence.HIGH, ("provider-format",), ("docs-path",), generic=False)[0] is (
         Confidence.MEDIUM)
     assert lower_for_path(Confidence.MEDIUM, ("provider-format",), ("example-path",), generic=False)[0] is (
@@ -66,5 +71,7 @@ def test_no_path_reasons_changes_nothing():
         Confidence.HIGH, ("provider-format",))
 
 
-def test_reasons_are_not_repeated():
-    assert lower_for_path(Confidence.LOW, ("test-path",), ("test-path",), generic=False)[1] == ("test-path",)
+def test_applying_path_reasons_twice_changes_nothing():
+    once = lower_for_path(Confidence.HIGH, ("provider-format",), ("docs-path",), generic=False)
+    assert once == (Confidence.MEDIUM, ("provider-format", "docs-path"))
+    assert lower_for_path(*once, ("docs-path",), generic=False) == once

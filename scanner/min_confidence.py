@@ -11,6 +11,8 @@ import argparse
 
 from secret_sprawl.detectors.types import Confidence
 
+# The tracker's DEFAULT_FLOOR too; not imported from there, so that a scan that records nothing
+# starts without loading the tracker's database stack.
 DEFAULT = Confidence.MEDIUM
 
 

@@ -195,7 +195,7 @@ def test_cli_list_show_and_metrics(tmp_path):
 def test_rows_from_before_confidence_upgrade_as_medium(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_db_engine(url)
-    upgrade(engine, "0003")
+    upgrade(engine, "0006")  # the revision before confidence
     with engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO secret (fingerprint, rule_id, provider, category, lifetime, severity, redacted,"

@@ -7,7 +7,7 @@ of the canonical JSON of ``{prev_hash, at, actor, kind, secret_id, scan_id, old,
 recompute the chain from an export, and someone holding only the database cannot re-sign an edited,
 inserted, deleted or appended row. Removing the newest rows is seen against an external record of
 the head (``chain_head``: hash and count; ``sprawl audit verify --expect-head``). A chain written
-before it was keyed (plain SHA-256) is checked and re-signed once by migration 0007
+before it was keyed (plain SHA-256) is checked and re-signed once by migration 0008
 (:func:`resign_unkeyed_chain`); a broken one is left as it is, for ``verify`` to report.
 
 Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock, on SQLite by the

@@ -1,5 +1,6 @@
-"""One row per finding, with a header; ``context`` is written as a JSON object in one cell; a cell that
-a spreadsheet would run as a formula is neutralised."""
+"""One row per finding, with a header; ``context`` is written as a JSON object in one cell and
+``reasons`` as the reason words joined by ``;``; a cell that a spreadsheet would run as a formula is
+neutralised."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import json
 from secret_sprawl.scanner.report import Report
 from secret_sprawl.tracker.safe_text import csv_row
 
-COLUMNS = ("rule_id", "provider", "category", "lifetime", "severity", "fingerprint", "redacted", "target",
-           "path", "line", "column", "cell", "location_kind", "original_kind", "commit", "committed_at",
-           "author", "in_head", "blob_id", "shared", "context", "kind", "message", "fix")
+COLUMNS = ("rule_id", "provider", "category", "lifetime", "severity", "confidence", "reasons", "fingerprint",
+           "redacted", "target", "path", "line", "column", "cell", "location_kind", "original_kind", "commit",
+           "committed_at", "author", "in_head", "blob_id", "shared", "context", "kind", "message", "fix")
 
 
 def render(report: Report) -> str:
@@ -22,5 +23,6 @@ def render(report: Report) -> str:
     writer.writeheader()
     for record in report.records():
         record["context"] = json.dumps(record["context"]) if record["context"] else ""
+        record["reasons"] = ";".join(record["reasons"])
         writer.writerow(csv_row(record))
     return out.getvalue()

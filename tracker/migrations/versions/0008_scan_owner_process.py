@@ -1,8 +1,8 @@
 """Which process runs a scan (host and pid), so a scan whose process died can be marked ``interrupted``;
 and the audit chain, until now plain SHA-256, re-signed with the HMAC key kept outside the database.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from secret_sprawl.tracker.audit import resign_unkeyed_chain
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

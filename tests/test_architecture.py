@@ -62,6 +62,45 @@ def test_tui_uses_only_detectors_types() -> None:
     assert uses == set()
 
 
+SQL_PACKAGES = ("sqlalchemy", "sqlmodel")
+SQL_BUILDERS = frozenset({"select", "func", "insert", "update", "delete", "text", "and_", "or_", "exists",
+                          "case", "literal", "column", "table"})
+SESSION_CALLS = frozenset({"get", "add", "add_all", "delete", "execute", "exec", "scalar", "scalars", "merge",
+                           "query", "get_one"})
+
+
+def sql_outside_tracker(path: Path) -> list[str]:
+    """What in ``path`` builds SQL or reads/writes rows itself: a SQL builder imported from sqlalchemy or
+    sqlmodel (or reached through the module, ``sa.select``), or a row call on a session/connection."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names if alias.name.split(".")[0] in SQL_PACKAGES}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in SQL_PACKAGES:
+            found += [f"{node.lineno}: imports {a.name}" for a in node.names if a.name in SQL_BUILDERS]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            owner, name = node.value.id, node.attr
+            row_call = owner in ("session", "connection") and name in SESSION_CALLS
+            if row_call or (owner in modules and name in SQL_BUILDERS):
+                found.append(f"{node.lineno}: {owner}.{name}")
+    return found
+
+
+@pytest.mark.parametrize("package", [p for p in OURS if p != "tracker"])
+def test_only_the_tracker_touches_its_tables(package: str) -> None:
+    wrong = [f"{path.relative_to(ROOT)}:{where}"
+             for path in sorted((ROOT / package).rglob("*.py")) for where in sql_outside_tracker(path)]
+    assert wrong == []
+
+
+def test_the_sql_check_sees_sql(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import sqlalchemy as sa\nfrom sqlmodel import select\nq = sa.select(1)\n"
+                      "session.get(X, 1)\n", encoding="utf-8")
+    assert sql_outside_tracker(module) == ["2: imports select", "3: sa.select", "4: session.get"]
+
+
 def test_every_module_says_what_it_is_for() -> None:
     missing = [
         str(path.relative_to(ROOT))

@@ -22,7 +22,7 @@ from secret_sprawl.tracker.exports.csv import secrets_csv
 from secret_sprawl.tracker.exports.json import secrets_json
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import RESOLVED_STATUSES, SECRET_STATUSES, Event, Secret
-from secret_sprawl.tracker.sla import SLA_STATES, SlaPolicy, SlaStatus
+from secret_sprawl.tracker.sla import OPEN_SLA_STATES, SlaPolicy, SlaStatus
 from sqlmodel import Session
 
 _PIPE_WIDTH = 400
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
     listing = actions.add_parser("list", parents=[leaf], help="secrets with age, SLA state and places")
     listing.add_argument("--status", choices=SECRET_STATUSES)
-    listing.add_argument("--sla", choices=SLA_STATES, help="only secrets in this SLA state")
+    listing.add_argument("--sla", choices=OPEN_SLA_STATES, help="only secrets in this SLA state")
     listing.add_argument("--provider")
     listing.add_argument("--target", help="only secrets seen in this target")
     listing.add_argument("--format", choices=("table", "json", "csv"), default="table")

@@ -4,7 +4,10 @@ so a lazy import inside a function counts too."""
 
 from __future__ import annotations
 
+import argparse
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,57 @@ def test_every_module_says_what_it_is_for() -> None:
         and ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) is None
     ]
     assert missing == []
+
+
+def _format_choices(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> tuple[str, ...]:
+    for name in path:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[name]
+    return tuple(next(a for a in parser._actions if a.dest == "format").choices)
+
+
+def test_every_output_renders_through_the_format_registry() -> None:
+    from secret_sprawl.scanner.cli import build_parser
+    from secret_sprawl.scanner.formats import REGISTRY, names, renderer
+
+    assert {subject: all(callable(renderer(subject, name)) for name in names(subject))
+            for subject in REGISTRY} == dict.fromkeys(REGISTRY, True)
+    modules = {path.stem for path in (ROOT / "scanner" / "formats").glob("*.py")} - {"__init__", "text"}
+    assert modules == {spec.split(":")[0] for formats in REGISTRY.values() for spec in formats.values()}
+    parser = build_parser()
+    commands = {"scan": ("scan",), "metrics": ("metrics",), "inventory": ("inventory",),
+                "secrets": ("secrets", "list"), "rules": ("rules", "list")}
+    assert {subject: _format_choices(parser, path) for subject, path in commands.items()} == {
+        subject: names(subject) for subject in commands}
+    # No command renders a format of its own: none imports json, csv or rich's Table to write output
+    # (``audit export`` streams the log's own JSONL, which is not a choice of formats).
+    own = [f"{path.name}: {name}"
+           for path in sorted((ROOT / "scanner" / "commands").glob("*.py")) if path.name != "audit.py"
+           for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+           if isinstance(node, ast.Import | ast.ImportFrom)
+           for name in (getattr(node, "module", None) or "", *(a.name for a in node.names))
+           if name in ("json", "csv", "rich.table")]
+    assert own == []
+
+
+BAD_URLS = ("not a url", "foo://x")
+COMMANDS = (("secrets", "list"), ("metrics",), ("inventory",), ("verify", "--all-open"), ("audit", "verify"),
+            ("schedule", "list"), ("scan",))
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_bad_db_url_is_a_message_and_exit_2(url: str, tmp_path: Path, capsys) -> None:
+    from secret_sprawl.scanner.cli import main
+
+    (tmp_path / "empty.txt").write_text("nothing here\n", encoding="utf-8")
+    for command in COMMANDS:
+        extra = [str(tmp_path)] if command == ("scan",) else []
+        assert (command, main([*command, *extra, "--db", url])) == (command, 2)
+        assert "database error" in capsys.readouterr().err
+
+
+def test_a_bad_db_url_never_shows_a_traceback(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "secret_sprawl.scanner.cli", "secrets", "list", "--db", "foo://x"],
+                          capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
+    assert (done.returncode, "Traceback" in done.stderr, done.stdout) == (2, False, "")
+    assert "foo" in done.stderr

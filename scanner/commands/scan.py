@@ -16,9 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from secret_sprawl.detectors.catalog import CatalogError
+from secret_sprawl.scanner.baseline import load_baseline
 from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
-from secret_sprawl.scanner.formats import FORMATS, renderer
-from secret_sprawl.scanner.formats.baseline import load_baseline
+from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
 from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
 from secret_sprawl.scanner.progress import ScanProgress
@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add = parser.add_argument
     add("targets", nargs="*", metavar="TARGET",
         help="directory, file, git repository or git URL (https://, ssh://, git@, file://)")
-    add("--format", choices=FORMATS, help="output format (default: table on a terminal, else json)")
+    add("--format", choices=names("scan"), help="output format (default: table on a terminal, else json)")
     add("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     add("--no-history", action="store_true", help="scan the work tree only, not git history")
     add("--since", metavar="REV", help="only objects not reachable from REV")
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         scan_hook.after_scan(args, database, scan.id, results)
     report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
                           show_secrets=args.show_secrets, known=known)
-    _write(renderer(fmt)(report), args.output)
+    _write(renderer("scan", fmt)(report), args.output)
     if report.findings:
         return args.exit_code
     return EXIT_ERROR if results and not any(r.complete for r in results) else EXIT_OK

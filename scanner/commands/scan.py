@@ -12,7 +12,6 @@ import os
 import re
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from secret_sprawl.detectors.catalog import CatalogError
@@ -23,8 +22,9 @@ from secret_sprawl.scanner.inventory_scan import shared_credential_findings, sha
 from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
 from secret_sprawl.scanner.progress import ScanProgress
 from secret_sprawl.scanner.report import Report
+from secret_sprawl.scanner.runner import scan_and_record
 from secret_sprawl.scanner.sources.remote import default_cache_dir, strip_credentials
-from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.scanner.targets import ScanOptions
 from secret_sprawl.scanner.verify import scan_hook
 from secret_sprawl.tracker.config import database_url, load_config
 
@@ -86,18 +86,12 @@ def run(args: argparse.Namespace) -> int:
         tally = Tally()
         for target in targets:
             progress.target(strip_credentials(target))
-            target_options = options
-            if args.incremental:
-                from secret_sprawl.tracker.recording import last_refs
-
-                refs = last_refs(database, strip_credentials(target)) or {}
-                target_options = replace(options, exclude=tuple(refs.values()))
-            result = scan_target(target, target_options, runner, progress.update, tally)
+            result = scan_and_record(target, runner, options, recorder=recorder,
+                                     incremental_from=database if args.incremental else None,
+                                     progress=progress.update, tally=tally)
             for error in result.errors:
                 print(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: {error.message}",
                       file=sys.stderr)
-            if recorder is not None:
-                recorder.record(result)
             results.append(result)
     by_target = {result.target: result for result in results}
     for finding in shared_credential_findings([w for r in results for w in r.workloads],

@@ -132,7 +132,8 @@ def test_every_output_renders_through_the_format_registry() -> None:
     assert modules == {spec.split(":")[0] for formats in REGISTRY.values() for spec in formats.values()}
     parser = build_parser()
     commands = {"scan": ("scan",), "metrics": ("metrics",), "inventory": ("inventory",),
-                "secrets": ("secrets", "list"), "rules": ("rules", "list")}
+                "secrets": ("secrets", "list"), "rules": ("rules", "list"),
+                "verify": ("verify",)}
     assert {subject: _format_choices(parser, path) for subject, path in commands.items()} == {
         subject: names(subject) for subject in commands}
     # No command renders a format of its own: none imports json, csv or rich's Table to write output

@@ -1,10 +1,10 @@
 """Every output format of every command in one registry: (what is rendered, format name) -> renderer.
 
 A format is one function ``render(subject) -> str`` (the ``Format`` protocol). The subjects are a scan's
-``Report``, ``sprawl metrics``' ``MetricsView``, ``sprawl inventory``'s ``InventoryView`` and
-``sprawl secrets list``'s rows and
-``sprawl rules list``'s catalog. Adding a format is one function plus one line in ``REGISTRY``; a
-command offers exactly the names registered for its subject. Modules load when a format is used,
+``Report``, ``sprawl metrics``' ``MetricsView``, ``sprawl inventory``'s ``InventoryView``, ``sprawl
+secrets list``'s rows, ``sprawl rules list``'s catalog and ``sprawl verify``'s ``VerifyView``. Adding a
+format is one function plus one line in ``REGISTRY``; a command offers exactly the names registered
+for its subject. Modules load when a format is used,
 so start-up stays short.
 """
 
@@ -20,6 +20,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "inventory": {name: f"inventory:{name}" for name in ("table", "json", "csv")},
     "secrets": {name: f"secrets:{name}" for name in ("table", "json", "csv")},
     "rules": {name: f"rules:{name}" for name in ("table", "json")},
+    "verify": {name: f"verify:{name}" for name in ("text", "json")},
 }
 
 

@@ -1,8 +1,8 @@
 """What the detail, dashboard and schedules screens show, read in one go from a worker thread.
 
 Each loader returns plain objects detached from the session, so a screen can render them at leisure.
-Everything comes from the tracker's own queries (``tracker.queries``, ``tracker.metrics``,
-``tracker.schedules``), the same ones the CLI uses.
+Everything comes from the tracker's own functions (``tracker.queries``, ``tracker.metrics``,
+``tracker.schedules``, ``tracker.remediation``), the same ones the CLI uses.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from secret_sprawl.tracker.metrics import Metrics, compute_metrics
 from secret_sprawl.tracker.models import Event, Secret
 from secret_sprawl.tracker.models.schedule import Schedule, Verification
 from secret_sprawl.tracker.queries import Place
+from secret_sprawl.tracker.remediation import remediation
 from secret_sprawl.tracker.schedules import cron_trigger, list_schedules
 from secret_sprawl.tracker.sla import SlaPolicy, SlaStatus
 from sqlmodel import Session
@@ -30,6 +31,7 @@ class SecretDetail:
     places: list[Place]
     events: list[Event]
     verifications: list[Verification]
+    remediation: str  # the rule's own text (``tracker.remediation``)
 
 
 def load_detail(engine: sa.Engine, policy: SlaPolicy, secret_id: int, now: datetime) -> SecretDetail:
@@ -44,6 +46,7 @@ def load_detail(engine: sa.Engine, policy: SlaPolicy, secret_id: int, now: datet
             places=queries.places(session, secret_id),
             events=queries.timeline(session, secret_id),
             verifications=queries.verifications(session, secret_id),
+            remediation=remediation(found[0].rule_id),
         )
         session.expunge_all()
     return detail

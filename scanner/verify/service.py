@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from secret_sprawl.detectors.engine import Engine as RuleEngine
 from secret_sprawl.detectors.types import Finding
 from secret_sprawl.detectors.verification import VerifierCatalog
-from secret_sprawl.scanner.verify.client import STATES, Verdict, Verifier, VerifyRequest
+from secret_sprawl.scanner.verify.client import Verdict, Verifier, VerifyRequest
 from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
 from secret_sprawl.scanner.verify.reread import Unreadable, reread_secret
 from secret_sprawl.tracker import queries
@@ -21,6 +21,7 @@ from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.verification import (
     CLAIMED_DEAD,
     REVOCATION_DETECTED,
+    VerdictState,
     VerificationOutcome,
     apply_verdict,
 )
@@ -119,7 +120,7 @@ def verify_and_record(
 
 def summarize(checked: Sequence[Checked]) -> str:
     """One line: how many were checked, by verdict, and the revocations detected."""
-    counts = {state: sum(c.verdict.state == state for c in checked) for state in STATES}
+    counts = {state: sum(c.verdict.state == state for c in checked) for state in VerdictState}
     revoked = sum(c.outcome.transition == REVOCATION_DETECTED for c in checked)
     text = (f"verified {len(checked)} secret(s): {counts['live']} live, {counts['invalid']} invalid, "
             f"{counts['unknown']} unknown")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import tui_seed as seed
-from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.models import Secret
 from secret_sprawl.tracker.sla import SlaPolicy
 from secret_sprawl.tui import actions
@@ -35,6 +35,6 @@ def test_queue_detail_dashboard_and_actions(db_url):
             assert [session.get(Secret, i).status for i in (2, 3)] == ["revoked", "revoked"]
             assert session.get(Secret, 2).resolved_at == at
             assert session.get(Secret, 5).owner == "sre"
-            assert verify_chain(session) is None
+            assert first_break(session) is None
     finally:
         engine.dispose()

@@ -9,6 +9,7 @@ not active there).
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -44,8 +45,12 @@ def test_package_list_matches_the_folders() -> None:
 @pytest.mark.slow
 def test_wheel_installs_next_to_a_foreign_scanner_module_and_scans(tmp_path: Path) -> None:
     pip = (sys.executable, "-m", "pip")
-    dist = tmp_path / "dist"
-    _run(*pip, "wheel", "--no-deps", "-q", "-w", dist, ROOT, cwd=tmp_path)
+    source, dist = tmp_path / "source", tmp_path / "dist"  # a copy: the build writes build/ next to it
+    for folder in FOLDERS:
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    _run(*pip, "wheel", "--no-deps", "-q", "-w", dist, source, cwd=tmp_path)
     [ours] = dist.glob("secret_sprawl-*.whl")
     tops = {name.split("/")[0] for name in zipfile.ZipFile(ours).namelist()}
     assert {t for t in tops if not t.endswith(".dist-info")} == {"secret_sprawl"}

@@ -168,3 +168,15 @@ def test_a_bad_db_url_never_shows_a_traceback(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
     assert (done.returncode, "Traceback" in done.stderr, done.stdout) == (2, False, "")
     assert "foo" in done.stderr
+
+
+def test_only_the_front_door_raises_usage_errors() -> None:
+    """Domain modules raise their own errors; ``UsageError`` belongs to the CLI and its commands."""
+    front = {ROOT / "scanner" / "cli.py", *(ROOT / "scanner" / "commands").glob("*.py")}
+    wrong = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for package in OURS for path in sorted((ROOT / package).rglob("*.py")) if path not in front
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "UsageError" for alias in node.names)
+    ]
+    assert wrong == []

@@ -38,6 +38,11 @@ class SecretRow:
         """The status as of the query's ``now``: open until resolved at or before it."""
         return self.secret.status if self.sla.state == SlaState.RESOLVED else "open"
 
+    @property
+    def resolved_at(self) -> datetime | None:
+        """When it was resolved, if at or before the query's ``now``."""
+        return self.secret.resolved_at if self.sla.state == SlaState.RESOLVED else None
+
 
 @dataclass(frozen=True, slots=True)
 class Place:

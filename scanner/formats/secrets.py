@@ -37,7 +37,7 @@ def table(rows: Sequence[SecretRow]) -> str:
         grid.add_row(
             str(secret.id), f"[{style}]{sla.state}[/]" if style else sla.state, left, secret.provider,
             secret.rule_id, secret.lifetime, f"{secret.places} shared" if row.shared else str(secret.places),
-            secret.status, secret.owner or "-", secret.exposed_at.strftime("%Y-%m-%d %H:%M"), secret.redacted,
+            row.status, secret.owner or "-", secret.exposed_at.strftime("%Y-%m-%d %H:%M"), secret.redacted,
         )
     out = io.StringIO()
     console(out, pipe_width=_PIPE_WIDTH, highlight=False).print(grid)  # piped: one secret per line

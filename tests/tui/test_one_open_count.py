@@ -20,7 +20,9 @@ EARLIER = seed.AS_OF - timedelta(days=10)
 def counts(engine, url, as_of, capsys) -> tuple[int, int, int]:
     assert main(["secrets", "list", "--db", url, "--status", "open", "--format", "json",
                  "--as-of", as_of.isoformat()]) == 0
-    cli = len(json.loads(capsys.readouterr().out))
+    listed = json.loads(capsys.readouterr().out)
+    assert {(record["status"], record["resolved_at"]) for record in listed} <= {("open", None)}
+    cli = len(listed)
     queue = len(select_rows(load_secrets(engine, SlaPolicy(), as_of), QueueFilter()))
     dashboard = load_dashboard(engine, SlaPolicy(), as_of).metrics.open_count
     return cli, queue, dashboard

@@ -114,6 +114,10 @@ def blobs(repo: Path, target: str, *, exclude: Sequence[str],
         for sha in _UNREADABLE.findall(stderr):
             absent.objects.setdefault(sha.decode("ascii"), "object")
         if not exclude:  # an incremental scan cannot tell old blobs from new ones without the walk
+            commits = _present(git, "commit")
+            each_tree = _tolerant(stream(git, *_MEMORY_LIMITS, "rev-list", "--objects", "--no-walk",
+                                         "--missing=print", "--stdin", stdin="".join(commits).encode()))
+            yield from _checked(git, target, repo, _listed_blobs(each_tree, absent, listed))
             yield from _checked(git, target, repo, _unlisted_blobs(git, listed))
 
 
@@ -157,21 +161,35 @@ def _listed_blobs(stdout: Iterable[bytes], absent: Absent, listed: set[bytes]) -
             absent.objects.setdefault(line[1:].decode("ascii"), "object")
             continue
         sha, space, path = line.partition(b" ")
-        if space:  # commits are listed without a path; blobs and trees always have one
-            listed.add(bytes.fromhex(sha.decode("ascii")))
+        digest = bytes.fromhex(sha.decode("ascii"))
+        if space and digest not in listed:  # commits are listed without a path; blobs and trees with one
+            listed.add(digest)
             yield sha.decode("ascii"), path_text(path)
 
 
+def _present(git: Git, kind: str) -> list[str]:
+    """The id (newline-terminated) of every object of ``kind`` in the object database."""
+    found = []
+    for line in _tolerant(stream(git, "cat-file", "--batch-all-objects", "--unordered",
+                                 "--batch-check=%(objectname) %(objecttype)")):
+        sha, _, object_kind = line.decode("ascii", errors="replace").partition(" ")
+        if object_kind == kind:
+            found.append(f"{sha}\n")
+    return found
+
+
 def _unlisted_blobs(git: Git, listed: set[bytes]) -> Iterator[tuple[str, str]]:
-    """Every blob in the object database that the walk did not list, with a placeholder path."""
-    try:
-        for line in stream(git, "cat-file", "--batch-all-objects", "--unordered",
-                           "--batch-check=%(objectname) %(objecttype)"):
-            sha, _, kind = line.decode("ascii", errors="replace").partition(" ")
-            if kind == "blob" and bytes.fromhex(sha) not in listed:
-                yield sha, f"(path unknown)/{sha}"
-    except GitFailure:
-        return
+    """Every blob in the object database that no walk listed, with a placeholder path."""
+    for line in _present(git, "blob"):
+        sha = line.strip()
+        if bytes.fromhex(sha) not in listed:
+            yield sha, f"(path unknown)/{sha}"
+
+
+def _tolerant(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """The lines a git command gave before it failed."""
+    with contextlib.suppress(GitFailure):
+        yield from lines
 
 
 def absent_paths(git: Git, ids: set[str]) -> dict[str, str]:
@@ -270,12 +288,17 @@ class _Broken(Exception):
 
 
 def introductions(git: Git, wanted: set[str], exclude: Sequence[str]) -> dict[tuple[str, str], Introduction]:
-    """For each (blob, path) with a blob in ``wanted``: the earliest commit (by commit date) writing it."""
+    """For each (blob, path) with a blob in ``wanted``: the earliest commit (by commit date) writing it.
+
+    A history git cannot walk to its end (an absent commit) gives what the walk reached before.
+    """
     found: dict[tuple[str, str], Introduction] = {}
-    _scan_log(git, wanted, exclude, found, merges=False)
+    with contextlib.suppress(GitFailure):
+        _scan_log(git, wanted, exclude, found, merges=False)
     missing = wanted - {blob for blob, _ in found}
     if missing:
-        _scan_log(git, missing, exclude, found, merges=True)
+        with contextlib.suppress(GitFailure):
+            _scan_log(git, missing, exclude, found, merges=True)
     return found
 
 

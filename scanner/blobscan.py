@@ -2,7 +2,8 @@
 
 This is the work done in each worker process; it holds one compiled Engine and is pure apart from
 that (no I/O). A piece of a large file is scanned as plain bytes and its matches shifted to the
-file's lines; a whole file goes through its structured parser when its path has one.
+file's lines; a whole file goes through its structured parser when its path has one; an archive
+(``sources/archive.py``) is opened and each member scanned as a file at ``archive!member``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.redact import redact
 from secret_sprawl.detectors.types import Finding, Match, Provenance, Rule, ScanError
+from secret_sprawl.scanner.sources.archive import is_archive, members
 from secret_sprawl.scanner.sources.base import Blob
 from secret_sprawl.scanner.sources.content import as_text, is_binary, is_utf16
 from secret_sprawl.scanner.structured.classify import Parser, classify
@@ -49,7 +51,9 @@ class BlobScanner:
             result.source = "file" if blob.provenance.blob_id is None else "blob"
         return result
 
-    def _scan(self, blob: Blob) -> BlobResult:
+    def _scan(self, blob: Blob, *, open_archives: bool = True) -> BlobResult:
+        if open_archives and blob.piece == 0 and blob.last and is_archive(blob.provenance.path):
+            return self._archive(blob)
         if blob.piece == 0 and is_binary(blob.data):
             return BlobResult()  # binary content is not scanned
         kind = classify(blob.provenance.path)
@@ -60,6 +64,18 @@ class BlobScanner:
             matches = self._engine.scan(blob.data)
             return BlobResult([self._finding(m, provenance, m.line, m.column) for m in matches])
         return self._structured(blob, provenance, kind.parser)
+
+    def _archive(self, blob: Blob) -> BlobResult:
+        """Each member of an archive scanned as a file of its own, at ``archive!member``."""
+        result = BlobResult()
+        for member in members(blob):
+            if isinstance(member, ScanError):
+                result.errors.append(member)
+                continue
+            scanned = self._scan(member, open_archives=False)  # members() opened the nested ones
+            result.findings += scanned.findings
+            result.errors += scanned.errors
+        return result
 
     def _piece(self, blob: Blob, provenance: Provenance) -> list[Finding]:
         findings = []

@@ -3,15 +3,19 @@ the findings that could be made, never hang, and never write into or fetch for w
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -255,3 +259,82 @@ def test_a_fifo_or_device_given_as_a_target_is_skipped_with_a_warning(tmp_path: 
     assert "healthy.py" in _found(run)
     skipped = [e for e in run.doc["scan"]["errors"] if "not a regular file" in e["message"]]
     assert {e["target"] for e in skipped} == {str(fifo), "/dev/zero"}
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _tar_gz(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in entries.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _archives(root: Path) -> Path:
+    tree = root / "archives"
+    tree.mkdir()
+    env = f"GROQ_API_KEY={groq_key(4000)}\n".encode()
+    (tree / "release.zip").write_bytes(_zip({"config/.env": env, "README": b"nothing here\n"}))
+    inner = _zip({"pkg/settings.py": f"KEY = '{groq_key(4001)}'\n".encode()})
+    (tree / "bundle.tar.gz").write_bytes(_tar_gz({"dist/inner.whl": inner}))
+    (tree / "notes.txt.gz").write_bytes(gzip.compress(f"key {groq_key(4002)}\n".encode()))
+    (tree / "lib.jar").write_bytes(_zip({"META-INF/app.properties": f"k={groq_key(4003)}\n".encode()}))
+    (tree / "broken.zip").write_bytes(b"PK\x03\x04 this is not a zip")
+    return tree
+
+
+def test_archives_are_opened_nested_and_findings_point_inside(tmp_path: Path, sprawl_scan) -> None:
+    run = sprawl_scan(_archives(tmp_path), "--format", "json", "--jobs", "1")
+    assert run.code == 1
+    assert _found(run) == {"release.zip!config/.env", "bundle.tar.gz!dist/inner.whl!pkg/settings.py",
+                           "notes.txt.gz!notes.txt", "lib.jar!META-INF/app.properties"}
+    assert any(e["path"] == "broken.zip" and "could not be opened" in e["message"]
+               for e in run.doc["scan"]["errors"])
+
+
+def test_archives_in_history_keep_their_member_paths(tmp_path: Path, sprawl_scan) -> None:
+    repo = _archives(tmp_path)
+    git(repo, "init", "--quiet")
+    first = commit_all(repo, "archives")
+    git(repo, "mv", "release.zip", "moved.zip")
+    commit_all(repo, "move")
+    for name in ("moved.zip", "bundle.tar.gz", "notes.txt.gz", "lib.jar"):
+        (repo / name).unlink()
+    commit_all(repo, "remove")
+    run = sprawl_scan(repo, "--format", "json", "--jobs", "1")
+    found = {(f["path"], f["commit"]) for f in secret_findings(run.doc["findings"])}
+    assert ("release.zip!config/.env", first) in found
+    assert ("bundle.tar.gz!dist/inner.whl!pkg/settings.py", first) in found
+
+
+def test_text_with_nul_bytes_and_utf16_without_a_bom_are_scanned(tmp_path: Path, sprawl_scan) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "dump.txt").write_bytes(b"header\x00\x00\x00\nKEY=" + groq_key(5000).encode() + b"\n\x00pad")
+    (tree / "le.ps1").write_bytes(f"$key = '{groq_key(5001)}'\r\n".encode("utf-16-le"))
+    (tree / "be.txt").write_bytes(f"key: {groq_key(5002)}\n".encode("utf-16-be"))
+    (tree / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+                                     + groq_key(5003).encode())
+    run = sprawl_scan(tree, "--format", "json", "--jobs", "1")
+    assert _found(run) == {"dump.txt", "le.ps1", "be.txt"}  # real binary stays skipped
+
+
+def test_a_notebook_with_raw_control_characters_is_parsed(tmp_path: Path, sprawl_scan) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    cell = {"cell_type": "code", "source": [f"key = '{groq_key(5100)}'\n", "print('a\tb')"],
+            "outputs": [], "metadata": {}}
+    text = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4}).replace("\\t", "\t")
+    (tree / "nb.ipynb").write_text(text)
+    run = sprawl_scan(tree, "--format", "json", "--jobs", "1")
+    assert [f["cell"] for f in secret_findings(run.doc["findings"])] == [1]
+    assert not run.doc["scan"]["errors"]

@@ -16,6 +16,7 @@ from secret_sprawl.detectors.types import Finding, Match, Provenance, Rule, Scan
 from secret_sprawl.scanner.sources.archive import is_archive, members
 from secret_sprawl.scanner.sources.base import Blob
 from secret_sprawl.scanner.sources.content import as_text, is_binary, is_utf16
+from secret_sprawl.scanner.structured import kubernetes
 from secret_sprawl.scanner.structured.classify import Parser, classify
 from secret_sprawl.scanner.structured.locate import Locator
 from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, Segment, whole
@@ -59,7 +60,10 @@ class BlobScanner:
         kind = classify(blob.provenance.path)
         provenance = replace(blob.provenance, location_kind=kind.location_kind)
         if not (blob.piece == 0 and blob.last):
-            return BlobResult(self._piece(blob, provenance))
+            findings = self._piece(blob, provenance)
+            if kind.parser is kubernetes.parse:
+                findings = self._prefer_decoded(findings, self._piece_encoded(blob, provenance))
+            return BlobResult(findings)
         if kind.parser is None and not is_utf16(blob.data):
             matches = self._engine.scan(blob.data)
             return BlobResult([self._finding(m, provenance, m.line, m.column) for m in matches])
@@ -86,6 +90,17 @@ class BlobScanner:
             findings.append(self._finding(match, provenance, match.line + blob.line_offset, column))
         return findings
 
+    def _piece_encoded(self, blob: Blob, provenance: Provenance) -> list[Finding]:
+        """Decoded ``key: base64`` values of a YAML piece (a manifest too large to parse whole)."""
+        findings = []
+        for start, segment in kubernetes.encoded_values(blob.data):
+            if blob.keep_before is not None and start >= blob.keep_before:
+                continue  # the line is in the overlap: the next piece has it whole
+            column = segment.column + (blob.column_offset if segment.line == 1 else 0)
+            for match in self._engine.scan(segment.text):
+                findings.append(self._finding(match, provenance, segment.line + blob.line_offset, column))
+        return findings
+
     def _structured(self, blob: Blob, provenance: Provenance, parser: Parser | None) -> BlobResult:
         text = as_text(blob.data)
         result = BlobResult()
@@ -109,12 +124,14 @@ class BlobScanner:
             for match in self._engine.scan(segment.text):
                 line, column = _place(match, segment, locator)
                 (decoded if segment.fixed else plain).append(self._finding(match, placed, line, column))
-        # An encoded value whose decoded form matched is that same secret, not a generic one of its own.
-        decoded_lines = {finding.line for finding in decoded}
-        result.findings = [f for f in plain
-                           if not (self._rules[f.rule_id].generic and f.line in decoded_lines)]
-        result.findings += decoded
+        result.findings = self._prefer_decoded(plain, decoded)
         return result
+
+    def _prefer_decoded(self, plain: list[Finding], decoded: list[Finding]) -> list[Finding]:
+        """An encoded value whose decoded form matched is that same secret, not a generic one of its own."""
+        decoded_lines = {finding.line for finding in decoded}
+        kept = [f for f in plain if not (self._rules[f.rule_id].generic and f.line in decoded_lines)]
+        return kept + decoded
 
     def _finding(self, match: Match, provenance: Provenance, line: int, column: int) -> Finding:
         rule = self._rules[match.rule_id]

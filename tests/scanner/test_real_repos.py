@@ -3,6 +3,7 @@ the findings that could be made, never hang, and never write into or fetch for w
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -338,3 +339,17 @@ def test_a_notebook_with_raw_control_characters_is_parsed(tmp_path: Path, sprawl
     run = sprawl_scan(tree, "--format", "json", "--jobs", "1")
     assert [f["cell"] for f in secret_findings(run.doc["findings"])] == [1]
     assert not run.doc["scan"]["errors"]
+
+
+def test_a_kubernetes_secret_too_large_to_parse_whole_still_has_its_data_decoded(tmp_path: Path,
+                                                                                  sprawl_scan) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    filler = "# " + "x" * 77 + "\n"
+    lines = 110_000  # about 8.8 MB: read in two overlapping pieces
+    encoded = base64.b64encode(groq_key(6000).encode()).decode()
+    manifest = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  token: {encoded}\n"
+    (tree / "big.yaml").write_text(filler * lines + manifest)
+    run = sprawl_scan(tree, "--format", "json", "--jobs", "1", "--max-file-size", "1MB")
+    [finding] = secret_findings(run.doc["findings"])
+    assert (finding["path"], finding["line"], finding["column"]) == ("big.yaml", lines + 6, 3)

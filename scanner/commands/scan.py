@@ -21,6 +21,7 @@ from secret_sprawl.scanner.formats import FORMATS, renderer
 from secret_sprawl.scanner.formats.baseline import load_baseline
 from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
 from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
+from secret_sprawl.scanner.problems import summary_lines
 from secret_sprawl.scanner.progress import ScanProgress
 from secret_sprawl.scanner.report import Report
 from secret_sprawl.scanner.sources.interface import DEFAULT_NETWORK_TIMEOUT
@@ -58,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--no-record", action="store_true", help="do not record the scan in the tracker")
     add("--network-timeout", type=float, default=DEFAULT_NETWORK_TIMEOUT, metavar="SECONDS",
         help="give up on a remote that sends nothing for this long (default 60)")
+    add("--verbose", action="store_true", help="print every warning, not one line per kind of problem")
     add("--fetch-missing", action="store_true",
         help="partial clones: fetch their absent objects in one batch before scanning (writes into them)")
     scan_hook.add_arguments(parser)
@@ -101,12 +103,11 @@ def run(args: argparse.Namespace) -> int:
                 refs = last_refs(database, strip_credentials(target)) or {}
                 target_options = replace(options, exclude=tuple(refs.values()))
             result = scan_target(target, target_options, runner, progress.update, tally)
-            for error in result.errors:
-                print(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: {error.message}",
-                      file=sys.stderr)
             if recorder is not None:
                 recorder.record(result)
             results.append(result)
+    for line in summary_lines((e for r in results for e in r.errors), verbose=args.verbose):
+        print(f"sprawl scan: warning: {line}", file=sys.stderr)
     by_target = {result.target: result for result in results}
     for finding in shared_credential_findings([w for r in results for w in r.workloads],
                                               jobs_threshold=shared_jobs):

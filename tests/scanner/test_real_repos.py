@@ -353,3 +353,18 @@ def test_a_kubernetes_secret_too_large_to_parse_whole_still_has_its_data_decoded
     run = sprawl_scan(tree, "--format", "json", "--jobs", "1", "--max-file-size", "1MB")
     [finding] = secret_findings(run.doc["findings"])
     assert (finding["path"], finding["line"], finding["column"]) == ("big.yaml", lines + 6, 3)
+
+
+def test_warnings_are_one_line_per_kind_unless_verbose(tmp_path: Path, sprawl_scan) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for n in range(5):
+        (tree / f"nb{n}.ipynb").write_text('{"cells": [ {"source": "x"}, ')  # truncated JSON
+    (tree / "app.py").write_text(f"KEY = '{groq_key(7000)}'\n")
+    run = sprawl_scan(tree, "--format", "json", "--jobs", "1")
+    assert len(run.doc["scan"]["errors"]) == 5
+    [line] = run.err.strip().splitlines()
+    assert line.startswith("sprawl scan: warning: 5 × not valid notebook JSON (scanned as plain text): ")
+    assert "nb0.ipynb, " in line and "and 2 more" in line
+    verbose = sprawl_scan(tree, "--format", "json", "--jobs", "1", "--verbose")
+    assert len(verbose.err.strip().splitlines()) == 5

@@ -36,7 +36,7 @@ class BlobScanner:
     """One compiled engine plus the rule metadata that turns its matches into findings."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        self.engine = engine
         self.catalog = engine.catalog
         self._rules: dict[str, Rule] = engine.catalog.by_id()
 
@@ -65,7 +65,7 @@ class BlobScanner:
                 findings = self._prefer_decoded(findings, self._piece_encoded(blob, provenance))
             return BlobResult(findings)
         if kind.parser is None and not is_utf16(blob.data):
-            matches = self._engine.scan(blob.data)
+            matches = self.engine.scan(blob.data)
             return BlobResult([self._finding(m, provenance, m.line, m.column) for m in matches])
         return self._structured(blob, provenance, kind.parser)
 
@@ -83,7 +83,7 @@ class BlobScanner:
 
     def _piece(self, blob: Blob, provenance: Provenance) -> list[Finding]:
         findings = []
-        for match in self._engine.scan(blob.data):
+        for match in self.engine.scan(blob.data):
             if blob.keep_before is not None and match.start >= blob.keep_before:
                 continue
             column = match.column + (blob.column_offset if match.line == 1 else 0)
@@ -97,7 +97,7 @@ class BlobScanner:
             if blob.keep_before is not None and start >= blob.keep_before:
                 continue  # the line is in the overlap: the next piece has it whole
             column = segment.column + (blob.column_offset if segment.line == 1 else 0)
-            for match in self._engine.scan(segment.text):
+            for match in self.engine.scan(segment.text):
                 findings.append(self._finding(match, provenance, segment.line + blob.line_offset, column))
         return findings
 
@@ -121,7 +121,7 @@ class BlobScanner:
         decoded: list[Finding] = []
         for segment in parsed.segments:
             placed = replace(provenance, cell=segment.cell) if segment.cell is not None else provenance
-            for match in self._engine.scan(segment.text):
+            for match in self.engine.scan(segment.text):
                 line, column = _place(match, segment, locator)
                 (decoded if segment.fixed else plain).append(self._finding(match, placed, line, column))
         result.findings = self._prefer_decoded(plain, decoded)

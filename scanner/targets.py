@@ -4,19 +4,28 @@ TargetResult, through the source that claims it (``sources/registry.py``).
 The session given to sources runs their items through the shared Runner (one running tally and
 progress bar for the whole run) and finishes each result: CI posture of the target's CI files, and
 ``complete=False`` when the target could not be read at all (a target-level error) or lacked objects.
-A target that fails gives its own error; the other targets go on.
+A target that fails gives its own error; the other targets go on. Worker processes are started only
+before the first target that is not small (a few files, a small repository): forking them costs more
+than scanning a small input in this process.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from secret_sprawl.detectors.types import Finding, ScanError, TargetResult
 from secret_sprawl.scanner.inventory_scan import scan_ci_files
 from secret_sprawl.scanner.pipeline import Progress, Runner, Tally
 from secret_sprawl.scanner.sources.base import Blob, Item
+from secret_sprawl.scanner.sources.gitproc import is_repository
 from secret_sprawl.scanner.sources.interface import TARGET_LEVEL, ScanOptions
 from secret_sprawl.scanner.sources.registry import source_for
+from secret_sprawl.scanner.sources.remote import RemoteSource
+
+SMALL_BYTES = 4 * 1024 * 1024  # on disk; git objects count ten times (they are compressed)
+SMALL_ENTRIES = 1000
 
 __all__ = ["ScanOptions", "scan_target"]
 
@@ -24,7 +33,47 @@ __all__ = ["ScanOptions", "scan_target"]
 def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progress | None = None,
                 tally: Tally | None = None) -> TargetResult:
     session = _Session(runner, options, tally if tally is not None else Tally(), progress)
-    return source_for(spec, options).scan(spec, session)
+    source = source_for(spec, options)
+    if not is_small(spec, options, source):
+        runner.start_workers()
+    return source.scan(spec, session)
+
+
+def is_small(spec: str, options: ScanOptions, source: object) -> bool:
+    """A local target with few files and bytes (a remote one is never small: its size is unknown)."""
+    if isinstance(source, RemoteSource):
+        return False
+    path = Path(spec)
+    budget = [SMALL_BYTES, SMALL_ENTRIES]
+    if options.history and is_repository(path):
+        objects = path / ".git" / "objects" if (path / ".git").is_dir() else path / "objects"
+        if not _within(objects, budget, weight=10):
+            return False
+    return _within(path, budget, weight=1)
+
+
+def _within(root: Path, budget: list[int], *, weight: int) -> bool:
+    """Spend ``budget`` (bytes, entries) on what is under ``root``; False as soon as it runs out."""
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            if not os.path.isdir(folder):
+                budget[0] -= os.stat(folder).st_size * weight
+                return budget[0] >= 0
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    budget[1] -= 1
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name != ".git":
+                            stack.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        budget[0] -= entry.stat(follow_symlinks=False).st_size * weight
+                    if budget[0] < 0 or budget[1] < 0:
+                        return False
+        except OSError:
+            continue
+    return True
 
 
 class _Session:

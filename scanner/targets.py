@@ -18,9 +18,9 @@ from pathlib import Path
 from secret_sprawl.detectors.types import Finding, ScanError, TargetResult
 from secret_sprawl.scanner.inventory_scan import scan_ci_files
 from secret_sprawl.scanner.pipeline import Progress, Runner, Tally
-from secret_sprawl.scanner.sources.base import Blob, Item
-from secret_sprawl.scanner.sources.gitproc import is_repository
-from secret_sprawl.scanner.sources.interface import TARGET_LEVEL, ScanOptions
+from secret_sprawl.scanner.sources.base import Blob, Item, path_text
+from secret_sprawl.scanner.sources.gitproc import GitFailure, is_repository
+from secret_sprawl.scanner.sources.interface import TARGET_LEVEL, ScanOptions, failed
 from secret_sprawl.scanner.sources.registry import source_for
 from secret_sprawl.scanner.sources.remote import RemoteSource
 
@@ -36,7 +36,10 @@ def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progr
     source = source_for(spec, options)
     if not is_small(spec, options, source):
         runner.start_workers()
-    return source.scan(spec, session)
+    try:
+        return source.scan(spec, session)
+    except (GitFailure, OSError) as exc:  # whatever a source did not foresee fails this target only
+        return failed(path_text(spec), source.name, f"cannot scan: {exc}")
 
 
 def is_small(spec: str, options: ScanOptions, source: object) -> bool:

@@ -368,3 +368,18 @@ def test_warnings_are_one_line_per_kind_unless_verbose(tmp_path: Path, sprawl_sc
     assert "nb0.ipynb, " in line and "and 2 more" in line
     verbose = sprawl_scan(tree, "--format", "json", "--jobs", "1", "--verbose")
     assert len(verbose.err.strip().splitlines()) == 5
+
+
+def test_a_partial_clone_without_a_checkout_is_not_fetched_into(partial_clone, sprawl_scan,
+                                                                 tmp_path: Path) -> None:
+    server, _, _ = partial_clone
+    (server / ".github" / "workflows").mkdir(parents=True)
+    (server / ".github" / "workflows" / "ci.yml").write_text("on: push\njobs: {}\n")
+    commit_all(server, "ci")
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "clone", "--quiet", "--bare", "--filter=blob:none", f"file://{server}", str(bare))
+    before = _snapshot(bare)
+    run = sprawl_scan(bare, "--format", "json", "--jobs", "1")
+    assert _snapshot(bare) == before
+    assert run.code == 0 and _target(run)["blobs"] == 0  # every blob is absent: nothing to find
+    assert _target(run)["missing_objects"] == COMMITS + 1

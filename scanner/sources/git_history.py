@@ -34,10 +34,7 @@ from git.exc import GitCommandError
 from secret_sprawl.detectors.types import Provenance, ScanError
 from secret_sprawl.scanner.sources.base import Blob, GitRef, path_text, pieces
 from secret_sprawl.scanner.sources.gitproc import GitFailure, brief, git_at, records, run, stream
-from secret_sprawl.scanner.sources.interface import TARGET_LEVEL
 
-__all__ = ["TARGET_LEVEL", "Absent", "BlobReader", "Introduction", "blobs", "current_refs", "existing",
-           "head_blobs", "introductions", "is_shallow", "read_blob"]
 _UNREADABLE = re.compile(rb"(?:Could not read|unable to read|missing \w+) ([0-9a-f]{40,64})")
 
 # Every git process of a history scan keeps its delta-base cache and pack mappings small, so memory

@@ -115,7 +115,8 @@ def blobs(repo: Path, target: str, *, exclude: Sequence[str],
             each_tree = _tolerant(stream(git, *_MEMORY_LIMITS, "rev-list", "--objects", "--no-walk",
                                          "--missing=print", "--stdin", stdin="".join(commits).encode()))
             yield from _checked(git, target, repo, _listed_blobs(each_tree, absent, listed))
-            yield from _checked(git, target, repo, _unlisted_blobs(git, listed))
+    if absent.objects and not exclude:  # an absent tree hides the blobs under it from the walk
+        yield from _checked(git, target, repo, _unlisted_blobs(git, listed))
 
 
 def _checked(git: Git, target: str, repo: Path,

@@ -383,3 +383,17 @@ def test_a_partial_clone_without_a_checkout_is_not_fetched_into(partial_clone, s
     assert _snapshot(bare) == before
     assert run.code == 0 and _target(run)["blobs"] == 0  # every blob is absent: nothing to find
     assert _target(run)["missing_objects"] == COMMITS + 1
+
+
+def test_blobs_under_an_absent_tree_are_still_read(tmp_path: Path, sprawl_scan) -> None:
+    repo, _ = _history_repo(tmp_path)
+    (repo / "sub").mkdir()
+    (repo / "sub" / "deep.py").write_text(f"KEY = '{groq_key(2100)}'\n")
+    commit_all(repo, "sub")
+    _loose(repo, git(repo, "rev-parse", "HEAD:sub")).unlink()
+    shutil.rmtree(repo / "sub")  # in history only
+    run = sprawl_scan(repo, "--format", "json", "--jobs", "1")
+    found = _found(run)
+    assert {f"conf{n}.py" for n in range(COMMITS)} <= found
+    assert any(path.startswith("(path unknown)/") for path in found)  # deep.py: its path went with its tree
+    assert _target(run)["missing_objects"] == 1

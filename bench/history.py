@@ -57,6 +57,7 @@ class Measurement:
     megabytes: float
     peak_mb: float | None
     note: str = ""
+    findings: int | None = None  # secrets reported
 
     @property
     def mb_per_s(self) -> float | None:
@@ -285,12 +286,29 @@ def measure(label: str, subject: Path, megabytes: float, jobs: int, *, history: 
     for tool, command in commands.items():
         if rebuild is not None:
             rebuild()
+        for report in REPORTS.values():
+            _report(report).unlink(missing_ok=True)
         seconds, peak, code = run_measured(command, cwd=Path(__file__).resolve().parents[1])
         failed = code not in FINDINGS_EXIT_CODES
         results.append(Measurement(tool, label, None if failed else seconds, megabytes, peak,
-                                   f"exit code {code}" if failed else ""))
+                                   f"exit code {code}" if failed else "", _findings(tool)))
         _print(results[-1])
     return results
+
+
+REPORTS = {"sprawl scan": "sprawl.json", "gitleaks": "gitleaks.json", "kingfisher scan": "kingfisher.json"}
+
+
+def _findings(tool: str) -> int | None:
+    """How many secrets the tool reported (from its report file), or None when it wrote none."""
+    name = next((report for prefix, report in REPORTS.items() if tool.startswith(prefix)), None)
+    try:
+        document = json.loads(_report(name).read_text()) if name else None
+    except (OSError, ValueError):
+        return None
+    if isinstance(document, dict):  # sprawl (with posture findings beside secrets) and kingfisher
+        return sum(1 for finding in document.get("findings", []) if finding.get("kind", "secret") == "secret")
+    return len(document) if isinstance(document, list) else None
 
 
 def startup(with_peers: bool) -> list[Measurement]:
@@ -327,7 +345,8 @@ def _print(m: Measurement) -> None:
     speed = f"{m.mb_per_s:8.1f} MB/s" if m.mb_per_s else "      failed"
     seconds = f"{m.seconds:7.2f} s" if m.seconds else "        -"
     memory = f"{m.peak_mb:7.0f} MB peak" if m.peak_mb else ""
-    print(f"  {m.subject:<28} {m.tool:<20} {seconds} {m.megabytes:9.1f} MB {speed} {memory} {m.note}",
+    found = f"{m.findings:5d} found" if m.findings is not None else ""
+    print(f"  {m.subject:<28} {m.tool:<20} {seconds} {m.megabytes:9.1f} MB {speed} {memory} {found} {m.note}",
           flush=True)
 
 

@@ -22,7 +22,7 @@ from secret_sprawl.scanner.inventory_scan import ci_files_at_head
 from secret_sprawl.scanner.sources import directory, git_history
 from secret_sprawl.scanner.sources.base import Blob, Item, path_text
 from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, is_repository, network, run
-from secret_sprawl.scanner.sources.interface import ScanOptions, Session, failed
+from secret_sprawl.scanner.sources.interface import ScanOptions, Session, failed, finding_key
 
 
 class GitHistorySource:
@@ -70,8 +70,8 @@ def scan_repository(repo: Path, target: str, kind: str, session: Session, *,
     _report_absent(git, target, absent, promisor, result)
     history = attribute(git, hits, exclude=exclude, rescan=lambda blob, path: _rescan(git, target, blob, path,
                                                                                       session))
-    seen = {_key(f) for f in history}
-    result.findings = history + [f for f in loose if _key(f) not in seen]
+    seen = {finding_key(f) for f in history}
+    result.findings = history + [f for f in loose if finding_key(f) not in seen]
     return session.finish(result, ci_files_at_head(repo, worktree))
 
 
@@ -144,7 +144,3 @@ def _exclusions(git: Git, target: str, options: ScanOptions) -> list[str]:
         except GitFailure:
             raise UsageError(f"--since {options.since}: not a commit in {target}") from None
     return git_history.existing(git, options.exclude)
-
-
-def _key(finding: Finding) -> tuple[str, str, str]:
-    return finding.provenance.path, finding.rule_id, finding.fingerprint

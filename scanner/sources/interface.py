@@ -27,6 +27,11 @@ DEFAULT_NETWORK_TIMEOUT = 60.0
 TARGET_LEVEL = ""  # ScanError.path for a problem with the whole target
 
 
+def finding_key(finding: Finding) -> tuple[str, str, str]:
+    """One secret at one path: what two reads of the same place (history and work tree) share."""
+    return finding.provenance.path, finding.rule_id, finding.fingerprint
+
+
 def failed(target: str, kind: str, message: str) -> TargetResult:
     """The result of a target that could not be read at all."""
     return TargetResult(target=target, kind=kind, errors=[ScanError(target, TARGET_LEVEL, message)],

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from secret_sprawl.detectors.types import Finding, Provenance, ScanError, TargetResult
+from secret_sprawl.detectors.types import Provenance, ScanError, TargetResult
 from secret_sprawl.scanner.sources.base import Blob, Item, path_text
 from secret_sprawl.scanner.sources.git_history import head_blobs, read_blob
 from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, is_repository, records
-from secret_sprawl.scanner.sources.interface import ScanOptions, Session
+from secret_sprawl.scanner.sources.interface import ScanOptions, Session, finding_key
 
 
 def staged_blobs(repo: Path, target: str) -> Iterator[Item]:
@@ -50,10 +50,6 @@ def committed_blobs(repo: Path, paths: set[str]) -> dict[str, bytes]:
     return {path: read_blob(git, sha) for path, sha in head_blobs(git, paths).items()}
 
 
-def _key(finding: Finding) -> tuple[str, str, str]:
-    return finding.provenance.path, finding.rule_id, finding.fingerprint
-
-
 class StagedSource:
     """``--staged``: the index of a repository, minus what HEAD already holds at the same path."""
 
@@ -72,7 +68,7 @@ class StagedSource:
         result = TargetResult(target=target, kind="git")
         findings = session.run(staged_blobs(repo, target), result)
         committed = committed_blobs(repo, {f.provenance.path for f in findings})
-        already = {_key(f) for path, data in committed.items()
+        already = {finding_key(f) for path, data in committed.items()
                    for f in session.scan_blob(Blob(data, Provenance(target, path)))}
-        result.findings = [f for f in findings if _key(f) not in already]
+        result.findings = [f for f in findings if finding_key(f) not in already]
         return session.finish(result)

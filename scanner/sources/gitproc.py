@@ -40,18 +40,21 @@ def git_at(path: Path | str) -> Git:
     return git
 
 
-def network(path: Path, args: Sequence[str], *, timeout: float, stdin: bytes | None = None) -> str:
+def network(path: Path, args: Sequence[str], *, timeout: float, stdin: bytes | None = None,
+            extra_env: dict[str, str] | None = None) -> str:
     """Run a git command that talks to a remote; its stdout.
 
     Raises GitFailure when git fails or when nothing arrives (on stdout or stderr, where ``--progress``
     reports) for ``timeout`` seconds: http(s) also gets curl's low-speed limit, ssh a connect timeout
     and keep-alives, and every transport (git:// has no timeout of its own) is stopped by this watch.
+    ``extra_env`` is added for this command only (an organisation token's HTTP header).
     """
     seconds = str(max(1, int(timeout)))
     env = {**os.environ, **QUIET_ENV, "GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS,
            "GIT_HTTP_LOW_SPEED_LIMIT": "1", "GIT_HTTP_LOW_SPEED_TIME": seconds,
            "GIT_SSH_COMMAND": f"ssh -o BatchMode=yes -o ConnectTimeout={seconds} "
-                              f"-o ServerAliveInterval={seconds} -o ServerAliveCountMax=1"}
+                              f"-o ServerAliveInterval={seconds} -o ServerAliveCountMax=1",
+           **(extra_env or {})}
     process = subprocess.Popen(["git", *args], cwd=path, env=env,
                                stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -8,10 +8,12 @@ from __future__ import annotations
 from secret_sprawl.scanner.sources.directory import DirectorySource
 from secret_sprawl.scanner.sources.history import GitHistorySource
 from secret_sprawl.scanner.sources.interface import ScanOptions, Source
+from secret_sprawl.scanner.sources.organisation import OrganisationRepositorySource
 from secret_sprawl.scanner.sources.remote import RemoteSource
 from secret_sprawl.scanner.sources.staged import StagedSource
 
 SOURCES: tuple[Source, ...] = (
+    OrganisationRepositorySource(),  # before RemoteSource: its targets are names, not URLs
     RemoteSource(),
     StagedSource(),
     GitHistorySource(),

@@ -45,8 +45,12 @@ def mirror_path(url: str, cache_dir: Path) -> Path:
     return cache_dir / hashlib.sha256(strip_credentials(url).encode()).hexdigest()
 
 
-def update_mirror(url: str, cache_dir: Path, *, timeout: float = 60.0) -> Path:
-    """Create or refresh the bare mirror of ``url``; raise GitFailure (credentials removed) on failure."""
+def update_mirror(url: str, cache_dir: Path, git_env: dict[str, str] | None = None, *,
+                  timeout: float = 60.0) -> Path:
+    """Create or refresh the bare mirror of ``url``; raise GitFailure (credentials removed) on failure.
+
+    ``git_env`` is added to the fetch's environment only (an organisation token's HTTP header).
+    """
     clean = strip_credentials(url)
     path = mirror_path(url, cache_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +63,8 @@ def update_mirror(url: str, cache_dir: Path, *, timeout: float = 60.0) -> Path:
         run(git, "config", "remote.origin.mirror", "true")
     try:
         network(path, ["fetch", "--quiet", "--progress", "--prune", "--force", "--", url, "+refs/*:refs/*"],
-                timeout=timeout)
-        head = network(path, ["ls-remote", "--symref", "--", url, "HEAD"], timeout=timeout)
+                timeout=timeout, extra_env=git_env)
+        head = network(path, ["ls-remote", "--symref", "--", url, "HEAD"], timeout=timeout, extra_env=git_env)
     except GitFailure as exc:
         raise GitFailure(str(exc).replace(url, clean)) from None
     match = re.match(r"ref: (\S+)\s+HEAD", head)

@@ -1,5 +1,8 @@
 """Turn one blob into findings: sniff, classify, parse, run the engine, place each match in the file.
 
+A match's confidence is lowered where its path says tests, docs, examples or vendored code
+(``detectors.context``); the path's reason words join the match's own.
+
 This is the work done in each worker process; it holds one compiled Engine and is pure apart from
 that (no I/O). A piece of a large file is scanned as plain bytes and its matches shifted to the
 file's lines; a whole file goes through its structured parser when its path has one.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from secret_sprawl.detectors.context import lower_for_path, path_context
 from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.redact import redact
 from secret_sprawl.detectors.types import Finding, Match, Provenance, Rule, ScanError
@@ -117,12 +121,14 @@ class BlobScanner:
 
     def _finding(self, match: Match, provenance: Provenance, line: int, column: int) -> Finding:
         rule = self._rules[match.rule_id]
+        confidence, reasons = lower_for_path(match.confidence, match.reasons, path_context(provenance.path),
+                                             generic=rule.generic)
         return Finding(
             rule_id=rule.id, provider=rule.provider, category=rule.category,
             lifetime=match.lifetime or rule.lifetime, severity=rule.severity,
             fingerprint=match.fingerprint, redacted=redact(match.secret), provenance=provenance,
             line=line, column=column, secret=match.secret, context=match.context,
-            confidence=match.confidence, reasons=match.reasons,
+            confidence=confidence, reasons=reasons,
         )
 
 

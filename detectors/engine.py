@@ -34,6 +34,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import regex
@@ -44,6 +45,7 @@ from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
 from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
 from secret_sprawl.detectors.redact import fingerprint
+from secret_sprawl.detectors.spans import merge
 from secret_sprawl.detectors.suppress import is_suppressed
 from secret_sprawl.detectors.types import Confidence, Match, Rule
 
@@ -55,14 +57,24 @@ RULE_TIMEOUT = 1.0
 _AROUND = 240
 
 
-@dataclass(frozen=True, slots=True)
 class _CompiledRule:
-    rule: Rule
-    order: int
-    pattern: regex.Pattern
-    allow: tuple[regex.Pattern, ...]
-    context_groups: tuple[str, ...]
-    keywords: tuple[int, ...]
+    """A rule and its keyword ids; its patterns compile on first use (``Engine.prepare`` compiles all):
+    a small input touches a few rules, and compiling every pattern is most of an engine's start."""
+
+    def __init__(self, rule: Rule, order: int, keywords: tuple[int, ...]) -> None:
+        self.rule, self.order, self.keywords = rule, order, keywords
+
+    @cached_property
+    def pattern(self) -> regex.Pattern:
+        return regex.compile(self.rule.pattern)
+
+    @cached_property
+    def allow(self) -> tuple[regex.Pattern, ...]:
+        return tuple(regex.compile(allowed) for allowed in self.rule.allow)
+
+    @cached_property
+    def context_groups(self) -> tuple[str, ...]:
+        return tuple(name for name in self.pattern.groupindex if name != "secret")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +126,8 @@ class _Compiled:
 
 
 def _compile_rule(rule: Rule, order: int, keyword_ids: dict[bytes, int]) -> _CompiledRule:
-    pattern = regex.compile(rule.pattern)
-    return _CompiledRule(
-        rule=rule,
-        order=order,
-        pattern=pattern,
-        allow=tuple(regex.compile(allowed) for allowed in rule.allow),
-        context_groups=tuple(name for name in pattern.groupindex if name != "secret"),
-        keywords=tuple(sorted({keyword_ids[k.encode("utf-8").lower()] for k in rule.keywords})),
-    )
+    keywords = tuple(sorted({keyword_ids[keyword.encode("utf-8").lower()] for keyword in rule.keywords}))
+    return _CompiledRule(rule, order, keywords)
 
 
 class Engine:
@@ -147,6 +152,11 @@ class Engine:
         if self._compiled is None:
             self._compiled = _Compiled(self.catalog, self._backend)
         return self._compiled
+
+    def prepare(self) -> None:
+        """Compile every pattern now (before forking processes that share this engine)."""
+        for rule in self.compiled.rules:
+            _ = rule.pattern, rule.allow, rule.context_groups
 
     @property
     def prefilter_name(self) -> str:
@@ -192,21 +202,9 @@ def _to_bytes(data: bytes | str) -> bytes:
 def _windows(blob: bytes, hits: list[list[int]], window: int) -> list[tuple[int, int]]:
     """Merged byte ranges to search: ``window`` around each hit, then out to line boundaries."""
     size = len(blob)
-    spans = sorted((max(0, start - window), min(size, end + window)) for start, end in hits)
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    extended: list[tuple[int, int]] = []
-    for start, end in merged:
-        start, end = _line_start(blob, start, window), _line_end(blob, end, window)
-        if extended and start <= extended[-1][1] + 2 * MARGIN:
-            extended[-1] = (extended[-1][0], max(extended[-1][1], end))
-        else:
-            extended.append((start, end))
-    return extended
+    merged = merge(sorted((max(0, start - window), min(size, end + window)) for start, end in hits))
+    lines = ((_line_start(blob, start, window), _line_end(blob, end, window)) for start, end in merged)
+    return [(start, end) for start, end in merge(lines, gap=2 * MARGIN)]
 
 
 def _line_start(blob: bytes, offset: int, cap: int) -> int:

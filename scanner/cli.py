@@ -12,9 +12,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from importlib.metadata import entry_points
 
 from secret_sprawl.scanner import __version__
+from secret_sprawl.scanner.errors import InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -59,6 +59,8 @@ def action_options() -> argparse.ArgumentParser:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with every subcommand, or with only ``command``'s plugin loaded when it names one
     (each plugin imports its own dependencies, so loading one keeps start-up short)."""
+    from importlib.metadata import entry_points
+
     plugins = sorted(entry_points(group="sprawl.commands"), key=lambda e: e.name)
     chosen = [entry for entry in plugins if entry.name == command] or plugins
     parser = argparse.ArgumentParser(
@@ -83,9 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(arguments: list[str]) -> int:
+    if arguments == ["--version"]:  # answered before any plugin (and its imports) loads
+        print(f"sprawl {__version__}")
+        return EXIT_OK
     from secret_sprawl.tracker.config import ConfigError
-    from secret_sprawl.tracker.db import DatabaseError
-    from sqlalchemy.exc import SQLAlchemyError
 
     parser = build_parser(arguments[0] if arguments else None)
     args = parser.parse_args(arguments)
@@ -94,15 +97,26 @@ def _main(arguments: list[str]) -> int:
         return EXIT_ERROR
     try:
         return int(args.func(args))
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, InputError, ConfigError) as exc:
         print(f"sprawl {args.command}: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except (DatabaseError, SQLAlchemyError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        print(f"sprawl {args.command}: database error: {reason}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        if not isinstance(exc, _database_errors()):
+            raise
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"sprawl {args.command}: database error: {reason}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """The database layer's error types, when the command loaded that layer (else none can occur): the
+    tracker stack (sqlalchemy, alembic) is imported only by commands that record or read the tracker."""
+    db, sqlalchemy = sys.modules.get("secret_sprawl.tracker.db"), sys.modules.get("sqlalchemy.exc")
+    # Any SQLAlchemy error: also a --db URL that is not one, or an unknown dialect.
+    found = (getattr(db, "DatabaseError", None), getattr(sqlalchemy, "SQLAlchemyError", None))
+    return tuple(kind for kind in found if kind is not None)
 
 
 if __name__ == "__main__":

@@ -216,12 +216,6 @@ def _content(row: Any) -> tuple[Any, ...]:
     return at, row.actor, row.kind, row.secret_id, row.scan_id, row.old_value, row.new_value, detail
 
 
-def verify_chain(session: Session) -> int | None:
-    """Id of the first broken event, or None when the whole chain is intact."""
-    broken = first_break(session)
-    return broken.event_id if broken else None
-
-
 def iter_events(session: Session, *, since: datetime | None = None) -> Iterator[Event]:
     """Events in chain order, streamed in batches."""
     query = select(Event).order_by(Event.id).execution_options(yield_per=1000)

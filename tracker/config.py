@@ -21,7 +21,6 @@ from typing import Any
 from platformdirs import user_config_dir
 from pydantic import ValidationError
 from secret_sprawl.tracker.config_schema import Config, config_problem
-from secret_sprawl.tracker.db import check_url, default_url
 
 log = logging.getLogger(__name__)
 CONFIG_NAME = "sprawl.toml"
@@ -71,6 +70,8 @@ def validate_config(data: Mapping[str, Any], source: str) -> Config:
 
 def database_url(explicit: str | None) -> str:
     """``--db``, else ``$SPRAWL_DB``, else the embedded SQLite default; DatabaseError for a bad URL."""
+    from secret_sprawl.tracker.db import check_url, default_url  # here: the config must not load alembic
+
     return check_url(explicit or os.environ.get("SPRAWL_DB") or default_url())
 
 

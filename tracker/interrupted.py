@@ -10,11 +10,9 @@ from __future__ import annotations
 import os
 import socket
 
-from secret_sprawl.tracker.models.core import Scan
+from secret_sprawl.tracker.models.core import Scan, ScanStatus
 from sqlalchemy import select
 from sqlmodel import Session
-
-INTERRUPTED = "interrupted"
 
 
 def this_process() -> tuple[str, int]:
@@ -24,11 +22,11 @@ def this_process() -> tuple[str, int]:
 def mark_interrupted(session: Session) -> list[int]:
     """Mark this host's running scans of dead processes ``interrupted`` (in the caller's transaction)."""
     host, own_pid = this_process()
-    query = select(Scan).where(Scan.status == "running", Scan.host == host, Scan.pid.is_not(None))
+    query = select(Scan).where(Scan.status == ScanStatus.RUNNING, Scan.host == host, Scan.pid.is_not(None))
     marked = []
     for scan in session.execute(query).scalars():
         if scan.pid != own_pid and not _alive(int(scan.pid or 0)):
-            scan.status = INTERRUPTED
+            scan.status = ScanStatus.INTERRUPTED
             marked.append(int(scan.id or 0))
     return marked
 

@@ -17,11 +17,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.models.core import Secret
 
-SLA_STATES = ("within", "approaching", "breached")
+
+class SlaState(StrEnum):
+    """Where a secret stands against its window, most urgent first."""
+
+    BREACHED = "breached"
+    APPROACHING = "approaching"
+    WITHIN = "within"
+    RESOLVED = "resolved"
+
+
+OPEN_SLA_STATES = (SlaState.WITHIN, SlaState.APPROACHING, SlaState.BREACHED)
 DEFAULT_DAYS = Config().sla.days
 DEFAULT_WARN_RATIO = Config().sla.warn_ratio
 _DAY = 86_400.0
@@ -29,7 +40,7 @@ _DAY = 86_400.0
 
 @dataclass(frozen=True, slots=True)
 class SlaStatus:
-    state: str  # within | approaching | breached | resolved
+    state: SlaState
     age_days: float
     days_left: float  # negative when overdue
     deadline: datetime
@@ -70,13 +81,13 @@ class SlaPolicy:
         deadline = exposed_at + timedelta(days=window)
         until = resolved_at if resolved_at is not None else now
         if resolved_at is not None:
-            state = "resolved"
+            state = SlaState.RESOLVED
         elif until > deadline:
-            state = "breached"
+            state = SlaState.BREACHED
         elif until >= exposed_at + timedelta(days=self.warn_ratio * window):
-            state = "approaching"
+            state = SlaState.APPROACHING
         else:
-            state = "within"
+            state = SlaState.WITHIN
         return SlaStatus(
             state=state,
             age_days=(until - exposed_at).total_seconds() / _DAY,

@@ -13,26 +13,28 @@ import os
 import re
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from secret_sprawl.detectors.catalog import CatalogError
+from secret_sprawl.scanner.baseline import load_baseline
 from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
-from secret_sprawl.scanner.formats import FORMATS, renderer
-from secret_sprawl.scanner.formats.baseline import load_baseline
+from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
 from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.scanner.orgs import options as org_cli
 from secret_sprawl.scanner.orgs.expand import expand_targets
 from secret_sprawl.scanner.orgs.options import org_options
 from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
+from secret_sprawl.scanner.problems import summary_lines
 from secret_sprawl.scanner.progress import ScanProgress
 from secret_sprawl.scanner.report import Report
+from secret_sprawl.scanner.runner import scan_and_record
+from secret_sprawl.scanner.sources.interface import DEFAULT_NETWORK_TIMEOUT
 from secret_sprawl.scanner.sources.remote import default_cache_dir, strip_credentials
-from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.scanner.targets import ScanOptions
 from secret_sprawl.scanner.verify import scan_hook
 from secret_sprawl.tracker.config import database_url, load_config
-from secret_sprawl.tracker.fingerprints import fingerprint_key, rekey
+from secret_sprawl.tracker.fingerprints import fingerprint_key
 from secret_sprawl.tracker.safe_text import terminal
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
@@ -45,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add = parser.add_argument
     add("targets", nargs="*", metavar="TARGET",
         help="directory, file, git repository or git URL (https://, ssh://, git@, file://)")
-    add("--format", choices=FORMATS, help="output format (default: table on a terminal, else json)")
+    add("--format", choices=names("scan"), help="output format (default: table on a terminal, else json)")
     add("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     add("--no-history", action="store_true", help="scan the work tree only, not git history")
     add("--since", metavar="REV", help="only objects not reachable from REV")
@@ -63,6 +65,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--cache-dir", type=Path, default=None, metavar="DIR",
         help="where remote repositories are mirrored (default: the user cache dir)")
     add("--no-record", action="store_true", help="do not record the scan in the tracker")
+    add("--network-timeout", type=float, default=DEFAULT_NETWORK_TIMEOUT, metavar="SECONDS",
+        help="give up on a remote that sends nothing for this long (default 60)")
+    add("--verbose", action="store_true", help="print every warning, not one line per kind of problem")
+    add("--fetch-missing", action="store_true",
+        help="partial clones: fetch their absent objects in one batch before scanning (writes into them)")
     add("--enqueue", action="store_true",
         help="queue one job per repository for `sprawl worker` instead of scanning (PostgreSQL --db)")
     add("--queue", metavar="NAME", help="the queue --enqueue puts jobs on (default: scans)")
@@ -77,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give at least one TARGET (a directory, repository or git URL)")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.network_timeout <= 0:
+        raise UsageError("--network-timeout must be more than 0 seconds")
     if args.since and args.incremental:
         raise UsageError("--since and --incremental are exclusive")
     if args.no_record and (args.verify or args.notify):
@@ -94,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     database = None if args.no_record and not args.incremental else _open_database(args.db)
     recorder = None if args.no_record else _recorder(database)
     options = ScanOptions(history=not args.no_history, since=args.since, staged=args.staged,
-                          cache_dir=args.cache_dir or default_cache_dir())
+                          cache_dir=args.cache_dir or default_cache_dir(),
+                          network_timeout=args.network_timeout, fetch_missing=args.fetch_missing)
     started = time.monotonic()
     results = []
     try:
@@ -105,19 +115,12 @@ def run(args: argparse.Namespace) -> int:
         tally = Tally()
         for target in targets:
             progress.target(strip_credentials(target))
-            target_options = options
-            if args.incremental:
-                from secret_sprawl.tracker.recording import last_refs
-
-                refs = last_refs(database, strip_credentials(target)) or {}
-                target_options = replace(options, exclude=tuple(refs.values()))
-            result = rekey(scan_target(target, target_options, runner, progress.update, tally), key)
-            for error in result.errors:
-                print(terminal(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: "
-                               f"{error.message}"), file=sys.stderr)
-            if recorder is not None:
-                recorder.record(result)
+            result = scan_and_record(target, runner, options, recorder=recorder,
+                                     incremental_from=database if args.incremental else None,
+                                     progress=progress.update, tally=tally, fingerprint_key=key)
             results.append(result)
+    for line in summary_lines((e for r in results for e in r.errors), verbose=args.verbose):
+        print(terminal(f"sprawl scan: warning: {line}"), file=sys.stderr)
     by_target = {result.target: result for result in results}
     for finding in shared_credential_findings([w for r in results for w in r.workloads],
                                               jobs_threshold=shared_jobs):
@@ -127,10 +130,11 @@ def run(args: argparse.Namespace) -> int:
         scan_hook.after_scan(args, database, scan.id, results, config)
     report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
                           show_secrets=args.show_secrets, known=known, min_confidence=args.min_confidence)
-    _write(renderer(fmt)(report), args.output)
+    _write(renderer("scan", fmt)(report), args.output)
     if report.findings:
         return args.exit_code
-    return EXIT_ERROR if results and not any(r.complete for r in results) else EXIT_OK
+    # Absent git objects alone are not a failure: everything present was scanned.
+    return EXIT_ERROR if results and not any(r.complete or r.missing_objects for r in results) else EXIT_OK
 
 
 def _open_database(url_option: str | None):

@@ -17,7 +17,7 @@ from typing import Any
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.scanner.orgs.expand import OrgOptions, RepositoryTarget, expand_targets, rebuild_target
 from secret_sprawl.scanner.queue.app import QUEUE, app
 from secret_sprawl.scanner.queue.record import TransientScanError, scan_and_record
@@ -40,7 +40,7 @@ def _keeps_error(task: Callable[..., dict[str, Any]]) -> Callable[..., dict[str,
         try:
             return task(context, **kwargs)
         except Exception as exc:
-            message = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"
+            message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
             record_job_error(_engine(context.additional_context["db_url"]), context.job.id or 0, message)
             raise
 
@@ -59,7 +59,8 @@ def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = ""
     recorded = scan_and_record(_engine(settings["db_url"]), spec,
                                cache_dir=Path(settings.get("cache_dir") or default_cache_dir()),
                                trigger="worker", actor=f"worker:{socket.gethostname()}:{os.getpid()}",
-                               rules=tuple(settings.get("rules", ())))
+                               rules=tuple(settings.get("rules", ())),
+                               fingerprint_key=settings.get("fingerprint_key"))
     return {"scan_id": recorded.scan_id, "findings": recorded.findings, "complete": recorded.complete}
 
 

@@ -1,7 +1,7 @@
 """``sprawl scan --verify / --notify / --endpoint``: the options and the step run after a tracked scan.
 
 The scan command calls ``add_arguments(parser)`` when building its parser and, once the scan is
-recorded, ``after_scan(args, engine, scan_id, results)``. The plaintext is still in memory in each
+recorded, ``after_scan(args, engine, scan_id, results, config)``. The plaintext is still in memory in each
 ``Finding.secret``, so nothing is re-read here. Nothing in this step can fail the scan: a dead
 webhook is logged, a provider that does not answer gives ``unknown``.
 """
@@ -10,23 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from secret_sprawl.detectors.types import TargetResult
-from secret_sprawl.detectors.verification import load_verifiers
-from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
-from secret_sprawl.scanner.verify.client import Verifier
-from secret_sprawl.scanner.verify.service import (
-    Checked,
-    items_for_fingerprints,
-    requests_from_findings,
-    summarize,
-    verify_and_record,
-)
-from secret_sprawl.scanner.verify.settings import VerifySettings
-from secret_sprawl.tracker.actor import default_actor
-from secret_sprawl.tracker.config_schema import Config
-from secret_sprawl.tracker.models.columns import utcnow
-from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from secret_sprawl.tracker.config_schema import Config
+    from sqlalchemy import Engine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +36,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def after_scan(args: argparse.Namespace, engine: Engine, scan_id: int, results: list[TargetResult],
                config: Config) -> None:
     """Verify this scan's secrets (with ``--verify``) and send notifications (with a webhook)."""
+    # Imported here so that a scan that records nothing never loads the tracker and HTTP stacks.
+    from secret_sprawl.detectors.verification import load_verifiers
+    from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
+    from secret_sprawl.scanner.verify.client import Verifier
+    from secret_sprawl.scanner.verify.service import (
+        Checked,
+        items_for_fingerprints,
+        requests_from_findings,
+        summarize,
+        verify_and_record,
+    )
+    from secret_sprawl.scanner.verify.settings import VerifySettings
+    from secret_sprawl.tracker.actor import default_actor
+    from secret_sprawl.tracker.models.columns import utcnow
+
     url = webhook_url(getattr(args, "notify", None), config)
     if not (args.verify or url):
         return

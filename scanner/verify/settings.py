@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from secret_sprawl.detectors.verification import VerifierCatalog, load_verifiers
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.tracker.config_schema import Config, VerifyTable, check_http_url
 
 _DEFAULTS = VerifyTable()
@@ -30,18 +30,18 @@ class VerifySettings:
     @classmethod
     def from_config(cls, config: Config, cli_endpoints: Iterable[str] = (), *, allow_overrides: bool = False,
                     catalog: VerifierCatalog | None = None) -> VerifySettings:
-        """``[verify]`` (validated already) + ``--endpoint`` flags; UsageError for an override that would
+        """``[verify]`` (validated already) + ``--endpoint`` flags; InputError for an override that would
         send secrets away from the provider's official host without ``allow_overrides``."""
         table = config.verify
         endpoints = dict(table.endpoints)
         for item in cli_endpoints:
             provider, sep, url = item.partition("=")
             if not sep or not provider.strip():
-                raise UsageError(f"--endpoint expects PROVIDER=URL, got {item!r}")
+                raise InputError(f"--endpoint expects PROVIDER=URL, got {item!r}")
             try:
                 endpoints[provider.strip()] = check_http_url(url.strip())
             except ValueError as exc:
-                raise UsageError(f"--endpoint {provider.strip()}: {exc}, got {url.strip()!r}") from None
+                raise InputError(f"--endpoint {provider.strip()}: {exc}, got {url.strip()!r}") from None
         allowed = allow_overrides or table.allow_endpoint_overrides
         _check_overrides(endpoints, catalog or load_verifiers(), allowed)
         return cls(endpoints=endpoints, concurrency=table.concurrency, rate_per_host=table.rate_per_host,
@@ -52,12 +52,12 @@ def _check_overrides(endpoints: Mapping[str, str], catalog: VerifierCatalog, all
     for provider, url in sorted(endpoints.items()):
         spec = catalog.providers.get(provider)
         if spec is None:
-            raise UsageError(f"endpoint override for unknown provider {provider!r}")
+            raise InputError(f"endpoint override for unknown provider {provider!r}")
         official = urlsplit(spec.base_url or "")
         wanted = urlsplit(url)
         if allowed or (wanted.scheme == "https" and official.hostname
                        and wanted.hostname == official.hostname and wanted.port == official.port):
             continue
-        raise UsageError(f"the endpoint override for {provider} sends its secrets to {wanted.hostname}, "
+        raise InputError(f"the endpoint override for {provider} sends its secrets to {wanted.hostname}, "
                          f"not {official.hostname or 'its provider'}: pass --allow-endpoint-overrides "
                          "if you mean it")

@@ -11,6 +11,7 @@ import json
 from secret_sprawl.detectors.engine import build_engine
 from secret_sprawl.scanner.cli import main
 from secret_sprawl.scanner.verify.reread import reread_secret
+from secret_sprawl.tracker import queries
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.models.core import Secret
 from sqlmodel import Session, select
@@ -44,7 +45,8 @@ def test_fingerprints_are_keyed_in_the_tracker_and_the_report(tmp_path, monkeypa
     with Session(engine) as session:
         secret = session.exec(select(Secret)).one()
         assert secret.fingerprint == expected
-        assert reread_secret(session, secret, build_engine(), KEY.encode()).secret == value
+        places = queries.places(session, int(secret.id or 0), newest_first=True)
+        assert reread_secret(places, secret, build_engine(), KEY.encode()).secret == value
     engine.dispose()
     for stored in tmp_path.glob("t.db*"):  # the database and any WAL left beside it
         raw = stored.read_bytes()

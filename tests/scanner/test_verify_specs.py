@@ -8,7 +8,7 @@ from secret_sprawl.detectors.verification import (
     load_verifiers,
     parse_verifiers,
 )
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
 from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.config import ConfigError, validate_config
@@ -100,7 +100,7 @@ def test_settings_from_config_and_flags():
                                   "groq": "http://127.0.0.1:8080"}
     assert settings.retries == 0
     for bad in (["openai"], ["openai=ftp://x"], ["=http://x"], ["nosuchprovider=https://x.example"]):
-        with pytest.raises(UsageError):
+        with pytest.raises(InputError):
             VerifySettings.from_config(Config(), bad, allow_overrides=True)
 
 
@@ -118,9 +118,9 @@ def test_bad_verify_settings_name_the_key(table, message):
 
 def test_an_override_to_another_host_needs_the_operators_consent():
     official = Config()
-    with pytest.raises(UsageError, match="--allow-endpoint-overrides"):
+    with pytest.raises(InputError, match="--allow-endpoint-overrides"):
         VerifySettings.from_config(official, ["openai=http://127.0.0.1:8080"])
-    with pytest.raises(UsageError, match="--allow-endpoint-overrides"):
+    with pytest.raises(InputError, match="--allow-endpoint-overrides"):
         VerifySettings.from_config(official, ["openai=http://api.openai.com"])  # not https
     same_host = VerifySettings.from_config(official, ["openai=https://api.openai.com/v1"])
     assert same_host.endpoints == {"openai": "https://api.openai.com/v1"}

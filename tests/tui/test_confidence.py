@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from rich.console import Console
 from secret_sprawl.detectors.types import Confidence, Finding, Provenance, TargetResult
-from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.models import Event, Secret
 from secret_sprawl.tracker.recording import Recorder
 from secret_sprawl.tui.screens.detail import DetailScreen
@@ -20,8 +21,11 @@ from secret_sprawl.tui.screens.modals import ConfirmModal
 from sqlmodel import Session, select
 from textual.widgets import DataTable, Select, Static
 
+from tests.tui.tui_seed import AS_OF
+
 SIZE = (160, 40)
 SEEDED_OPEN = [1, 2, 3, 5]  # the seed's open secrets, all at medium or high confidence
+EXPOSED = AS_OF - timedelta(days=3)  # the queue shows what was exposed by its as-of instant
 
 
 def _finding(name: str, path: str, confidence: Confidence, reasons: tuple[str, ...]) -> Finding:
@@ -29,7 +33,8 @@ def _finding(name: str, path: str, confidence: Confidence, reasons: tuple[str, .
     return Finding(
         rule_id="generic-api-key", provider="generic", category="generic", lifetime="unknown",
         severity="medium", fingerprint=hashlib.sha256(value.encode()).hexdigest(), redacted=f"syn…{name}",
-        provenance=Provenance(target="github.com/acme/agents", path=path), line=3, column=5,
+        provenance=Provenance(target="github.com/acme/agents", path=path, committed_at=EXPOSED),
+        line=3, column=5,
         confidence=confidence, reasons=reasons,
     )
 
@@ -125,7 +130,7 @@ async def test_close_every_suggested_test_value_in_one_confirmed_action(make_app
         assert changes == [("tester", "open", "used-in-tests")] * 2
         assert all(e.detail["note"] == "accepted the tracker's suggestion (used-in-tests: seen only in test "
                    "paths); fixtures reviewed" for e in events)
-        assert verify_chain(session) is None
+        assert first_break(session) is None
     assert all(status(engine, i) == "open" for i in SEEDED_OPEN)
 
 

@@ -19,7 +19,6 @@ from secret_sprawl.tui.format import (
     verification_text,
 )
 from secret_sprawl.tui.loaders import SecretDetail, load_detail
-from secret_sprawl.tui.remediation import remediation_for
 from secret_sprawl.tui.screens.triage import TriageScreen
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -80,11 +79,7 @@ class DetailScreen(TriageScreen):
             return
         self.detail = detail
         self.query_one("#summary", Static).update(_summary(detail))
-        hint = remediation_for(detail.secret.provider)
-        where = Text.assemble(("Revoke: ", "bold"), hint.hint)
-        if hint.url:
-            where.append("\n" + hint.url, style="underline")
-        self.query_one("#remediation", Static).update(where)
+        self.query_one("#remediation", Static).update(Text.assemble(("Revoke: ", "bold"), detail.remediation))
         self._fill("occurrences", [
             (
                 place.target,

@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("engine", "history", "tracker", "tui")
+BENCHMARKS = ("engine", "history", "tracker", "tui", "workers")
 
 
 def main(argv: list[str]) -> int:

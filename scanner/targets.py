@@ -19,6 +19,7 @@ from secret_sprawl.detectors.types import Finding, Provenance, ScanError, Target
 from secret_sprawl.scanner.attribution import attribute
 from secret_sprawl.scanner.cli import UsageError
 from secret_sprawl.scanner.inventory_scan import ci_files_at_head, ci_files_in_tree, scan_ci_files
+from secret_sprawl.scanner.orgs.expand import RepositoryTarget
 from secret_sprawl.scanner.pipeline import Progress, Runner, Tally
 from secret_sprawl.scanner.sources import directory, git_history, remote
 from secret_sprawl.scanner.sources.base import Blob, Item
@@ -42,6 +43,8 @@ def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progr
                 tally: Tally | None = None) -> TargetResult:
     tally = tally if tally is not None else Tally()
     scanner = _TargetScan(runner, options, tally, progress)
+    if isinstance(spec, RepositoryTarget):
+        return scan_repository(spec, scanner)
     if remote.is_remote(spec):
         return scanner.remote(spec)
     path = Path(spec)
@@ -57,6 +60,11 @@ def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progr
         return _with_ci_posture(scanner.plain(spec, "directory", directory.walk(path, spec)),
                                 ci_files_in_tree(path))
     return scanner.plain(spec, "directory", directory.single_file(path, spec))
+
+
+def scan_repository(repository: RepositoryTarget, scanner: _TargetScan) -> TargetResult:
+    """An organisation's repository (see scanner/orgs): its clone URL mirrored, recorded by its name."""
+    return scanner.remote(repository.clone_url, name=str(repository), git_env=repository.git_env)
 
 
 def _with_ci_posture(result: TargetResult, ci_files: Iterable[tuple[str, str]]) -> TargetResult:
@@ -92,13 +100,14 @@ class _TargetScan:
         result.findings = self._run(items, result)
         return self._finish(result)
 
-    def remote(self, url: str) -> TargetResult:
+    def remote(self, url: str, *, name: str | None = None,
+               git_env: dict[str, str] | None = None) -> TargetResult:
         clean = remote.strip_credentials(url)
         try:
-            mirror = remote.update_mirror(url, self.options.cache_dir)
+            mirror = remote.update_mirror(url, self.options.cache_dir, git_env)
         except GitFailure as exc:
-            return _failed(clean, "remote", f"cannot fetch {clean}: {exc}")
-        return self.git(mirror, clean, "remote", worktree=None)
+            return _failed(name or clean, "remote", f"cannot fetch {clean}: {exc}")
+        return self.git(mirror, name or clean, "remote", worktree=None)
 
     def staged(self, repo: Path, target: str) -> TargetResult:
         result = TargetResult(target=target, kind="git")

@@ -17,13 +17,15 @@ Definitions (all "as of" a fixed instant, so a report can be reproduced):
   ``14-21`` [14, 21), ``21-27`` [21, 27], ``>27`` beyond 27 days. Breached: open secrets past their
   SLA deadline. Exposure: the sum of the ages, in days, of the open secrets (secret-days).
 - per_month: MTTR per calendar month (UTC) of resolution, the trend line.
-- group_by: the same numbers per target, provider, category, owner, or month of exposure; a
-  secret found in several targets counts in each of them.
+- group_by: the same numbers per target, organisation (``host/org`` of targets named
+  ``host/org/repo``), provider, category, owner, or month of exposure; a secret found in several
+  targets (or organisations) counts in each of them.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -35,7 +37,9 @@ from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import select
 from sqlmodel import Session
 
-GROUP_BY = ("target", "provider", "category", "owner", "month")
+GROUP_BY = ("target", "org", "provider", "category", "owner", "month")
+# host/org/... of an organisation's repository (github.com/acme/agents, huggingface.co/datasets/acme/x)
+_ORG_TARGET = re.compile(r"^([a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?)/(?:(?:datasets|spaces)/)?([^/]+)/[^/]")
 AGE_BUCKETS = ("0-7", "7-14", "14-21", "21-27", ">27")
 MTTR_STATUSES = frozenset({"revoked", "rotated"})
 UNASSIGNED = "(unassigned)"
@@ -110,7 +114,7 @@ def compute_metrics(
     if group_by is None:
         return metrics
     groups: dict[str, list[_Row]] = {}
-    targets = _targets_by_secret(session) if group_by == "target" else {}
+    targets = _targets_by_secret(session) if group_by in ("target", "org") else {}
     for row in rows:
         for key in _group_keys(row, group_by, targets):
             groups.setdefault(key, []).append(row)
@@ -195,8 +199,18 @@ def _targets_by_secret(session: Session) -> dict[int, list[str]]:
 def _group_keys(row: _Row, group_by: str, targets: dict[int, list[str]]) -> list[str]:
     if group_by == "target":
         return targets.get(row.id, [])
+    if group_by == "org":
+        return sorted({organisation(name) for name in targets.get(row.id, [])})
     if group_by == "owner":
         return [row.owner or UNASSIGNED]
     if group_by == "month":
         return [row.exposed_at.strftime("%Y-%m")]
     return [getattr(row, group_by)]
+
+
+def organisation(target: str) -> str:
+    """``host/org`` of an organisation repository's target name (``github.com/acme/agents`` ->
+    ``github.com/acme``; a GitLab subgroup's project counts under its top group); any other target
+    (a path, a URL) is its own group."""
+    match = _ORG_TARGET.match(target)
+    return f"{match.group(1)}/{match.group(2)}" if match else target

@@ -20,6 +20,9 @@ from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
 from secret_sprawl.scanner.formats import FORMATS, renderer
 from secret_sprawl.scanner.formats.baseline import load_baseline
 from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
+from secret_sprawl.scanner.orgs import options as org_cli
+from secret_sprawl.scanner.orgs.expand import expand_targets
+from secret_sprawl.scanner.orgs.options import org_options
 from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
 from secret_sprawl.scanner.progress import ScanProgress
 from secret_sprawl.scanner.report import Report
@@ -55,6 +58,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--cache-dir", type=Path, default=None, metavar="DIR",
         help="where remote repositories are mirrored (default: the user cache dir)")
     add("--no-record", action="store_true", help="do not record the scan in the tracker")
+    add("--enqueue", action="store_true",
+        help="queue one job per repository for `sprawl worker` instead of scanning (PostgreSQL --db)")
+    add("--queue", metavar="NAME", help="the queue --enqueue puts jobs on (default: scans)")
+    org_cli.add_arguments(parser)
     scan_hook.add_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -69,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--since and --incremental are exclusive")
     if args.no_record and (args.verify or args.notify):
         raise UsageError("--verify/--notify record results in the tracker; drop --no-record")
+    if args.enqueue:
+        from secret_sprawl.scanner.queue.enqueue import enqueue
+
+        return enqueue(args, targets)
+    targets = expand_targets(targets, org_options(args), report=lambda line: print(line, file=sys.stderr))
     shared_jobs = shared_jobs_threshold(load_config(args.config))
     known = load_baseline(args.baseline) if args.baseline else frozenset()
     fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "json")

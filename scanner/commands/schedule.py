@@ -16,7 +16,8 @@ from pathlib import Path
 from types import FrameType
 
 from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
-from secret_sprawl.scanner.schedule.daemon import Daemon
+from secret_sprawl.scanner.orgs.expand import is_org_target, parse_org_target
+from secret_sprawl.scanner.schedule.daemon import JOB_FUNCTION, Daemon
 from secret_sprawl.scanner.schedule.job import run_schedule
 from secret_sprawl.scanner.sources.remote import is_remote, strip_credentials
 from secret_sprawl.tracker.actor import default_actor
@@ -55,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     run = actions.add_parser("run", parents=[leaf], help="the scheduler daemon, in the foreground")
     run.add_argument("--sync-interval", type=float, default=10.0, metavar="SECONDS",
                      help="how often schedule changes are picked up (default 10)")
+    run.add_argument("--enqueue", action="store_true",
+                     help="queue each due scan for `sprawl worker` instead of running it here (PostgreSQL); "
+                          "several daemons queue a due scan once")
     run.set_defaults(func=_run)
     now = actions.add_parser("run-now", parents=[leaf], help="run one schedule once, now")
     now.add_argument("name")
@@ -62,7 +66,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _add(args: argparse.Namespace) -> int:
-    targets = [t if is_remote(t) else str(Path(t).resolve()) for t in args.targets]
+    targets = [t if is_remote(t) or is_org_target(t) else str(Path(t).resolve()) for t in args.targets]
+    for target in filter(is_org_target, targets):
+        parse_org_target(target)
     if any(is_remote(t) and strip_credentials(t) != t for t in targets):
         raise UsageError("a target URL carries credentials; use a git credential helper instead "
                          "(schedules are stored in the tracker and must not hold secrets)")
@@ -108,7 +114,15 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    daemon = Daemon(database_url(args.db), config_path=args.config, sync_interval=args.sync_interval)
+    url = database_url(args.db)
+    function = JOB_FUNCTION
+    if args.enqueue:
+        from secret_sprawl.scanner.queue.app import ensure_schema, libpq_url
+        from secret_sprawl.scanner.queue.periodic import ENQUEUE_FUNCTION
+
+        ensure_schema(libpq_url(url))
+        function = ENQUEUE_FUNCTION
+    daemon = Daemon(url, config_path=args.config, sync_interval=args.sync_interval, function=function)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         print(f"sprawl schedule: {signal.Signals(signum).name}, stopping after the running scan",

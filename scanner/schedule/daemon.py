@@ -53,7 +53,7 @@ class SyncResult:
 
 
 def sync_jobs(scheduler: BackgroundScheduler, db: Engine, db_url: str,
-              config_path: str | None = None) -> SyncResult:
+              config_path: str | None = None, function: str = JOB_FUNCTION) -> SyncResult:
     """Make the started scheduler's jobs match the ``schedule`` table of ``db`` (opened from ``db_url``)."""
     with Session(db) as session:
         wanted = {job_id(s.name): (s.name, s.cron) for s in list_schedules(session)}
@@ -67,10 +67,11 @@ def sync_jobs(scheduler: BackgroundScheduler, db: Engine, db_url: str,
         args, kwargs = [name, stored_url(db_url)], {"config_path": config_path}
         job = scheduler.get_job(identifier)
         if job is None:
-            scheduler.add_job(JOB_FUNCTION, trigger, id=identifier, name=name, args=args, kwargs=kwargs)
+            scheduler.add_job(function, trigger, id=identifier, name=name, args=args, kwargs=kwargs)
             added.append(name)
-        elif str(job.trigger) != str(trigger) or list(job.args) != args or dict(job.kwargs) != kwargs:
-            scheduler.modify_job(identifier, args=args, kwargs=kwargs)
+        elif (str(job.trigger) != str(trigger) or list(job.args) != args or dict(job.kwargs) != kwargs
+              or job.func_ref != function):
+            scheduler.modify_job(identifier, func=function, args=args, kwargs=kwargs)
             scheduler.reschedule_job(identifier, trigger=trigger)
             changed.append(name)
     if added or changed or removed:
@@ -82,8 +83,9 @@ class Daemon:
     """Run the scheduler until ``stop()`` (signal handlers call it), syncing schedules periodically."""
 
     def __init__(self, db_url: str, *, config_path: str | None = None, sync_interval: float = 10.0,
-                 misfire_grace_time: int = MISFIRE_GRACE_SECONDS) -> None:
+                 misfire_grace_time: int = MISFIRE_GRACE_SECONDS, function: str = JOB_FUNCTION) -> None:
         self.db_url = db_url
+        self.function = function  # run the scan here, or (scanner.queue.periodic) queue it
         self.config_path = config_path
         self.sync_interval = sync_interval
         self.scheduler = make_scheduler(db_url, misfire_grace_time=misfire_grace_time)
@@ -97,7 +99,7 @@ class Daemon:
 
     def sync(self) -> SyncResult:
         assert self._db is not None, "start() first"
-        return sync_jobs(self.scheduler, self._db, self.db_url, self.config_path)
+        return sync_jobs(self.scheduler, self._db, self.db_url, self.config_path, self.function)
 
     def run(self) -> None:
         """Start, then keep the jobs in step with the table until stopped; waits for a running scan."""

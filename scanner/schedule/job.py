@@ -20,6 +20,7 @@ from secret_sprawl.detectors.engine import build_engine
 from secret_sprawl.detectors.types import ScanError, TargetResult
 from secret_sprawl.detectors.verification import load_verifiers
 from secret_sprawl.scanner.notify import Webhook, scan_failed_notice, send_updates, sla_policy, webhook_url
+from secret_sprawl.scanner.orgs.expand import OrgOptions, expand_each
 from secret_sprawl.scanner.pipeline import Runner
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
 from secret_sprawl.scanner.verify.client import Verifier
@@ -61,9 +62,14 @@ class RunResult:
     error: str | None
 
 
+def real_url(db_url: str) -> str:
+    """The real URL behind a masked one this process stored (else ``db_url`` itself)."""
+    return _REAL_URLS.get(db_url, db_url)
+
+
 def run_schedule(name: str, db_url: str, config_path: str | None = None) -> RunResult:
     """Run schedule ``name`` once; never raises (a failure is recorded and notified instead)."""
-    db = open_database(_REAL_URLS.get(db_url, db_url))
+    db = open_database(real_url(db_url))
     try:
         return _run(name, db, config_path)
     finally:
@@ -105,8 +111,9 @@ def _run(name: str, db: Engine, config_path: str | None) -> RunResult:
 def _scan(recorder: Recorder, db: Engine, targets: list[str]) -> tuple[list[TargetResult], list[str]]:
     results: list[TargetResult] = []
     failures: list[str] = []
+    expanded = expand_each(targets, OrgOptions(), on_error=lambda _, message: failures.append(message))
     with Runner() as runner:
-        for target in targets:
+        for target in expanded:
             try:
                 refs = last_refs(db, target) or {}
                 result = scan_target(target, ScanOptions(exclude=tuple(sorted(set(refs.values())))), runner)

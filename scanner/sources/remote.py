@@ -40,8 +40,11 @@ def mirror_path(url: str, cache_dir: Path) -> Path:
     return cache_dir / hashlib.sha256(strip_credentials(url).encode()).hexdigest()
 
 
-def update_mirror(url: str, cache_dir: Path) -> Path:
-    """Create or refresh the bare mirror of ``url``; raise GitFailure (credentials removed) on failure."""
+def update_mirror(url: str, cache_dir: Path, git_env: dict[str, str] | None = None) -> Path:
+    """Create or refresh the bare mirror of ``url``; raise GitFailure (credentials removed) on failure.
+
+    ``git_env`` is added to the fetch's environment only (an organisation token's HTTP header).
+    """
     clean = strip_credentials(url)
     path = mirror_path(url, cache_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +56,7 @@ def update_mirror(url: str, cache_dir: Path) -> Path:
         run(git, "config", "remote.origin.fetch", "+refs/*:refs/*")
         run(git, "config", "remote.origin.mirror", "true")
     git = git_at(path)
+    git.update_environment(**(git_env or {}))
     try:
         run(git, "fetch", "--quiet", "--prune", "--force", url, "+refs/*:refs/*")
         head = run(git, "ls-remote", "--symref", url, "HEAD")

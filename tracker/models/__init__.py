@@ -2,9 +2,10 @@
 
 from secret_sprawl.tracker.models.core import Event, Occurrence, Scan, Secret, Target
 from secret_sprawl.tracker.models.inventory import InventorySnapshot, Workload, WorkloadSecret
+from secret_sprawl.tracker.models.jobs import JobError
 from secret_sprawl.tracker.models.schedule import Notification, Schedule, Verification
 
 __all__ = [
-    "Event", "InventorySnapshot", "Notification", "Occurrence", "Scan", "Schedule", "Secret", "Target",
-    "Verification", "Workload", "WorkloadSecret",
+    "Event", "InventorySnapshot", "JobError", "Notification", "Occurrence", "Scan", "Schedule", "Secret",
+    "Target", "Verification", "Workload", "WorkloadSecret",
 ]

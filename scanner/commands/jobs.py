@@ -1,0 +1,92 @@
+"""``sprawl jobs list|retry|cancel``: watch and steer the scan queue in the tracker's PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from secret_sprawl.tracker.jobs import STATUSES
+
+    parser = subparsers.add_parser("jobs", parents=[common], help="list, retry or cancel queued scan jobs",
+                                   description=__doc__.splitlines()[0])
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    leaf = action_options()
+    listing = actions.add_parser("list", parents=[leaf], help="jobs with their status")
+    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.set_defaults(func=_list)
+    for name, help_text in (("retry", "queue a failed or cancelled job again"),
+                            ("cancel", "cancel a waiting job (a running scan is not interrupted)")):
+        action = actions.add_parser(name, parents=[leaf], help=help_text)
+        action.add_argument("id", type=int)
+        action.set_defaults(func=_retry if name == "retry" else _cancel)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.tracker.config import database_url
+    from secret_sprawl.tracker.db import open_database
+    from secret_sprawl.tracker.jobs import list_jobs
+
+    db_url = database_url(args.db)
+    with opened(db_url):  # checks PostgreSQL and creates the queue's tables if needed
+        pass
+    engine = open_database(db_url)  # the tracker's job_error table exists
+    try:
+        jobs = list_jobs(engine, args.status)
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        print(json.dumps([{"id": j.id, "kind": j.kind, "target": j.target, "status": j.status,
+                           "worker": j.worker, "attempts": j.attempts, "started": _iso(j.started),
+                           "finished": _iso(j.finished), "error": j.error} for j in jobs], indent=2))
+        return EXIT_OK
+    print(f"{'ID':>6}  {'KIND':6}  {'STATUS':9}  {'WORKER':>6}  {'ATT':>3}  "
+          f"{'STARTED':20}  {'FINISHED':20}  TARGET")
+    for j in jobs:
+        print(f"{j.id:>6}  {j.kind:6}  {j.status:9}  {j.worker or '-':>6}  {j.attempts:>3}  "
+              f"{_iso(j.started) or '-':20}  {_iso(j.finished) or '-':20}  {j.target}"
+              + (f"\n{'':8}error: {j.error}" if j.error and j.status != "succeeded" else ""))
+    return EXIT_OK
+
+
+def _retry(args: argparse.Namespace) -> int:
+    from procrastinate.exceptions import AlreadyEnqueued
+    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.tracker.config import database_url
+
+    with opened(database_url(args.db)) as app:
+        found = app.job_manager.list_jobs(id=args.id)
+        if not found:
+            raise UsageError(f"no job {args.id}")
+        job = found[0]
+        if job.status not in ("failed", "cancelled", "aborted"):
+            raise UsageError(f"job {args.id} is {job.status}; "
+                             "only failed, cancelled or aborted jobs are retried")
+        task = app.tasks[job.task_name]
+        try:
+            new_id = task.configure(lock=job.lock, queueing_lock=job.queueing_lock, queue=job.queue).defer(
+                **job.task_kwargs)
+        except AlreadyEnqueued:
+            raise UsageError(f"a job for {job.task_kwargs.get('target')} is already waiting") from None
+    print(f"job {args.id} queued again as job {new_id}")
+    return EXIT_OK
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.tracker.config import database_url
+
+    with opened(database_url(args.db)) as app:
+        if not app.job_manager.cancel_job_by_id(args.id):
+            raise UsageError(f"job {args.id} cannot be cancelled (unknown, or already finished)")
+    print(f"job {args.id} cancelled")
+    return EXIT_OK
+
+
+def _iso(value) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None

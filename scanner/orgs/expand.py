@@ -1,0 +1,132 @@
+"""Expand organisation targets into one remote target per repository, before the target loop.
+
+``expand_targets`` leaves every other target as it is. A repository becomes a RepositoryTarget: a
+string holding the target's name (``github.com/acme/agents``) that also carries where to clone it
+from and the git environment that sends the host's token as an HTTP header, scoped to the clone
+host (``GIT_CONFIG_KEY_0=http.https://github.com/.extraHeader``). The token lives in that
+process environment only: never in a URL, on disk, in the tracker or in the output.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+# Importing the enumerators registers them.
+from secret_sprawl.scanner.orgs import github, gitlab, huggingface  # noqa: F401
+from secret_sprawl.scanner.orgs.interface import ENUMERATORS, Enumerator, Host, OrgError, Repository
+
+
+@dataclass(frozen=True, slots=True)
+class OrgOptions:
+    api_urls: Mapping[str, str] = field(default_factory=dict)  # host name or scheme -> API base URL
+    token_envs: Mapping[str, str] = field(default_factory=dict)  # host name or scheme -> env variable
+    include_forks: bool = False
+    include: tuple[str, ...] = ()  # globs on the repository's full name (acme/agents)
+    exclude: tuple[str, ...] = ()
+    max_wait: float = 300.0  # seconds: the longest rate-limit pause before giving up
+
+
+class RepositoryTarget(str):
+    """A target name (``host/org/repo``) that knows its clone URL and the git environment to fetch it."""
+
+    __slots__ = ("clone_url", "git_env", "kind")
+
+    def __new__(cls, name: str, clone_url: str, kind: str, git_env: Mapping[str, str] | None = None):
+        self = super().__new__(cls, name)
+        self.clone_url, self.kind, self.git_env = clone_url, kind, dict(git_env or {})
+        return self
+
+    def job_arguments(self) -> dict[str, str]:
+        """What a queued job needs to rebuild this target elsewhere: never the token."""
+        return {"target": str(self), "clone_url": self.clone_url, "kind": self.kind}
+
+
+def is_org_target(target: str) -> bool:
+    scheme, sep, _ = target.partition("://")
+    return bool(sep) and scheme in ENUMERATORS
+
+
+def parse_org_target(target: str) -> tuple[Enumerator, str]:
+    scheme, _, org = target.partition("://")
+    org = org.strip("/")
+    if not org or any(not part or part in (".", "..") for part in org.split("/")):
+        raise OrgError(f"{target}: give the organisation, e.g. {scheme}://acme")
+    if scheme != "gitlab" and "/" in org:
+        raise OrgError(f"{target}: {scheme} organisations have no subgroups; give {scheme}://ORG")
+    return ENUMERATORS[scheme], org
+
+
+def expand_targets(targets: Iterable[str], options: OrgOptions, *, env: Mapping[str, str] | None = None,
+                   report: Callable[[str], None] | None = None) -> list[str]:
+    """``targets`` with each organisation target replaced by its repositories (duplicates dropped)."""
+    env = os.environ if env is None else env
+    expanded: dict[str, str] = {}
+    for target in targets:
+        if not is_org_target(target):
+            expanded.setdefault(target, target)
+            continue
+        kind = parse_org_target(target)[0].kind
+        repositories = org_repositories(target, options, env)
+        for repository in repositories:
+            expanded.setdefault(repository.target,
+                                rebuild_target(repository.target, repository.clone_url, kind, options, env))
+        if report is not None:
+            report(f"{target}: {len(repositories)} repositories")
+    return list(expanded.values())
+
+
+def expand_each(targets: Iterable[str], options: OrgOptions, *,
+                on_error: Callable[[str, str], None]) -> list[str]:
+    """Like expand_targets, but an organisation that cannot be listed is reported and skipped."""
+    expanded: list[str] = []
+    for target in targets:
+        try:
+            expanded.extend(expand_targets([target], options))
+        except OrgError as exc:
+            on_error(target, str(exc))
+    return expanded
+
+
+def org_repositories(target: str, options: OrgOptions, env: Mapping[str, str]) -> list[Repository]:
+    """The organisation's repositories that pass the fork and include/exclude filters."""
+    enumerator, org = parse_org_target(target)
+    host = host_of(enumerator, options, env)
+    return [repository for repository in enumerator.repositories(org, host)
+            if (options.include_forks or not repository.fork) and _wanted(repository.path, options)]
+
+
+def host_of(enumerator: Enumerator, options: OrgOptions, env: Mapping[str, str]) -> Host:
+    name, kind = enumerator.default_host, enumerator.kind
+    api_url = options.api_urls.get(name) or options.api_urls.get(kind) or enumerator.default_api_url
+    variable = options.token_envs.get(name) or options.token_envs.get(kind) or enumerator.token_env
+    return Host(name, api_url, env.get(variable) or None, options.max_wait)
+
+
+def rebuild_target(name: str, clone_url: str, kind: str, options: OrgOptions,
+                   env: Mapping[str, str] | None = None) -> RepositoryTarget:
+    """The target of a repository, with this process's token for its host (a worker's, for a job)."""
+    enumerator = ENUMERATORS[kind]
+    host = host_of(enumerator, options, os.environ if env is None else env)
+    return RepositoryTarget(name, clone_url, kind, git_auth_env(clone_url, enumerator.git_user, host.token))
+
+
+def git_auth_env(clone_url: str, user: str, token: str | None) -> dict[str, str]:
+    """Environment that makes git send ``token`` to the clone URL's host only, as an HTTP header."""
+    parts = urlsplit(clone_url)
+    if not token or parts.scheme not in ("http", "https"):
+        return {}
+    basic = base64.b64encode(f"{user}:{token}".encode()).decode()
+    return {"GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": f"http.{parts.scheme}://{parts.netloc}/.extraHeader",
+            "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}"}
+
+
+def _wanted(path: str, options: OrgOptions) -> bool:
+    if options.include and not any(fnmatch.fnmatchcase(path, glob) for glob in options.include):
+        return False
+    return not any(fnmatch.fnmatchcase(path, glob) for glob in options.exclude)

@@ -1,0 +1,47 @@
+"""``sprawl scan --enqueue``: put one job per target on the queue and print the job ids.
+
+An organisation target becomes one expansion job (run by a worker, which lists the organisation
+and queues one scan job per repository); a local path is queued as an absolute path, so workers
+must see the same path (a shared mount); a URL is queued as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from procrastinate.exceptions import AlreadyEnqueued
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError
+from secret_sprawl.scanner.orgs.expand import is_org_target, parse_org_target
+from secret_sprawl.scanner.orgs.options import org_options
+from secret_sprawl.scanner.queue.app import QUEUE, opened
+from secret_sprawl.scanner.queue.tasks import defer_scan, expand_job, org_arguments
+from secret_sprawl.scanner.sources.remote import is_remote, strip_credentials
+from secret_sprawl.tracker.config import database_url
+from secret_sprawl.tracker.db import open_database
+
+
+def enqueue(args: argparse.Namespace, targets: list[str]) -> int:
+    if any(is_remote(t) and strip_credentials(t) != t for t in targets):
+        raise UsageError("a target URL carries credentials, which a job would store in the queue; "
+                         "use a git credential helper on the workers instead")
+    for target in targets:
+        if is_org_target(target):
+            parse_org_target(target)  # a malformed organisation fails here, not on a worker
+    db_url = database_url(args.db)
+    with opened(db_url):
+        open_database(db_url).dispose()  # the tracker's schema is ready before any worker records
+        org = org_arguments(org_options(args))
+        queue = args.queue or QUEUE
+        for target in targets:
+            if is_org_target(target):
+                try:
+                    deferrer = expand_job.configure(queueing_lock=f"expand:{target}", queue=queue)
+                    job_id: int | None = deferrer.defer(target=target, org=org)
+                except AlreadyEnqueued:
+                    job_id = None
+            else:
+                name = target if is_remote(target) else str(Path(target).resolve())
+                job_id = defer_scan(name, org, queue)
+            print(f"{job_id}\t{target}" if job_id is not None else f"-\t{target}\t(already queued)")
+    return EXIT_OK

@@ -1,0 +1,105 @@
+"""The queue's tasks: scan one repository (or target) and record it; expand one organisation.
+
+A scan job holds the lock named after its target, so one repository is never scanned by two
+workers at once, and its queueing lock, so it is queued at most once. Transient failures (a fetch
+that failed, a database lock or connection problem) are retried with exponential backoff. The
+job arguments carry names and URLs only: each worker reads tokens from its own environment.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import procrastinate
+from procrastinate.exceptions import AlreadyEnqueued
+from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.orgs.expand import OrgOptions, RepositoryTarget, expand_targets, rebuild_target
+from secret_sprawl.scanner.queue.app import QUEUE, app
+from secret_sprawl.scanner.queue.record import TransientScanError, scan_and_record
+from secret_sprawl.scanner.sources.remote import default_cache_dir
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.jobs import record_job_error
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=2,
+                                    retry_exceptions={TransientScanError, OperationalError})
+_engines: dict[str, Engine] = {}
+
+
+def _keeps_error(task: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Record the message of a job that raises as its last error (``sprawl jobs list``), then re-raise."""
+
+    @functools.wraps(task)
+    def run(context: procrastinate.JobContext, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return task(context, **kwargs)
+        except Exception as exc:
+            message = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"
+            record_job_error(_engine(context.additional_context["db_url"]), context.job.id or 0, message)
+            raise
+
+    return run
+
+
+@app.task(name="sprawl.scan", queue=QUEUE, retry=RETRY, pass_context=True)
+@_keeps_error
+def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = "", kind: str = "",
+             org: dict[str, Any] | None = None, timestamp: int | None = None) -> dict[str, Any]:
+    """Scan and record ``target``; ``timestamp`` is the fire time of a scheduled run (procrastinate's
+    periodic deferral requires the argument; see scanner/queue/periodic.py)."""
+    settings = context.additional_context
+    options = _org_options(org, settings)
+    spec = rebuild_target(target, clone_url, kind, options) if kind else target
+    recorded = scan_and_record(_engine(settings["db_url"]), spec,
+                               cache_dir=Path(settings.get("cache_dir") or default_cache_dir()),
+                               trigger="worker", actor=f"worker:{socket.gethostname()}:{os.getpid()}",
+                               rules=tuple(settings.get("rules", ())))
+    return {"scan_id": recorded.scan_id, "findings": recorded.findings, "complete": recorded.complete}
+
+
+@app.task(name="sprawl.expand", queue=QUEUE, retry=RETRY, pass_context=True)
+@_keeps_error
+def expand_job(context: procrastinate.JobContext, target: str, org: dict[str, Any],
+               timestamp: int | None = None) -> dict[str, Any]:
+    """List organisation ``target`` and queue one scan job per repository (``timestamp``: see scan_job)."""
+    options = _org_options(org, context.additional_context)
+    repositories = expand_targets([target], options)
+    ids = [defer_scan(repository, org, context.job.queue) for repository in repositories]
+    return {"repositories": len(repositories), "jobs": [i for i in ids if i is not None]}
+
+
+def defer_scan(target: str, org: dict[str, Any] | None, queue: str = QUEUE) -> int | None:
+    """Queue a scan of ``target``; None when one is already waiting for it."""
+    arguments = target.job_arguments() if isinstance(target, RepositoryTarget) else {"target": str(target)}
+    try:
+        return scan_job.configure(lock=str(target), queueing_lock=str(target), queue=queue).defer(
+            **arguments, org=org or {})
+    except AlreadyEnqueued:
+        return None
+
+
+def org_arguments(options: OrgOptions) -> dict[str, Any]:
+    """The organisation options a job carries: API URLs, filters and token variable names, no token."""
+    return {"api_urls": dict(options.api_urls), "token_envs": dict(options.token_envs),
+            "include_forks": options.include_forks, "include": list(options.include),
+            "exclude": list(options.exclude), "max_wait": options.max_wait}
+
+
+def _org_options(org: dict[str, Any] | None, settings: dict[str, Any]) -> OrgOptions:
+    org = org or {}
+    return OrgOptions(api_urls={**org.get("api_urls", {}), **settings.get("api_urls", {})},
+                      token_envs={**org.get("token_envs", {}), **settings.get("token_envs", {})},
+                      include_forks=bool(org.get("include_forks")), include=tuple(org.get("include", ())),
+                      exclude=tuple(org.get("exclude", ())), max_wait=float(org.get("max_wait", 300.0)))
+
+
+def _engine(db_url: str) -> Engine:
+    if db_url not in _engines:
+        _engines[db_url] = open_database(db_url)
+    return _engines[db_url]

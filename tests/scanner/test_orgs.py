@@ -1,0 +1,252 @@
+"""Organisation targets against fake GitHub, GitLab and Hugging Face APIs on 127.0.0.1.
+
+Each repository becomes its own tracked target named ``host/org/repo``; pagination, rate limits,
+users, forks, archived repositories, include/exclude and refused tokens are exercised; the token
+reaches the API and git (as a header) but never the tracker, the cache or the output.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from secret_sprawl.scanner.orgs.expand import OrgOptions, expand_targets, git_auth_env
+from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.models.core import Secret, Target
+from sqlmodel import Session, select
+
+from tests.scanner.fake_hosts import FakeHosts, FakeRepo, basic_token, serve
+from tests.scanner.helpers import groq_key, secret_findings
+
+
+@pytest.fixture
+def hosts(tmp_path: Path) -> Iterator[FakeHosts]:
+    fake = FakeHosts(tmp_path / "hosts", token=f"tok{uuid.uuid4().hex}")
+    server, thread = serve(fake)
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _key_file(seed: int) -> dict[str, str]:
+    return {"config.py": f"GROQ_API_KEY = '{groq_key(seed)}'\n"}
+
+
+def _acme(hosts: FakeHosts) -> None:
+    hosts.github("acme", FakeRepo("acme/agents", _key_file(1)))
+    hosts.github("acme", FakeRepo("acme/infra", _key_file(2), archived=True))
+    hosts.github("acme", FakeRepo("acme/upstream-fork", _key_file(3), fork=True))
+    hosts.github("acme", FakeRepo("acme/docs", {"README.md": "nothing here\n"}))
+    hosts.github("acme", FakeRepo("acme/shared", _key_file(1)))  # the same key as agents
+
+
+def _scan(sprawl_scan, tmp_path: Path, target: str, *extra: str):
+    return sprawl_scan(target, "--db", f"sqlite:///{tmp_path / 'tracker.db'}", "--format", "json",
+                       "--cache-dir", tmp_path / "cache", *extra, record=True)
+
+
+def _tracked(tmp_path: Path) -> tuple[set[str], list[Secret]]:
+    engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
+    try:
+        with Session(engine) as session:
+            return ({t.name for t in session.exec(select(Target)).all()},
+                    list(session.exec(select(Secret)).all()))
+    finally:
+        engine.dispose()
+
+
+def _bytes_under(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+
+
+def test_github_org_each_repository_is_a_target_and_the_token_stays_out(
+        tmp_path: Path, hosts: FakeHosts, sprawl_scan, monkeypatch: pytest.MonkeyPatch) -> None:
+    _acme(hosts)
+    monkeypatch.setenv("GITHUB_TOKEN", hosts.token or "")
+    run = _scan(sprawl_scan, tmp_path, "github://acme", "--api-url", f"github.com={hosts.base}/gh")
+    assert run.code == 1, run.err
+    targets, secrets = _tracked(tmp_path)
+    # Forks are skipped, archived repositories kept; five repositories over three pages.
+    assert targets == {"github.com/acme/agents", "github.com/acme/infra", "github.com/acme/docs",
+                       "github.com/acme/shared"}
+    api_pages = [path for path, _ in hosts.requests if path.startswith("/gh/")]
+    assert len(api_pages) == 3
+    found = secret_findings(run.doc["findings"])
+    assert {f["target"] for f in found} == {"github.com/acme/agents", "github.com/acme/infra",
+                                            "github.com/acme/shared"}
+    assert len(secrets) == 2  # the key shared by two repositories is one secret
+    # The token went to the API as a bearer token and to git as a basic-auth header ...
+    api_auth = [h["Authorization"] for p, h in hosts.requests if p.startswith("/gh/")]
+    assert api_auth and all(a == f"Bearer {hosts.token}" for a in api_auth)
+    git_auth = [h.get("Authorization", "") for h in hosts.git_headers()]
+    assert git_auth and all(basic_token(a) == hosts.token for a in git_auth)
+    # ... and nowhere else: not in the tracker, the mirrors' files, or the output.
+    token = (hosts.token or "").encode()
+    assert token not in _bytes_under(tmp_path / "cache")
+    assert token not in b"".join(p.read_bytes() for p in tmp_path.glob("tracker.db*"))
+    assert hosts.token not in run.out + run.err
+
+
+def test_second_scan_fetches_the_cached_mirrors(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
+    _acme(hosts)
+    api = ("--api-url", f"github.com={hosts.base}/gh")
+    hosts.token = None
+    assert _scan(sprawl_scan, tmp_path, "github://acme", *api).code == 1
+    mirrors = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert len(mirrors) == 4
+    assert _scan(sprawl_scan, tmp_path, "github://acme", *api, "--incremental").code == 0
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == mirrors
+
+
+def test_user_instead_of_org_and_include_exclude(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
+    hosts.token = None
+    hosts.github("alice", FakeRepo("alice/bot", _key_file(4)), user=True)
+    hosts.github("alice", FakeRepo("alice/bot-old", _key_file(5)), user=True)
+    hosts.github("alice", FakeRepo("alice/notes", _key_file(6)), user=True)
+    run = _scan(sprawl_scan, tmp_path, "github://alice", "--api-url", f"github={hosts.base}/gh",
+                "--include", "alice/bot*", "--exclude", "*-old")
+    assert run.code == 1, run.err
+    assert _tracked(tmp_path)[0] == {"github.com/alice/bot"}
+
+
+def test_rate_limit_is_waited_out_then_listing_continues(tmp_path: Path, hosts: FakeHosts,
+                                                         sprawl_scan) -> None:
+    hosts.token = None
+    _acme(hosts)
+    hosts.rate_limit_once["/gh/orgs/acme"] = 2
+    started = time.monotonic()
+    run = _scan(sprawl_scan, tmp_path, "github://acme", "--api-url", f"github.com={hosts.base}/gh")
+    assert run.code == 1, run.err
+    assert time.monotonic() - started >= 1.0
+    assert len(_tracked(tmp_path)[0]) == 4
+
+
+def test_rate_limit_longer_than_allowed_stops_clearly(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
+    hosts.token = None
+    _acme(hosts)
+    hosts.rate_limit_once["/gh/orgs/acme"] = 3600
+    run = _scan(sprawl_scan, tmp_path, "github://acme", "--api-url", f"github.com={hosts.base}/gh",
+                "--max-rate-wait", "5")
+    assert run.code == 2
+    assert "rate limited" in run.err
+
+
+def test_refused_token_and_unknown_org_are_clear_errors(
+        tmp_path: Path, hosts: FakeHosts, sprawl_scan, monkeypatch: pytest.MonkeyPatch) -> None:
+    _acme(hosts)
+    wrong = f"wrong{uuid.uuid4().hex}"
+    monkeypatch.setenv("MY_GH", wrong)
+    run = _scan(sprawl_scan, tmp_path, "github://acme", "--api-url", f"github.com={hosts.base}/gh",
+                "--token-env", "github.com=MY_GH")
+    assert run.code == 2
+    assert "401" in run.err and "Traceback" not in run.err and wrong not in run.err
+    monkeypatch.setenv("GITHUB_TOKEN", hosts.token or "")
+    run = _scan(sprawl_scan, tmp_path, "github://nobody", "--api-url", f"github.com={hosts.base}/gh")
+    assert run.code == 2
+    assert "github://nobody" in run.err and "404" in run.err
+
+
+def test_gitlab_group_with_subgroups_and_forks(
+        tmp_path: Path, hosts: FakeHosts, sprawl_scan, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITLAB_TOKEN", hosts.token or "")
+    hosts.gitlab("corp", FakeRepo("corp/api", _key_file(7)))
+    hosts.gitlab("corp/ml", FakeRepo("corp/ml/train", _key_file(8)))
+    hosts.gitlab("corp/ml", FakeRepo("corp/ml/eval", _key_file(9), archived=True))
+    hosts.gitlab("corp/ml", FakeRepo("corp/ml/forked", _key_file(10), fork=True))
+    api = ("--api-url", f"gitlab.com={hosts.base}/gl")
+    run = _scan(sprawl_scan, tmp_path, "gitlab://corp", *api)
+    assert run.code == 1, run.err
+    assert _tracked(tmp_path)[0] == {"gitlab.com/corp/api", "gitlab.com/corp/ml/train",
+                                     "gitlab.com/corp/ml/eval"}
+    assert all(h.get("PRIVATE-TOKEN") == hosts.token for p, h in hosts.requests if p.startswith("/gl/"))
+    run = _scan(sprawl_scan, tmp_path, "gitlab://corp/ml", *api, "--include-forks")
+    assert {f["target"] for f in secret_findings(run.doc["findings"])} == {
+        "gitlab.com/corp/ml/train", "gitlab.com/corp/ml/eval", "gitlab.com/corp/ml/forked"}
+
+
+def test_huggingface_models_datasets_and_spaces(tmp_path: Path, hosts: FakeHosts, sprawl_scan,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_TOKEN", hosts.token or "")
+    for name, seed in (("acme/m1", 11), ("acme/m2", 12), ("acme/m3", 13)):
+        hosts.huggingface("acme", FakeRepo(name, _key_file(seed)))
+    hosts.huggingface("acme", FakeRepo("datasets/acme/corpus", {"load.py": f"k = '{groq_key(14)}'\n"}))
+    hosts.huggingface("acme", FakeRepo("spaces/acme/demo", {"app.py": f"k = '{groq_key(15)}'\n"}))
+    run = _scan(sprawl_scan, tmp_path, "huggingface://acme", "--api-url", f"huggingface.co={hosts.base}/hf")
+    assert run.code == 1, run.err
+    assert _tracked(tmp_path)[0] == {"huggingface.co/acme/m1", "huggingface.co/acme/m2",
+                                     "huggingface.co/acme/m3", "huggingface.co/datasets/acme/corpus",
+                                     "huggingface.co/spaces/acme/demo"}
+    assert len([p for p, _ in hosts.requests if p == "/hf/api/models"]) == 2  # a cursor page
+    assert all(basic_token(h["Authorization"]) == hosts.token for h in hosts.git_headers())
+
+
+def test_expansion_keeps_other_targets_and_drops_duplicates(hosts: FakeHosts) -> None:
+    hosts.token = None
+    _acme(hosts)
+    options = OrgOptions(api_urls={"github": f"{hosts.base}/gh"})
+    expanded = expand_targets(["./here", "github://acme", "github://acme"], options, env={})
+    assert [str(t) for t in expanded] == ["./here", "github.com/acme/agents", "github.com/acme/infra",
+                                          "github.com/acme/docs", "github.com/acme/shared"]
+
+
+def test_git_header_is_scoped_to_the_clone_host_and_only_for_http() -> None:
+    env = git_auth_env("https://github.com/acme/a.git", "x-access-token", "t0ken")
+    assert env["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraHeader"
+    assert basic_token(env["GIT_CONFIG_VALUE_0"].removeprefix("Authorization: ")) == "t0ken"
+    assert git_auth_env("file:///srv/a.git", "u", "t0ken") == {}
+    assert git_auth_env("https://github.com/a.git", "u", None) == {}
+
+
+@pytest.mark.parametrize("target", ["github://", "github://acme/sub", "huggingface://../x", "gitlab://a//b"])
+def test_malformed_org_targets_are_usage_errors(tmp_path: Path, sprawl_scan, target: str) -> None:
+    run = _scan(sprawl_scan, tmp_path, target)
+    assert run.code == 2
+    assert "Traceback" not in run.err
+
+
+def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
+    from secret_sprawl.tracker.metrics import compute_metrics, organisation
+    from secret_sprawl.tracker.models.columns import utcnow
+    from secret_sprawl.tracker.sla import SlaPolicy
+
+    hosts.token = None
+    _acme(hosts)
+    hosts.github("other", FakeRepo("other/x", _key_file(1)))  # the key acme/agents also holds
+    api = ("--api-url", f"github.com={hosts.base}/gh")
+    run = sprawl_scan("github://acme", "github://other", "--db", f"sqlite:///{tmp_path / 'tracker.db'}",
+                      "--cache-dir", tmp_path / "cache", "--format", "json", *api, record=True)
+    assert run.code == 1, run.err
+    engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
+    try:
+        with Session(engine) as session:
+            metrics = compute_metrics(session, SlaPolicy(), as_of=utcnow(), group_by="org")
+    finally:
+        engine.dispose()
+    assert {key: group.open_count for key, group in metrics.groups.items()} == {
+        "github.com/acme": 2, "github.com/other": 1}
+    assert organisation("huggingface.co/datasets/acme/corpus") == "huggingface.co/acme"
+    assert organisation("gitlab.com/corp/ml/train") == "gitlab.com/corp"
+    assert organisation("/home/me/repo/sub") == "/home/me/repo/sub"
+    assert organisation("https://example.com/a/b.git") == "https://example.com/a/b.git"
+
+
+@pytest.mark.parametrize(("status", "headers", "wait"), [
+    (429, {"Retry-After": "7"}, 7.0),
+    (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1030"}, 30.0),
+    (429, {"RateLimit-Remaining": "0", "RateLimit-Reset": "1005"}, 5.0),
+    (403, {"X-RateLimit-Remaining": "12", "X-RateLimit-Reset": "1030"}, None),  # a plain refusal
+    (403, {}, None),
+    (200, {"Retry-After": "7"}, None),
+])
+def test_rate_limit_wait_reads_the_hosts_headers(status: int, headers: dict[str, str],
+                                                 wait: float | None) -> None:
+    import httpx
+    from secret_sprawl.scanner.orgs.http import rate_limit_wait
+
+    assert rate_limit_wait(httpx.Response(status, headers=headers), now=1000.0) == wait

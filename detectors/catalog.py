@@ -16,13 +16,15 @@ from importlib import resources
 from pathlib import Path
 
 import regex
+from secret_sprawl.detectors.checksum import CHECKSUMS
 from secret_sprawl.detectors.types import CATEGORIES, LIFETIMES, SEVERITIES, Example, Rule
 
 _ID = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PROVIDER = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "name", "provider", "category", "lifetime", "lifetime_note", "pattern", "keywords",
              "references", "examples", "negative_examples")
-_OPTIONAL = ("severity", "min_entropy", "allow", "window", "generic", "remediation", "decoder")
+_OPTIONAL = ("severity", "min_entropy", "allow", "window", "generic", "remediation", "decoder", "checksum",
+             "public")
 _DECODERS = frozenset({"jwt"})
 
 
@@ -136,6 +138,12 @@ def _rule(table: object, where: str) -> Rule:
     decoder = table.get("decoder")
     if decoder is not None and decoder not in _DECODERS:
         raise CatalogError(f"{where}: decoder must be one of {', '.join(sorted(_DECODERS))}")
+    checksum = table.get("checksum")
+    if checksum is not None and checksum not in CHECKSUMS:
+        raise CatalogError(f"{where}: checksum must be one of {', '.join(sorted(CHECKSUMS))}")
+    public = table.get("public", False)
+    if not isinstance(public, bool):
+        raise CatalogError(f"{where}: public must be true or false")
     return Rule(
         id=rule_id,
         name=_text(table, "name", where),
@@ -155,6 +163,8 @@ def _rule(table: object, where: str) -> Rule:
         generic=generic,
         remediation=_text(table, "remediation", where) if "remediation" in table else "",
         decoder=decoder,
+        checksum=checksum,
+        public=public,
     )
 
 

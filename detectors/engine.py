@@ -10,9 +10,14 @@ How a scan works (the cost is in running regexes, so they run on as few bytes as
    the search starts at the window's start, so look-behinds see the true preceding text, and a
    match that starts in the window may run up to ``MARGIN`` bytes past its end: a match is what a
    whole-blob search would find there.
-4. Filters: ``min_entropy``, ``allow`` placeholders, the JWT decoder; then overlaps (a generic
-   rule's match that overlaps a specific rule's match is dropped; of several matches on exactly the
-   same span, the first rule in catalog order wins); then inline suppressions on the match's lines.
+4. Filters: ``min_entropy``, ``allow`` placeholders, the JWT decoder; then the confidence and its
+   reasons from the value and its line (``detectors.confidence``; a generic rule's value that is
+   code is dropped there); then overlaps (a generic rule's match that overlaps a specific rule's
+   match is dropped; of several matches on exactly the same span, the first rule in catalog order
+   wins); then inline suppressions on the match's lines.
+5. Every regex search runs under the ``regex`` module's ``timeout`` (``RULE_TIMEOUT`` seconds per
+   window): a rule that backtracks catastrophically on some input is abandoned for that blob and
+   named in ``ScanOutcome.timed_out``; the other rules' matches stand.
 
 Offsets in ``Match`` are byte offsets of the ``secret`` group in the blob's UTF-8 bytes; line and
 column are 1-based (column in characters). A blob that is not valid UTF-8 (a binary, a Latin-1
@@ -33,16 +38,21 @@ from pathlib import Path
 
 import regex
 from secret_sprawl.detectors.catalog import Catalog, load_catalog
+from secret_sprawl.detectors.confidence import MINIFIED_LINE, Surroundings, score
 from secret_sprawl.detectors.entropy import shannon_entropy
 from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
 from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
 from secret_sprawl.detectors.redact import fingerprint
 from secret_sprawl.detectors.suppress import is_suppressed
-from secret_sprawl.detectors.types import Match, Rule
+from secret_sprawl.detectors.types import Confidence, Match, Rule
 
 # How far past a window's end a match that starts in it may run.
 MARGIN = 512
+# Seconds one rule's search of one window may take before the rule is abandoned for the blob.
+RULE_TIMEOUT = 1.0
+# Characters of the line before and after a secret that the confidence scoring reads.
+_AROUND = 240
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,16 @@ class _Candidate:
     raw: bytes
     context: tuple[tuple[str, str], ...]
     lifetime: str | None
+    confidence: Confidence
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    """Matches of one blob, and the rules abandoned on it because their search timed out."""
+
+    matches: list[Match]
+    timed_out: tuple[str, ...] = ()
 
 
 class _Compiled:
@@ -134,20 +154,30 @@ class Engine:
 
     def scan(self, data: bytes | str) -> list[Match]:
         """Matches in ``data`` sorted by (start offset, catalog order of the rule)."""
+        return self.scan_outcome(data).matches
+
+    def scan_outcome(self, data: bytes | str, *, timeout: float = RULE_TIMEOUT) -> ScanOutcome:
+        """``scan``, plus the ids of rules whose search exceeded ``timeout`` seconds on a window."""
         blob = _to_bytes(data)
         compiled = self.compiled
         spans = compiled.prefilter.scan(blob)
         if not spans:
-            return []
+            return ScanOutcome([])
         touched = sorted({rule for keyword in spans for rule in compiled.rules_by_keyword[keyword]})
         decoded = DecodedBlob(blob)
         candidates: list[_Candidate] = []
+        timed_out: list[str] = []
         for index in touched:
             rule = compiled.rules[index]
             hits = [span for keyword in rule.keywords for span in spans.get(keyword, ())]
-            for start, end in _windows(blob, hits, rule.rule.window):
-                candidates.extend(_run(rule, decoded, start, end))
-        return _finalize(blob, _resolve_overlaps(candidates, compiled.rules))
+            found: list[_Candidate] = []
+            try:
+                for start, end in _windows(blob, hits, rule.rule.window):
+                    found.extend(_run(rule, decoded, start, end, timeout))
+            except TimeoutError:
+                timed_out.append(rule.rule.id)
+            candidates.extend(found)
+        return ScanOutcome(_finalize(blob, _resolve_overlaps(candidates, compiled.rules)), tuple(timed_out))
 
 
 def _to_bytes(data: bytes | str) -> bytes:
@@ -194,13 +224,18 @@ def _line_end(blob: bytes, offset: int, cap: int) -> int:
     return min(ends) if ends else ceiling
 
 
-def _run(rule: _CompiledRule, blob: DecodedBlob, start: int, end: int) -> Iterator[_Candidate]:
-    """Candidates of ``rule`` whose match starts within bytes ``start:end`` of the blob."""
+def _run(
+    rule: _CompiledRule, blob: DecodedBlob, start: int, end: int, timeout: float
+) -> Iterator[_Candidate]:
+    """Candidates of ``rule`` whose match starts within bytes ``start:end`` of the blob.
+
+    Raises ``TimeoutError`` when the search takes more than ``timeout`` seconds.
+    """
     data = blob.data
     first = blob.char_index(char_start(data, start))
     stop = blob.char_index(char_start(data, end))
     limit = blob.char_index(char_start(data, min(len(data), end + MARGIN)))
-    for found in rule.pattern.finditer(blob.text, first, limit):
+    for found in rule.pattern.finditer(blob.text, first, limit, timeout=timeout):
         if found.start() >= stop:
             break
         candidate = _candidate(rule, blob, found)
@@ -225,12 +260,37 @@ def _candidate(rule: _CompiledRule, blob: DecodedBlob, found: regex.Match) -> _C
         lifetime = jwt_lifetime(secret)
         if lifetime is None:
             return None
+    scored = score(spec, secret, _surroundings(blob.text, first, last))
+    if scored is None:
+        return None
     context = tuple(
         (name, _bytes_of(blob, found.span(name)).decode("utf-8", "replace"))
         for name in rule.context_groups
         if found.group(name) is not None
     )
-    return _Candidate(start, end, rule.order, spec.id, secret, raw, context, lifetime)
+    return _Candidate(start, end, rule.order, spec.id, secret, raw, context, lifetime, *scored)
+
+
+def _surroundings(text: str, first: int, last: int) -> Surroundings:
+    """The secret's line around it (at most ``_AROUND`` characters each way) and a few lines nearby.
+
+    Line ends are looked for at most ``MINIFIED_LINE`` characters away, so that many matches on one
+    huge line stay linear; a line longer than that reports a length of ``MINIFIED_LINE + 1``.
+    """
+    floor, ceiling = max(0, first - MINIFIED_LINE), min(len(text), last + MINIFIED_LINE)
+    found_start = max(text.rfind("\n", floor, first), text.rfind("\r", floor, first))
+    line_start = found_start + 1 if found_start >= 0 else floor
+    ends = [found for found in (text.find("\n", last, ceiling), text.find("\r", last, ceiling)) if found >= 0]
+    line_end = min(ends) if ends else ceiling
+    length = line_end - line_start
+    if (found_start < 0 and floor > 0) or (not ends and ceiling < len(text)):
+        length = MINIFIED_LINE + 1
+    return Surroundings(
+        before=text[max(line_start, first - _AROUND) : first],
+        after=text[last : min(line_end, last + _AROUND)],
+        nearby=text[max(0, first - 4 * _AROUND) : last + 4 * _AROUND],
+        line_length=length,
+    )
 
 
 def _bytes_of(blob: DecodedBlob, span: tuple[int, int]) -> bytes:
@@ -282,6 +342,8 @@ def _finalize(blob: bytes, candidates: list[_Candidate]) -> list[Match]:
                 fingerprint=fingerprint(candidate.raw),
                 context=candidate.context,
                 lifetime=candidate.lifetime,
+                confidence=candidate.confidence,
+                reasons=candidate.reasons,
             )
         )
     return matches

@@ -57,3 +57,12 @@ def _number(value: object) -> float | None:
         return float(value)
     except OverflowError:
         return float("inf") if value > 0 else float("-inf")
+
+
+def jwt_is_public(token: str) -> bool:
+    """True for a token meant to ship to browsers: a Supabase ``anon`` key (``role`` claim ``anon``)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    claims = _json_segment(parts[1])
+    return claims is not None and claims.get("role") == "anon"

@@ -82,6 +82,10 @@ class Rule:
     remediation: str = ""
     # A decoder run on the secret after matching; "jwt" reads the payload's ``exp`` to set lifetime.
     decoder: str | None = None
+    # A checksum the provider builds into the format (``detectors.checksum.CHECKSUMS``): valid = high.
+    checksum: str | None = None
+    # Public by design (a client-side key shipped to browsers): reported at low confidence.
+    public: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,8 @@
 """Turn one blob into findings: sniff, classify, parse, run the engine, place each match in the file.
 
+A match's confidence is lowered where its path says tests, docs, examples or vendored code
+(``detectors.context``); the path's reason words join the match's own.
+
 This is the work done in each worker process; it holds one compiled Engine and is pure apart from
 that (no I/O). A piece of a large file is scanned as plain bytes and its matches shifted to the
 file's lines; a whole file goes through its structured parser when its path has one.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from secret_sprawl.detectors.context import lower_for_path, path_context
 from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.redact import redact
 from secret_sprawl.detectors.types import Finding, Match, Provenance, Rule, ScanError
@@ -55,20 +59,33 @@ class BlobScanner:
         kind = classify(blob.provenance.path)
         provenance = replace(blob.provenance, location_kind=kind.location_kind)
         if not (blob.piece == 0 and blob.last):
-            return BlobResult(self._piece(blob, provenance))
+            return self._piece(blob, provenance)
         if kind.parser is None and not is_utf16(blob.data):
-            matches = self._engine.scan(blob.data)
-            return BlobResult([self._finding(m, provenance, m.line, m.column) for m in matches])
+            result = BlobResult()
+            matches = self._matches(blob.data, provenance, result.errors)
+            result.findings = [self._finding(m, provenance, m.line, m.column) for m in matches]
+            return result
         return self._structured(blob, provenance, kind.parser)
 
-    def _piece(self, blob: Blob, provenance: Provenance) -> list[Finding]:
-        findings = []
-        for match in self._engine.scan(blob.data):
+    def _matches(self, data: bytes | str, provenance: Provenance, errors: list[ScanError]) -> list[Match]:
+        """The engine's matches; a rule whose search timed out is a warning for this file."""
+        outcome = self._engine.scan_outcome(data)
+        errors.extend(
+            ScanError(provenance.target, provenance.path,
+                      f"rule {rule_id} timed out on this file (its pattern backtracks); matches skipped")
+            for rule_id in outcome.timed_out
+        )
+        return outcome.matches
+
+    def _piece(self, blob: Blob, provenance: Provenance) -> BlobResult:
+        result = BlobResult()
+        findings = result.findings
+        for match in self._matches(blob.data, provenance, result.errors):
             if blob.keep_before is not None and match.start >= blob.keep_before:
                 continue
             column = match.column + (blob.column_offset if match.line == 1 else 0)
             findings.append(self._finding(match, provenance, match.line + blob.line_offset, column))
-        return findings
+        return result
 
     def _structured(self, blob: Blob, provenance: Provenance, parser: Parser | None) -> BlobResult:
         text = as_text(blob.data)
@@ -90,23 +107,28 @@ class BlobScanner:
         decoded: list[Finding] = []
         for segment in parsed.segments:
             placed = replace(provenance, cell=segment.cell) if segment.cell is not None else provenance
-            for match in self._engine.scan(segment.text):
+            for match in self._matches(segment.text, provenance, result.errors):
                 line, column = _place(match, segment, locator)
                 (decoded if segment.fixed else plain).append(self._finding(match, placed, line, column))
-        # An encoded value whose decoded form matched is that same secret, not a generic one of its own.
+        # An encoded value whose decoded form matched is that same secret, not a generic one of its own;
+        # a decoded copy of a value the text already showed on that line is the same finding.
         decoded_lines = {finding.line for finding in decoded}
         result.findings = [f for f in plain
                            if not (self._rules[f.rule_id].generic and f.line in decoded_lines)]
-        result.findings += decoded
+        shown = {(f.line, f.fingerprint) for f in result.findings}
+        result.findings += [f for f in decoded if (f.line, f.fingerprint) not in shown]
         return result
 
     def _finding(self, match: Match, provenance: Provenance, line: int, column: int) -> Finding:
         rule = self._rules[match.rule_id]
+        confidence, reasons = lower_for_path(match.confidence, match.reasons, path_context(provenance.path),
+                                             generic=rule.generic)
         return Finding(
             rule_id=rule.id, provider=rule.provider, category=rule.category,
             lifetime=match.lifetime or rule.lifetime, severity=rule.severity,
             fingerprint=match.fingerprint, redacted=redact(match.secret), provenance=provenance,
             line=line, column=column, secret=match.secret, context=match.context,
+            confidence=confidence, reasons=reasons,
         )
 
 

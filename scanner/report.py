@@ -1,5 +1,8 @@
 """The result of one ``sprawl scan`` run as the formatters see it: findings in a fixed order, the
 targets' counts and errors, and which fingerprints are shared (seen in more than one place).
+
+``findings`` are those at ``--min-confidence`` or above; ``hidden`` counts the ones below it, which
+the formats mention but do not list (the tracker still records every finding).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from secret_sprawl.detectors.catalog import Catalog
-from secret_sprawl.detectors.types import Finding, ScanError, TargetResult
+from secret_sprawl.detectors.types import Confidence, Finding, ScanError, TargetResult
 from secret_sprawl.scanner.structured.classify import classify
 
 
@@ -24,14 +27,18 @@ class Report:
     catalog: Catalog
     duration_s: float
     show_secrets: bool = False
-    findings: list[Finding] = field(default_factory=list)  # after any baseline, sorted
+    findings: list[Finding] = field(default_factory=list)  # after any baseline and confidence floor, sorted
+    min_confidence: Confidence = Confidence.LOW
+    hidden: int = 0  # findings (after the baseline) below ``min_confidence``
 
     @classmethod
     def build(cls, results: Sequence[TargetResult], catalog: Catalog, duration_s: float, *,
-              show_secrets: bool = False, known: frozenset[str] = frozenset()) -> Report:
-        kept = (f for r in results for f in r.findings if f.fingerprint not in known)
-        findings = sorted(kept, key=sort_key)
-        return cls(list(results), catalog, duration_s, show_secrets, findings)
+              show_secrets: bool = False, known: frozenset[str] = frozenset(),
+              min_confidence: Confidence = Confidence.LOW) -> Report:
+        kept = [f for r in results for f in r.findings if f.fingerprint not in known]
+        findings = sorted((f for f in kept if f.confidence.at_least(min_confidence)), key=sort_key)
+        return cls(list(results), catalog, duration_s, show_secrets, findings, min_confidence,
+                   len(kept) - len(findings))
 
     @property
     def errors(self) -> list[ScanError]:
@@ -58,6 +65,10 @@ class Report:
             "unique_secrets": len(secrets),
             "shared_secrets": len(secrets & self.shared()),
             "posture_findings": sum(1 for f in self.findings if f.message),
+            "by_confidence": {level.value: sum(1 for f in self.findings if f.confidence == level)
+                              for level in Confidence},
+            "min_confidence": str(self.min_confidence),
+            "below_min_confidence": self.hidden,
         }
 
 
@@ -79,7 +90,8 @@ def finding_record(finding: Finding, *, shared: bool, show_secret: bool) -> dict
         "original_kind": original_kind(finding), "commit": p.commit,
         "committed_at": p.committed_at.isoformat().replace("+00:00", "Z") if p.committed_at else None,
         "author": p.author, "in_head": p.in_head, "blob_id": p.blob_id, "shared": shared,
-        "context": dict(finding.context),
+        "context": dict(finding.context), "confidence": str(finding.confidence),
+        "reasons": list(finding.reasons),
         "kind": "posture" if finding.message else "secret",
     }
     if finding.message:

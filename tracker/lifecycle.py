@@ -1,4 +1,5 @@
-"""Changes people make to a secret: resolve, reopen, assign, annotate; each one is an audit event.
+"""Changes people make to a secret: resolve, reopen, assign, annotate, accept the tracker's suggested
+resolution; each one is an audit event.
 
 The functions take an open ``Session``, change the row, append the event through
 ``tracker.audit`` and do NOT commit: the caller commits (so a change and its event are atomic).
@@ -12,6 +13,7 @@ import re
 from datetime import datetime
 
 from secret_sprawl.tracker.audit import append_event
+from secret_sprawl.tracker.confidence import SUGGESTIONS, suggested_resolution
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import RESOLVED_STATUSES, Event, Secret
 from sqlalchemy import select
@@ -68,6 +70,20 @@ def resolve(
     append_event(session, kind="status-changed", actor=by, secret_id=secret_id, old_value=old,
                  new_value=reason, detail={"resolved_at": at.isoformat(), "note": note})
     return secret
+
+
+def accept_suggestion(session: Session, secret_id: int, *, by: str, note: str | None = None) -> Secret:
+    """Close a secret as the tracker suggests (``used-in-tests`` for one seen only in test paths).
+
+    Refused with ValueError when the secret has no suggestion now (it was closed, proved live, or
+    seen outside tests since the person looked); the event's note says the suggestion was accepted.
+    """
+    secret = _get(session, secret_id)
+    suggestion = suggested_resolution(secret.status, secret.suggested_status, secret.verification_state)
+    if suggestion is None:
+        raise ValueError(f"secret {secret_id} has no suggested resolution any more")
+    why = f"accepted the tracker's suggestion ({suggestion}: {SUGGESTIONS[suggestion]})"
+    return resolve(session, secret_id, suggestion, note=f"{why}; {note}" if note else why, by=by)
 
 
 def reopen(session: Session, secret_id: int, *, by: str, note: str | None = None) -> Secret:

@@ -20,6 +20,8 @@ Definitions (all "as of" a fixed instant, so a report can be reproduced):
 - group_by: the same numbers per target, organisation (``host/org`` of targets named
   ``host/org/repo``), provider, category, owner, or month of exposure; a secret found in several
   targets (or organisations) counts in each of them.
+- min_confidence: only secrets at that confidence or higher count anywhere (default medium, so
+  placeholders and test fixtures recorded at low confidence do not move the SLA or MTTR).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from secret_sprawl.detectors.types import Confidence
+from secret_sprawl.tracker.confidence import DEFAULT_FLOOR, at_least
 from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
 from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import select
@@ -80,6 +84,7 @@ class Metrics:
     groups: dict[str, Metrics] = field(default_factory=dict)
     # CI workload federation posture (tracker.inventory.inventory_metrics), when included.
     ci_inventory: dict[str, Any] | None = None
+    min_confidence: str = DEFAULT_FLOOR.value
 
 
 class _Row(NamedTuple):
@@ -104,13 +109,14 @@ def nearest_rank(sorted_values: list[float], percent: float) -> float:
 
 def compute_metrics(
     session: Session, policy: SlaPolicy, *, as_of: datetime, since: datetime | None = None,
-    group_by: str | None = None,
+    group_by: str | None = None, min_confidence: Confidence = DEFAULT_FLOOR,
 ) -> Metrics:
     if group_by is not None and group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}")
     columns = [getattr(Secret, name) for name in _Row._fields]
-    rows = [_Row(*row) for row in session.execute(select(*columns).where(Secret.exposed_at <= as_of))]
-    metrics = _summarise(rows, policy, as_of, since)
+    query = select(*columns).where(Secret.exposed_at <= as_of, at_least(Secret.confidence, min_confidence))
+    rows = [_Row(*row) for row in session.execute(query)]
+    metrics = _summarise(rows, policy, as_of, since, min_confidence)
     if group_by is None:
         return metrics
     groups: dict[str, list[_Row]] = {}
@@ -118,11 +124,13 @@ def compute_metrics(
     for row in rows:
         for key in _group_keys(row, group_by, targets):
             groups.setdefault(key, []).append(row)
-    summaries = {key: _summarise(groups[key], policy, as_of, since) for key in sorted(groups)}
+    summaries = {key: _summarise(groups[key], policy, as_of, since, min_confidence) for key in sorted(groups)}
     return replace(metrics, group_by=group_by, groups=summaries)
 
 
-def _summarise(rows: Iterable[_Row], policy: SlaPolicy, as_of: datetime, since: datetime | None) -> Metrics:
+def _summarise(
+    rows: Iterable[_Row], policy: SlaPolicy, as_of: datetime, since: datetime | None, floor: Confidence
+) -> Metrics:
     durations: list[float] = []
     within = resolved = inactive = approaching = breached = 0
     exposure_days = 0.0
@@ -171,6 +179,7 @@ def _summarise(rows: Iterable[_Row], policy: SlaPolicy, as_of: datetime, since: 
             MonthStat(month, len(values), statistics.fmean(values), statistics.median(values))
             for month, values in sorted(months.items())
         ],
+        min_confidence=floor.value,
     )
 
 

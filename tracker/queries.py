@@ -1,7 +1,8 @@
 """Read-side queries over the tracker: filtered secret lists with SLA state, occurrences, timelines.
 
 Shared by the CLI and the TUI so both show the same thing. ``places`` on a secret counts distinct
-(target, path) pairs; a secret is *shared* when that is more than one.
+(target, path) pairs; a secret is *shared* when that is more than one. Lists keep secrets at
+``min_confidence`` or above (default medium, see ``tracker.confidence``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from secret_sprawl.detectors.types import Confidence
+from secret_sprawl.tracker.confidence import DEFAULT_FLOOR, at_least, suggested_resolution
 from secret_sprawl.tracker.models.core import Event, Occurrence, Secret, Target
 from secret_sprawl.tracker.sla import SlaPolicy, SlaStatus
 from sqlalchemy import select
@@ -23,6 +26,12 @@ class SecretRow:
     @property
     def shared(self) -> bool:
         return self.secret.places > 1
+
+    @property
+    def suggestion(self) -> str | None:
+        """The resolution the tracker suggests (``used-in-tests``), while the secret is open."""
+        s = self.secret
+        return suggested_resolution(s.status, s.suggested_status, s.verification_state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +49,16 @@ def list_secrets(
     sla: str | None = None,
     provider: str | None = None,
     target: str | None = None,
+    min_confidence: Confidence = DEFAULT_FLOOR,
 ) -> list[SecretRow]:
     """Secrets exposed by ``now`` that match every filter, oldest exposure first, with their SLA status.
 
     The SLA status is as of ``now``, like the metrics: a secret resolved after ``now`` counts as open.
     """
-    query = select(Secret).where(Secret.exposed_at <= now).order_by(Secret.exposed_at, Secret.id)
+    query = (
+        select(Secret).where(Secret.exposed_at <= now, at_least(Secret.confidence, min_confidence))
+        .order_by(Secret.exposed_at, Secret.id)
+    )
     if status is not None:
         query = query.where(Secret.status == status)
     if provider is not None:

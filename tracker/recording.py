@@ -6,6 +6,9 @@ refreshes the ones seen again, keeps ``places`` / ``targets_count`` / ``in_head`
 secret exact, and writes ``removed-from-head`` when a secret that was at HEAD in this target is no
 longer there (its status is untouched: it is still in history and still valid). Everything for a
 target commits at once, so a crash or Ctrl-C leaves the tracker as it was before that target.
+Every finding is recorded whatever its confidence: each occurrence keeps its finding's confidence
+and reasons, and a touched secret's confidence and suggested resolution are recomputed from all its
+occurrences (``tracker.confidence``).
 
 What counts as "no longer at HEAD": for git targets, an occurrence the scan reports with
 ``in_head=False`` (history scans still report removed secrets; an incremental scan that does not
@@ -30,8 +33,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from secret_sprawl.detectors.types import Finding, TargetResult
+from secret_sprawl.detectors.types import Confidence, Finding, TargetResult
 from secret_sprawl.tracker.audit import EventData, append_events, lock_chain
+from secret_sprawl.tracker.confidence import USED_IN_TESTS, best, in_test_path, rank_of, secret_confidence
 from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.inventory import store_workloads
 from secret_sprawl.tracker.models.columns import utcnow
@@ -198,7 +202,8 @@ def _insert_secrets(
             "redacted": first.redacted, "status": "open", "owner": None,
             "exposed_at": _exposed_at(group, now), "first_seen_at": now, "last_seen_at": now,
             "in_head": False, "places": 0, "targets_count": 0, "verification_state": "unverified",
-            "inactive_at_discovery": False,
+            "inactive_at_discovery": False, "confidence": best([str(f.confidence) for f in group]),
+            "suggested_status": None,
         })
     new_ids: dict[str, int] = {}
     for chunk in _chunks(rows):
@@ -225,15 +230,20 @@ def _exposed_at(group: Sequence[Finding], now: datetime) -> datetime:
 
 
 def _places(findings: Iterable[Finding], ids: dict[str, int]) -> dict[_Place, Finding]:
-    """One finding per unique place; a place reported twice is at HEAD if either report says so."""
+    """One finding per unique place; a place reported twice is at HEAD if either report says so, and
+    keeps the more confident report."""
     places: dict[_Place, Finding] = {}
     for finding in findings:
         source = finding.provenance
         key = (ids[finding.fingerprint], source.path, finding.line, source.commit or "")
         seen = places.get(key)
-        if seen is None or (finding.provenance.in_head and not seen.provenance.in_head):
+        if seen is None or _weight(finding) > _weight(seen):
             places[key] = finding
     return places
+
+
+def _weight(finding: Finding) -> tuple[bool, int]:
+    return finding.provenance.in_head, Confidence(finding.confidence).rank
 
 
 def _target_occurrences(session: Session, target_id: int) -> dict[_Place, tuple[int, bool]]:
@@ -274,6 +284,7 @@ def _occurrence_fields(finding: Finding) -> dict[str, Any]:
     return {
         "column": finding.column, "location_kind": source.location_kind, "committed_at": source.committed_at,
         "author": source.author, "blob_id": source.blob_id, "in_head": source.in_head,
+        "confidence": str(finding.confidence), "reasons": list(finding.reasons),
     }
 
 
@@ -288,12 +299,15 @@ def _mark_unseen_out_of_head(
 
 
 def _refresh_aggregates(session: Session, secret_ids: set[int]) -> None:
-    """Recompute places (distinct target+path), targets_count and in_head from the occurrences."""
+    """Recompute places (distinct target+path), targets_count, in_head, confidence and the suggested
+    resolution from the occurrences."""
     for chunk in _chunks(sorted(secret_ids)):
         per_place = (
             select(
                 Occurrence.secret_id, Occurrence.target_id,
                 func.max(case((Occurrence.in_head, 1), else_=0)).label("head"),
+                func.max(rank_of(Occurrence.confidence)).label("rank"),
+                func.min(in_test_path(Occurrence.reasons)).label("tests"),
             )
             .where(Occurrence.secret_id.in_(chunk))
             .group_by(Occurrence.secret_id, Occurrence.target_id, Occurrence.path)
@@ -301,11 +315,15 @@ def _refresh_aggregates(session: Session, secret_ids: set[int]) -> None:
         )
         query = select(
             per_place.c.secret_id, func.count(), func.count(distinct(per_place.c.target_id)),
-            func.max(per_place.c.head),
-        ).group_by(per_place.c.secret_id)
+            func.max(per_place.c.head), func.max(per_place.c.rank), func.min(per_place.c.tests),
+            Secret.verification_state,
+        ).join(Secret, Secret.id == per_place.c.secret_id).group_by(per_place.c.secret_id,
+                                                                     Secret.verification_state)
         rows = [
-            {"id": secret_id, "places": places, "targets_count": targets, "in_head": bool(head)}
-            for secret_id, places, targets, head in session.execute(query)
+            {"id": secret_id, "places": places, "targets_count": targets, "in_head": bool(head),
+             "confidence": secret_confidence(rank, verified),
+             "suggested_status": USED_IN_TESTS if tests else None}
+            for secret_id, places, targets, head, rank, tests, verified in session.execute(query)
         ]
         if rows:
             session.execute(update(Secret), rows)

@@ -7,7 +7,8 @@ The provider's answer beats anyone's claim, in both directions:
 - ``invalid`` at its first definite check: ``inactive_at_discovery`` is set (the key was dead when we
   found it), the secret is closed as ``revoked`` at that time and kept for the audit trail; metrics
   leave it out of MTTR;
-- marked ``revoked``/``rotated`` but verifying ``live``: reopened with a ``revocation-disproved`` event.
+- marked ``revoked``/``rotated`` but verifying ``live``: reopened with a ``revocation-disproved`` event;
+- ``live``: the secret's confidence becomes ``high`` (``tracker.confidence``).
 
 Like ``tracker.lifecycle``, functions add rows and events and never commit.
 """
@@ -17,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from secret_sprawl.detectors.types import Confidence
 from secret_sprawl.tracker.audit import append_event
+from secret_sprawl.tracker.confidence import secret_confidence
 from secret_sprawl.tracker.models.core import Secret
 from secret_sprawl.tracker.models.schedule import Verification
 from sqlalchemy import select
@@ -66,6 +69,7 @@ def apply_verdict(
     append_event(session, kind="verified", actor=by, secret_id=secret_id, scan_id=scan_id,
                  old_value=secret.verification_state, new_value=state, detail=evidence, at=at)
     secret.verification_state = state
+    secret.confidence = secret_confidence(Confidence(secret.confidence).rank, state)
     secret.verified_at = at
     secret.verification_status_code = http_status
     transition = _transition(secret, state, previous)

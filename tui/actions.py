@@ -51,6 +51,15 @@ def resolve(
         session.commit()
 
 
+def accept_suggestions(engine: sa.Engine, ids: Sequence[int], *, by: str, note: str | None = None) -> None:
+    """Close every secret in ``ids`` as the tracker suggests (``used-in-tests``), all or nothing: if one
+    has no suggestion any more (closed, proved live, seen outside tests), ValueError and no change."""
+    with Session(writer(engine)) as session:
+        for secret_id in ids:
+            lifecycle.accept_suggestion(session, secret_id, by=by, note=note or None)
+        session.commit()
+
+
 def reopen(engine: sa.Engine, ids: Sequence[int], *, by: str, note: str | None = None) -> None:
     with Session(writer(engine)) as session:
         for secret_id in ids:

@@ -4,6 +4,7 @@ Loading is two plain functions over a SQLAlchemy engine that the queue calls fro
 (``load_secrets`` is enough to paint; ``attach_places`` adds targets and paths for the text filter).
 Filtering and sorting are pure and fast enough for 100,000 rows, so the database is read once per
 refresh and never while the user types. ``change_marker`` tells a refresh whether to read at all.
+Every secret is loaded whatever its confidence; the filter keeps medium and up unless told otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
+from secret_sprawl.detectors.types import Confidence
+from secret_sprawl.tracker.confidence import DEFAULT_FLOOR, suggested_resolution
 from secret_sprawl.tracker.models import Event, Occurrence, Scan, Secret, Target
 from secret_sprawl.tracker.sla import SlaPolicy
 
@@ -41,6 +44,10 @@ class QueueRow:
     resolved_at: datetime | None
     places: int
     verification_state: str
+    confidence: str
+    suggested_status: str | None
+    confidence_rank: int = 0
+    suggestion: str | None = None  # what the tracker suggests closing it as, while that applies
     sla_state: str = ""
     days_left: float = 0.0
     # Most urgent first: breached, then approaching, then within (each by days left), then resolved.
@@ -58,8 +65,11 @@ class QueueFilter:
     sla_state: str | None = None
     provider: str | None = None
     category: str | None = None
+    min_confidence: Confidence = DEFAULT_FLOOR
 
     def accepts(self, row: QueueRow) -> bool:
+        if row.confidence_rank < self.min_confidence.rank:
+            return False
         if self.status is not None and row.status != self.status:
             return False
         if self.sla_state is not None and row.sla_state != self.sla_state:
@@ -81,6 +91,7 @@ SORT_KEYS: dict[str, Callable[[QueueRow], Any]] = {
     "provider": attrgetter("provider"),
     "rule": attrgetter("rule_id"),
     "lifetime": attrgetter("lifetime"),
+    "confidence": attrgetter("confidence_rank"),
     "shared": attrgetter("places"),
     "status": attrgetter("status"),
     "owner": lambda r: (r.owner is None, r.owner or ""),
@@ -115,6 +126,7 @@ def load_secrets(engine: sa.Engine, policy: SlaPolicy, now: datetime) -> list[Qu
     columns = (
         Secret.id, Secret.rule_id, Secret.provider, Secret.category, Secret.lifetime, Secret.status,
         Secret.owner, Secret.exposed_at, Secret.resolved_at, Secret.places, Secret.verification_state,
+        Secret.confidence, Secret.suggested_status,
     )
     with engine.connect() as connection:
         rows = [QueueRow(*values) for values in connection.execute(sa.select(*columns))]
@@ -123,6 +135,8 @@ def load_secrets(engine: sa.Engine, policy: SlaPolicy, now: datetime) -> list[Qu
         row.sla_state, row.days_left = sla.state, sla.days_left
         row.urgency = (_SLA_RANK.get(sla.state, len(SLA_STATES)), sla.days_left, row.id)
         row.haystack = f"{row.rule_id} {row.provider} {row.owner or ''}".lower()
+        row.confidence_rank = Confidence(row.confidence).rank
+        row.suggestion = suggested_resolution(row.status, row.suggested_status, row.verification_state)
     return rows
 
 

@@ -1,4 +1,5 @@
-"""How values look in the TUI: SLA state colours, days left or overdue, dates, shortened text."""
+"""How values look in the TUI: SLA state colours, days left or overdue, confidence, a status with the
+tracker's suggestion, dates, shortened text."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ SLA_STYLES = {
     "resolved": "dim",
 }
 VERIFICATION_STYLES = {"live": "bold red", "invalid": "green", "unknown": "yellow", "unverified": "dim"}
+CONFIDENCE_STYLES = {"high": "bold", "medium": "", "low": "dim"}
+SUGGESTION_LABELS = {"used-in-tests": "tests?"}  # short enough to follow the status in the queue
 
 
 def sla_text(state: str) -> Text:
@@ -26,6 +29,18 @@ def days_text(state: str, days_left: float) -> Text:
     if days_left < 0:
         return Text(f"{-days_left:.0f}d over", style=SLA_STYLES["breached"])
     return Text(f"{days_left:.0f}d left", style=SLA_STYLES.get(state, ""))
+
+
+def confidence_text(level: str) -> Text:
+    return Text(level, style=CONFIDENCE_STYLES.get(level, ""))
+
+
+def status_text(status: str, suggestion: str | None) -> Text:
+    """``open`` or, when the tracker suggests a resolution, ``open → tests?``."""
+    if suggestion is None:
+        return Text(status)
+    label = SUGGESTION_LABELS.get(suggestion, suggestion)
+    return Text.assemble(status, (f" → {label}", "italic dark_orange"))
 
 
 def verification_text(state: str) -> Text:

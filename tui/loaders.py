@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from secret_sprawl.tracker.confidence import DEFAULT_FLOOR, at_least
 from secret_sprawl.tracker.metrics import Metrics, compute_metrics
 from secret_sprawl.tracker.models import Event, Secret
 from secret_sprawl.tracker.models.schedule import Schedule, Verification
@@ -77,10 +78,12 @@ class DashboardData:
 
 
 def load_dashboard(engine: sa.Engine, policy: SlaPolicy, now: datetime, *, months: int = 12) -> DashboardData:
-    """The tracker's metrics as of ``now`` plus how many secrets were open at each of the last month ends."""
+    """The tracker's metrics as of ``now`` plus how many secrets were open at each of the last month ends
+    (both over secrets at the tracker's default confidence floor, medium and up)."""
     with Session(engine) as session:
         metrics = compute_metrics(session, policy, as_of=now)
-        spans = session.execute(sa.select(Secret.exposed_at, Secret.resolved_at)).all()
+        spans = session.execute(sa.select(Secret.exposed_at, Secret.resolved_at)
+                                .where(at_least(Secret.confidence, DEFAULT_FLOOR))).all()
     return DashboardData(metrics=metrics, open_over_time=open_over_time(spans, now, months=months))
 
 

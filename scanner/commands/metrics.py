@@ -2,7 +2,8 @@
 
 Formats: ``table`` (terminal), ``json``, ``csv``, ``openmetrics`` and ``html`` (one self-contained
 report). ``--as-of`` fixes "now" so a report can be reproduced; ``--since`` limits the remediations
-counted in MTTR to those resolved from that date.
+counted in MTTR to those resolved from that date; ``--min-confidence`` (default medium) leaves
+secrets below that confidence out of every figure (``low`` counts them all).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from secret_sprawl.scanner.cli import EXIT_OK, UsageError, utc_time
 from secret_sprawl.scanner.inventory_scan import shared_jobs_threshold
+from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.exports.csv import metrics_csv
@@ -43,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--since", type=utc_time, metavar="DATE", help="count remediations from this date")
     parser.add_argument("--as-of", type=utc_time, metavar="DATE",
                         help="compute as of this time (default now)")
+    add_min_confidence(parser, "count secrets")
     parser.set_defaults(func=_run)
 
 
@@ -56,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
     engine = open_database(database_url(args.db))
     with Session(engine) as session:
         metrics = compute_metrics(session, policy, as_of=args.as_of or generated_at, since=args.since,
-                                  group_by=args.group_by)
+                                  group_by=args.group_by, min_confidence=args.min_confidence)
         ci = inventory_metrics(session, jobs_threshold=shared_jobs_threshold(config))
     metrics = replace(metrics, ci_inventory=ci)
     text = _render(metrics, args.format, generated_at)
@@ -87,7 +90,7 @@ def _table(metrics: Metrics) -> str:
     share = "n/a" if metrics.within_sla_share is None else f"{metrics.within_sla_share:.1%}"
     lines = [
         f"As of {metrics.as_of.isoformat()}  (SLA {metrics.sla_days:g} days, warning at "
-        f"{metrics.warn_ratio:.0%})",
+        f"{metrics.warn_ratio:.0%}; secrets at {metrics.min_confidence} confidence or higher)",
         f"MTTR over {metrics.mttr_count} revoked/rotated secret(s): mean {_days(metrics.mttr_mean_seconds)}, "
         f"median {_days(metrics.mttr_median_seconds)}, p90 {_days(metrics.mttr_p90_seconds)}, "
         f"min {_days(metrics.mttr_min_seconds)}, max {_days(metrics.mttr_max_seconds)}",

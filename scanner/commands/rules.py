@@ -2,7 +2,8 @@
 
 ``rules list [--format table|json]`` prints every rule (built-in plus ``--rules`` files): id,
 provider, category and lifetime (json adds name, severity and the lifetime note).
-``rules check FILE`` validates FILE's schema and runs each of its rules' examples and negative
+``rules check FILE`` validates FILE's schema, times each pattern on adversarial inputs built from
+it (catastrophic backtracking fails the check), and runs each of its rules' examples and negative
 examples through the engine, together with the built-in catalog as a scan would; exit 0 when all
 pass, 2 with one line per problem naming the rule.
 """
@@ -13,6 +14,7 @@ import argparse
 import json
 import sys
 
+from secret_sprawl.detectors.backtrack import backtracking_problems
 from secret_sprawl.detectors.catalog import Catalog, CatalogError, load_catalog, parse_rules
 from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.selftest import check_rules
@@ -81,7 +83,8 @@ def _check(args: argparse.Namespace) -> int:
         catalog = load_catalog([*args.rules, args.file])
     except CatalogError as exc:
         return _fail([str(exc)])
-    problems = check_rules(Engine(catalog), own)
+    problems = [problem for rule in own for problem in backtracking_problems(rule)]
+    problems += check_rules(Engine(catalog), own)
     if problems:
         return _fail([f"{args.file}: {problem}" for problem in problems])
     print(f"{args.file}: {len(own)} rule(s) OK")

@@ -1,8 +1,9 @@
 """``sprawl scan``: scan directories, git repositories (full history) and remote URLs for secrets.
 
 Each target's result is recorded in the tracker as soon as it completes (``--no-record`` skips the
-tracker entirely), then all findings are written in the chosen format. Exit codes: 0 no findings,
-1 findings (or ``--exit-code N``), 2 a usage error or no target could be scanned at all.
+tracker entirely), then the findings at ``--min-confidence`` or above are written in the chosen
+format (the tracker records every finding, whatever its confidence). Exit codes: 0 no findings shown,
+1 findings shown (or ``--exit-code N``), 2 a usage error or no target could be scanned at all.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
 from secret_sprawl.scanner.formats import FORMATS, renderer
 from secret_sprawl.scanner.formats.baseline import load_baseline
 from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
+from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.scanner.orgs import options as org_cli
 from secret_sprawl.scanner.orgs.expand import expand_targets
 from secret_sprawl.scanner.orgs.options import org_options
@@ -53,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--baseline", metavar="FILE", help="a previous JSON report: report only new fingerprints")
     add("--show-secrets", action="store_true", help="include the plaintext secret in the output")
     add("--exit-code", type=int, default=1, metavar="N", help="exit code when findings (default 1)")
+    add_min_confidence(parser, "show (and count for the exit code) findings")
     add("--max-file-size", type=_size, default=DEFAULT_MAX_FILE_SIZE, metavar="SIZE",
         help="files larger than this are scanned in overlapping pieces (default 25MB)")
     add("--cache-dir", type=Path, default=None, metavar="DIR",
@@ -119,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         scan = recorder.finish()
         scan_hook.after_scan(args, database, scan.id, results)
     report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
-                          show_secrets=args.show_secrets, known=known)
+                          show_secrets=args.show_secrets, known=known, min_confidence=args.min_confidence)
     _write(renderer(fmt)(report), args.output)
     if report.findings:
         return args.exit_code

@@ -2,7 +2,8 @@
 
 ``list`` / ``show`` read; ``resolve``, ``reopen``, ``assign`` and ``note`` go through
 ``tracker.lifecycle`` so each change is one transaction with its audit event. ID is the numeric id
-or a fingerprint prefix.
+or a fingerprint prefix. ``list`` shows secrets at ``--min-confidence`` or above (default medium) and
+both show each secret's confidence and the resolution the tracker suggests (``used-in-tests``).
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options, utc_time
+from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.tracker import lifecycle, queries
 from secret_sprawl.tracker.actor import default_actor
+from secret_sprawl.tracker.confidence import SUGGESTIONS
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database, writer
 from secret_sprawl.tracker.exports.csv import secrets_csv
 from secret_sprawl.tracker.exports.json import secrets_json
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import RESOLVED_STATUSES, SECRET_STATUSES, Event, Secret
-from secret_sprawl.tracker.sla import SLA_STATES, SlaPolicy, SlaStatus
+from secret_sprawl.tracker.sla import SLA_STATES, SlaPolicy
 from sqlmodel import Session
 
 _PIPE_WIDTH = 400
@@ -44,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     listing.add_argument("--target", help="only secrets seen in this target")
     listing.add_argument("--format", choices=("table", "json", "csv"), default="table")
     listing.add_argument("--as-of", type=utc_time, metavar="DATE", help="evaluate the SLA at this time")
+    add_min_confidence(listing, "list secrets")
     listing.set_defaults(func=_list)
 
     show = actions.add_parser("show", parents=[leaf], help="a secret's places and full timeline")
@@ -90,7 +94,7 @@ def _list(args: argparse.Namespace) -> int:
     with Session(engine) as session:
         rows = queries.list_secrets(
             session, policy, now=args.as_of or utcnow(), status=args.status, sla=args.sla,
-            provider=args.provider, target=args.target,
+            provider=args.provider, target=args.target, min_confidence=args.min_confidence,
         )
     if args.format == "json":
         sys.stdout.write(secrets_json(rows))
@@ -103,8 +107,8 @@ def _list(args: argparse.Namespace) -> int:
 
 def _print_table(rows: list[queries.SecretRow]) -> None:
     table = Table(box=None, header_style="bold")
-    for heading in ("ID", "SLA", "DAYS LEFT", "PROVIDER", "RULE", "LIFETIME", "PLACES", "STATUS", "OWNER",
-                    "EXPOSED", "SECRET"):
+    for heading in ("ID", "SLA", "DAYS LEFT", "PROVIDER", "RULE", "LIFETIME", "CONFIDENCE", "PLACES",
+                    "STATUS", "SUGGESTED", "OWNER", "EXPOSED", "SECRET"):
         table.add_column(heading, no_wrap=True)
     for row in rows:
         secret, sla = row.secret, row.sla
@@ -113,8 +117,10 @@ def _print_table(rows: list[queries.SecretRow]) -> None:
         style = {"breached": "red", "approaching": "yellow"}.get(sla.state, "")
         table.add_row(
             str(secret.id), f"[{style}]{sla.state}[/]" if style else sla.state, left, secret.provider,
-            secret.rule_id, secret.lifetime, f"{secret.places} shared" if row.shared else str(secret.places),
-            secret.status, secret.owner or "-", secret.exposed_at.strftime("%Y-%m-%d %H:%M"), secret.redacted,
+            secret.rule_id, secret.lifetime, secret.confidence,
+            f"{secret.places} shared" if row.shared else str(secret.places), secret.status,
+            row.suggestion or "-", secret.owner or "-", secret.exposed_at.strftime("%Y-%m-%d %H:%M"),
+            secret.redacted,
         )
     # Piped output keeps one secret per line instead of wrapping to 80 columns.
     console = Console(highlight=False)
@@ -130,7 +136,7 @@ def _show(args: argparse.Namespace) -> int:
     with Session(engine) as session:
         secret = _find(session, args.ident)
         secret_id = int(secret.id or 0)
-        for line in _describe(secret, policy.evaluate(secret, utcnow())):
+        for line in _describe(queries.SecretRow(secret, policy.evaluate(secret, utcnow()))):
             print(line)
         print(f"\nPlaces ({secret.places} distinct, {secret.targets_count} target(s)):")
         for place in queries.places(session, secret_id):
@@ -141,7 +147,8 @@ def _show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _describe(secret: Secret, sla: SlaStatus) -> list[str]:
+def _describe(row: queries.SecretRow) -> list[str]:
+    secret, sla = row.secret, row.sla
     resolved = f" at {secret.resolved_at.isoformat()}" if secret.resolved_at else ""
     lines = [
         f"Secret {secret.id}  {secret.redacted}",
@@ -154,7 +161,11 @@ def _describe(secret: Secret, sla: SlaStatus) -> list[str]:
         f"  SLA          {sla.state}, age {sla.age_days:.1f} d of {sla.window_days:g} d, "
         f"deadline {sla.deadline.isoformat()}",
         f"  verification {secret.verification_state}",
+        f"  confidence   {secret.confidence}",
     ]
+    if row.suggestion:
+        lines.append(f"  suggested    {row.suggestion} ({SUGGESTIONS[row.suggestion]}; "
+                     f"`sprawl secrets resolve {secret.id} --reason {row.suggestion}`)")
     if secret.resolution_note:
         lines.insert(4, f"  note         {secret.resolution_note}")
     return lines
@@ -162,7 +173,8 @@ def _describe(secret: Secret, sla: SlaStatus) -> list[str]:
 
 def _place_line(place: queries.Place) -> str:
     occ = place.occurrence
-    where = f"{place.target}: {occ.path}:{occ.line} ({occ.location_kind})"
+    reasons = f": {', '.join(occ.reasons)}" if occ.reasons else ""
+    where = f"{place.target}: {occ.path}:{occ.line} ({occ.location_kind}, {occ.confidence}{reasons})"
     if occ.commit:
         when = occ.committed_at.isoformat() if occ.committed_at else "?"
         where += f" commit {occ.commit[:12]} {when} {occ.author or ''}".rstrip()

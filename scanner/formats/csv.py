@@ -1,4 +1,5 @@
-"""One row per finding, with a header; ``context`` is written as a JSON object in one cell."""
+"""One row per finding, with a header; ``context`` is written as a JSON object in one cell and
+``reasons`` as the reason words joined by ``;``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import json
 
 from secret_sprawl.scanner.report import Report
 
-COLUMNS = ("rule_id", "provider", "category", "lifetime", "severity", "fingerprint", "redacted", "target",
-           "path", "line", "column", "cell", "location_kind", "original_kind", "commit", "committed_at",
-           "author", "in_head", "blob_id", "shared", "context", "kind", "message", "fix")
+COLUMNS = ("rule_id", "provider", "category", "lifetime", "severity", "confidence", "reasons", "fingerprint",
+           "redacted", "target", "path", "line", "column", "cell", "location_kind", "original_kind", "commit",
+           "committed_at", "author", "in_head", "blob_id", "shared", "context", "kind", "message", "fix")
 
 
 def render(report: Report) -> str:
@@ -20,5 +21,6 @@ def render(report: Report) -> str:
     writer.writeheader()
     for record in report.records():
         record["context"] = json.dumps(record["context"]) if record["context"] else ""
+        record["reasons"] = ";".join(record["reasons"])
         writer.writerow(record)
     return out.getvalue()

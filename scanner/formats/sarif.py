@@ -3,7 +3,8 @@
 One run; one ``rules[]`` entry per rule that has a result (with ``security-severity`` so GitHub
 ranks it); each result carries ``partialFingerprints["secretFingerprint/v1"]`` (the SHA-256 of the
 secret, stable across scans and moves), a URI relative to its target's ``uriBaseId`` and 1-based
-line and column. Messages show only the redacted form: never the secret.
+line and column, and its confidence as ``rank`` (high 90, medium 60, low 30) and as
+``properties.confidence`` / ``properties.reasons``. Messages show only the redacted form: never the secret.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from secret_sprawl.detectors.posture import PostureRule, posture_rules
-from secret_sprawl.detectors.types import Finding, Rule
+from secret_sprawl.detectors.types import Confidence, Finding, Rule
 from secret_sprawl.scanner import __version__
 from secret_sprawl.scanner.report import Report
 
@@ -21,6 +22,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "secretFingerprint/v1"
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+_RANK = {Confidence.HIGH: 90.0, Confidence.MEDIUM: 60.0, Confidence.LOW: 30.0}
 
 
 def render(report: Report) -> str:
@@ -102,8 +104,10 @@ def _result(finding: Finding, rule: Rule | PostureRule, rule_index: int, bases: 
             "region": region,
         }}],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "rank": _RANK[Confidence(finding.confidence)],
         "properties": {
-            "fingerprint": finding.fingerprint, "location_kind": p.location_kind, "in_head": p.in_head,
+            "fingerprint": finding.fingerprint, "confidence": str(finding.confidence),
+            "reasons": list(finding.reasons), "location_kind": p.location_kind, "in_head": p.in_head,
             "commit": p.commit, "author": p.author,
             "committed_at": p.committed_at.isoformat() if p.committed_at else None,
             **({"cell": p.cell} if p.cell is not None else {}),

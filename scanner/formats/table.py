@@ -1,4 +1,5 @@
-"""A readable table grouped by secret: one section per fingerprint, one row per place it was seen."""
+"""A readable table grouped by secret: one section per fingerprint, one row per place it was seen
+(with that place's confidence and the reasons for it)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from secret_sprawl.detectors.types import Finding
 from secret_sprawl.scanner.report import Report
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+_CONFIDENCE_STYLE = {"high": "bold", "medium": "", "low": "dim"}
 
 
 def render(report: Report, *, color: bool | None = None) -> str:
@@ -25,7 +27,7 @@ def render(report: Report, *, color: bool | None = None) -> str:
     shared = report.shared()
     if by_secret:
         table = Table(title="Secrets found", show_lines=False, expand=False)
-        for column in ("secret", "where", "kind", "introduced", "at HEAD"):
+        for column in ("secret", "where", "kind", "confidence", "introduced", "at HEAD"):
             table.add_column(column, overflow="fold")
         for fingerprint, findings in by_secret.items():
             label = _label(findings[0], shared=fingerprint in shared, show_secret=report.show_secrets)
@@ -41,6 +43,9 @@ def render(report: Report, *, color: bool | None = None) -> str:
         f"{sum(r.blobs for r in report.results)} history blob(s), "
         f"{sum(r.bytes for r in report.results) / 1e6:.1f} MB in {report.duration_s:.1f}s"
     )
+    if report.hidden:
+        console.print(f"{report.hidden} finding(s) below --min-confidence {report.min_confidence} not shown "
+                      "(--min-confidence low shows every finding)", highlight=False)
     for error in report.errors:
         where = escape(f"{error.target}: {error.path or '(target)'}: {error.message}")
         console.print(f"[yellow]warning[/]: {where}", highlight=False)
@@ -58,7 +63,7 @@ def _label(finding: Finding, *, shared: bool, show_secret: bool) -> str:
     return "\n".join(lines)
 
 
-def _place(finding: Finding) -> tuple[str, str, str, str]:
+def _place(finding: Finding) -> tuple[str, str, str, str, str]:
     p = finding.provenance
     cell = f" (cell {p.cell})" if p.cell is not None else ""
     where = f"{p.target}:{p.path}:{finding.line}:{finding.column}{cell}"
@@ -66,4 +71,9 @@ def _place(finding: Finding) -> tuple[str, str, str, str]:
     if p.commit:
         when = p.committed_at.strftime("%Y-%m-%d") if p.committed_at else ""
         introduced = f"{p.commit[:10]} {when}\n{p.author or ''}"
-    return escape(where), p.location_kind, escape(introduced), "yes" if p.in_head else "no"
+    level = str(finding.confidence)
+    style = _CONFIDENCE_STYLE.get(level, "")
+    confidence = f"[{style}]{level}[/]" if style else level
+    if finding.reasons:
+        confidence += "\n" + escape(", ".join(finding.reasons))
+    return escape(where), p.location_kind, confidence, escape(introduced), "yes" if p.in_head else "no"

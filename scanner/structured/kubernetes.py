@@ -3,6 +3,9 @@
 Every YAML file is scanned as text (``stringData:`` and anything else is on its own line). When a
 document is ``kind: Secret``, each ``data:`` value is base64-decoded and scanned as well, and a match
 in it is reported at the line and column of its key: the secret is not written in the file in clear.
+Every one-line ``data:`` (decoded) and ``stringData:`` value is also a candidate on its own: it is
+scanned as ``kubernetes-secret-value: VALUE``, which the ``kubernetes-secret-value`` rule scores like
+a generic assignment (whatever the key is called).
 Files that are not Secret manifests are not parsed at all (a cheap text check comes first).
 """
 
@@ -16,6 +19,7 @@ import yaml
 from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, Segment, whole
 from secret_sprawl.scanner.structured.yamlload import compose_all
 
+CANDIDATE = "kubernetes-secret-value: "
 _SECRET_KIND = re.compile(r"^kind:\s*[\"']?Secret[\"']?\s*$", re.MULTILINE)
 
 
@@ -33,7 +37,20 @@ def parse(text: str) -> Parsed:
             continue
         if isinstance(data, yaml.MappingNode):
             segments.extend(_decoded(data))
+        string_data = fields.get("stringData")
+        if isinstance(string_data, yaml.MappingNode):
+            segments.extend(_candidate(value.value, key) for key, value in string_data.value
+                            if isinstance(value, yaml.ScalarNode) and _one_line(value.value))
     return Parsed(tuple(segments), location_kind="iac")
+
+
+def _one_line(value: str) -> bool:
+    return bool(value.strip()) and "\n" not in value.strip()
+
+
+def _candidate(value: str, key: yaml.Node) -> Segment:
+    return Segment(CANDIDATE + value.strip(), line=key.start_mark.line + 1, column=key.start_mark.column + 1,
+                   fixed=True)
 
 
 def _decoded(data: yaml.MappingNode) -> list[Segment]:
@@ -45,6 +62,10 @@ def _decoded(data: yaml.MappingNode) -> list[Segment]:
             decoded = base64.b64decode("".join(value.value.split()), validate=True)
         except (binascii.Error, ValueError):
             continue
-        segments.append(Segment(decoded.decode("utf-8", errors="replace"), line=key.start_mark.line + 1,
-                                column=key.start_mark.column + 1, fixed=True))
+        text = decoded.decode("utf-8", errors="replace")
+        if _one_line(text):
+            segments.append(_candidate(text, key))
+        else:
+            segments.append(Segment(text, line=key.start_mark.line + 1, column=key.start_mark.column + 1,
+                                    fixed=True))
     return segments

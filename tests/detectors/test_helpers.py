@@ -123,7 +123,7 @@ def test_selftest_reports_failing_examples_by_rule(write_rules):
         r"(?P<secret>zz_[A-Za-z0-9]{4,10})",  # truncates the example's secret
         ["zz_"],
         examples=[{"text": f"k={value}", "secret": value}, {"text": f"v {value}", "secret": value}],
-        negative_examples=["zz_ab", "zz_abcdef"],
+        negative_examples=["zz_ab", "zz_q7Rk2m"],
     )
     engine = Engine(load_catalog([write_rules([loose])], builtin=False))
     problems = check_rule(engine, engine.catalog.rules[0])

@@ -48,3 +48,13 @@ def commit_all(repo: Path, message: str) -> str:
 def secret_findings(findings: Iterable[dict]) -> list[dict]:
     """The secret findings of a report, without the CI posture findings that stand beside them."""
     return [f for f in findings if f["kind"] == "secret"]
+
+
+def sarif_schema() -> Path | None:
+    """The official SARIF 2.1.0 schema from the nearest ``shared/schemas`` above the tests, if any
+    (the main checkout and the lanes' worktrees sit at different depths below it)."""
+    for folder in Path(__file__).resolve().parents:
+        candidate = folder / "shared/schemas/sarif-schema-2.1.0.json"
+        if candidate.is_file():
+            return candidate
+    return None

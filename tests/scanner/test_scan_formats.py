@@ -13,9 +13,9 @@ import pytest
 from secret_sprawl.detectors.posture import posture_rules
 
 from fixtures.build_demo_repo import DemoRepo
-from tests.scanner.helpers import secret_findings
+from tests.scanner.helpers import sarif_schema, secret_findings
 
-SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared/schemas/sarif-schema-2.1.0.json"
+SARIF_SCHEMA = sarif_schema()
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_no_format_ever_contains_a_plaintext_secret(demo: DemoRepo, demo_outputs
             assert planted.secret not in text, (name, planted.name)
 
 
-@pytest.mark.skipif(not SARIF_SCHEMA.is_file(), reason=f"SARIF schema not found at {SARIF_SCHEMA}")
+@pytest.mark.skipif(SARIF_SCHEMA is None, reason="SARIF schema not found in any shared/schemas")
 def test_sarif_is_valid_for_code_scanning(demo: DemoRepo, demo_outputs: dict[str, str]) -> None:
     sarif = json.loads(demo_outputs["sarif"])
     jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))

@@ -57,8 +57,17 @@ def test_kubernetes_secret_data_is_decoded_and_placed_at_its_key() -> None:
     parsed = kubernetes.parse(manifest)
     assert parsed.location_kind == "iac"
     decoded = [s for s in parsed.segments if s.fixed]
-    assert [(s.text, s.line, s.column) for s in decoded] == [("hello", 6, 3), (key, 7, 3)]
+    candidate = kubernetes.CANDIDATE
+    assert [(s.text, s.line, s.column) for s in decoded] == [
+        (candidate + "hello", 6, 3), (candidate + key, 7, 3)]
     assert kubernetes.parse("kind: Deployment\n").location_kind is None
+
+
+def test_kubernetes_secret_string_data_values_are_candidates_at_their_key() -> None:
+    manifest = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  signing: 'abc def'\n"
+                "  config: |\n    a: 1\n    b: 2\n")
+    decoded = [s for s in kubernetes.parse(manifest).segments if s.fixed]
+    assert [(s.text, s.line, s.column) for s in decoded] == [(kubernetes.CANDIDATE + "abc def", 6, 3)]
 
 
 def test_notebook_segments_carry_cells_and_locate_in_the_file() -> None:

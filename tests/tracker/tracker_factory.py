@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from secret_sprawl.detectors.types import Finding, Provenance, ScanError, TargetResult
+from secret_sprawl.detectors.types import Confidence, Finding, Provenance, ScanError, TargetResult
 
 
 def fake_secret(prefix: str = "sk-fake-") -> str:
@@ -39,6 +39,8 @@ def finding(
     category: str = "ai",
     lifetime: str = "long-lived",
     rule_id: str = "openai-api-key",
+    confidence: Confidence = Confidence.MEDIUM,
+    reasons: tuple[str, ...] = (),
 ) -> Finding:
     return Finding(
         rule_id=rule_id,
@@ -60,6 +62,8 @@ def finding(
         line=line,
         column=1,
         secret=value,
+        confidence=confidence,
+        reasons=reasons,
     )
 
 

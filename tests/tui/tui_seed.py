@@ -111,6 +111,7 @@ def _live_check(session: Session, secret: Secret, scan_id: int | None) -> None:
     session.add(Verification(secret_id=secret.id, at=checked, state="live", http_status=200,
                              provider=secret.provider, endpoint="https://api.example.invalid/v1/models"))
     secret.verification_state, secret.verified_at, secret.verification_status_code = "live", checked, 200
+    secret.confidence = "high"  # a key proved live is high (tracker.confidence)
     session.add(secret)
     append_event(session, kind="verified", actor="scheduler", secret_id=secret.id, scan_id=scan_id,
                  old_value="unverified", new_value="live", at=checked,

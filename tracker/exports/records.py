@@ -16,7 +16,8 @@ SUMMARY_FIELDS = (
 SECRET_FIELDS = (
     "id", "fingerprint", "status", "sla_state", "age_days", "days_left", "deadline", "provider", "rule_id",
     "category", "lifetime", "severity", "places", "targets_count", "shared", "in_head", "owner", "exposed_at",
-    "first_seen_at", "last_seen_at", "resolved_at", "resolution_note", "verification_state", "redacted",
+    "first_seen_at", "last_seen_at", "resolved_at", "resolution_note", "verification_state", "confidence",
+    "suggested_resolution", "redacted",
 )
 
 
@@ -37,6 +38,7 @@ def metrics_document(metrics: Metrics, *, generated_at: datetime) -> dict[str, A
         "generated_at": iso(generated_at),
         "as_of": iso(metrics.as_of),
         "since": iso(metrics.since),
+        "min_confidence": metrics.min_confidence,
         "sla": {"days": metrics.sla_days, "warn_ratio": metrics.warn_ratio},
         "summary": {**summary(metrics), "open_by_provider": metrics.open_by_provider},
         "per_month": [
@@ -55,6 +57,7 @@ def secret_record(row: SecretRow) -> dict[str, Any]:
     derived = {
         "sla_state": row.sla.state, "age_days": round(row.sla.age_days, 3),
         "days_left": round(row.sla.days_left, 3), "deadline": row.sla.deadline, "shared": row.shared,
+        "suggested_resolution": row.suggestion,
     }
     values = {name: derived[name] if name in derived else getattr(row.secret, name) for name in SECRET_FIELDS}
     return {name: iso(value) if isinstance(value, datetime) else value for name, value in values.items()}

@@ -70,6 +70,10 @@ class Secret(SQLModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     verification_status_code: int | None = None
     inactive_at_discovery: bool = False
+    # The best occurrence's confidence (high once proved live), and what the tracker suggests closing
+    # it as (``used-in-tests`` when every occurrence is in a test path); see tracker.confidence.
+    confidence: str = Field(default="medium", index=True)
+    suggested_status: str | None = None
 
 
 class Occurrence(SQLModel, table=True):
@@ -91,6 +95,8 @@ class Occurrence(SQLModel, table=True):
     author: str | None = None
     blob_id: str | None = None
     in_head: bool = True
+    confidence: str = "medium"  # the finding's, after its path's context
+    reasons: list[str] | None = Field(default=None, sa_column=Column(JSONText))
     first_scan_id: int = Field(foreign_key="scan.id")
     last_scan_id: int = Field(foreign_key="scan.id")
 

@@ -1,5 +1,6 @@
-"""Detail of one secret: redacted value and fingerprint, SLA, where to revoke it, every occurrence,
-the audit timeline and the live-verification history. The triage bindings act on this secret."""
+"""Detail of one secret: redacted value and fingerprint, SLA, confidence and the tracker's suggested
+resolution, where to revoke it, every occurrence (with its confidence and reasons), the audit
+timeline and the live-verification history. The triage bindings act on this secret."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from secret_sprawl.tui.format import days_text, moment, sla_text, verification_text
+from secret_sprawl.tracker.confidence import SUGGESTIONS, suggested_resolution
+from secret_sprawl.tracker.models import Secret
+from secret_sprawl.tui.format import confidence_text, days_text, moment, sla_text, verification_text
 from secret_sprawl.tui.loaders import SecretDetail, load_detail
 from secret_sprawl.tui.remediation import remediation_for
 from secret_sprawl.tui.screens.triage import TriageScreen
@@ -17,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 TABLES = {
-    "occurrences": ("Target", "Path:line", "Commit", "Committed", "Author", "Where", "Kind"),
+    "occurrences": ("Target", "Path:line", "Commit", "Committed", "Author", "Where", "Kind", "Confidence"),
     "events": ("At", "Actor", "Event", "Change", "Detail"),
     "verifications": ("At", "State", "HTTP", "Endpoint", "Detail"),
 }
@@ -84,6 +87,7 @@ class DetailScreen(TriageScreen):
                 place.occurrence.author or "",
                 "HEAD" if place.occurrence.in_head else "history only",
                 place.occurrence.location_kind,
+                _confidence(place.occurrence.confidence, place.occurrence.reasons),
             )
             for place in detail.places
         ])
@@ -127,12 +131,25 @@ def _summary(detail: SecretDetail) -> Table:
         ("Exposed", moment(secret.exposed_at), "Resolved", moment(secret.resolved_at) or "—"),
         ("SLA", sla_cell, "Verified", Text.assemble(verification_text(secret.verification_state),
                                                       f"  {moment(secret.verified_at)}")),
+        ("Confidence", confidence_text(secret.confidence), "Suggested", _suggestion(secret)),
     )
     for row in rows:
         grid.add_row(*row)
     if secret.resolution_note:
         grid.add_row("Note", secret.resolution_note, "", "")
     return grid
+
+
+def _suggestion(secret: Secret) -> str:
+    suggestion = suggested_resolution(secret.status, secret.suggested_status, secret.verification_state)
+    return f"{suggestion} ({SUGGESTIONS[suggestion]}; press u)" if suggestion else "—"
+
+
+def _confidence(level: str, reasons: list[str] | None) -> Text:
+    text = confidence_text(level)
+    if reasons:
+        text.append(f": {', '.join(reasons)}", style="dim")
+    return text
 
 
 def _change(old: str | None, new: str | None) -> str:

@@ -3,7 +3,9 @@
 All rows are read in a worker thread; filtering and sorting run in another worker over that
 in-memory copy, and the table shows one page of ``PAGE_SIZE`` rows, so 100,000 secrets never block
 the UI. A refresh re-renders in place: the cursor stays on the same secret (or, if that secret left
-the view, on the same line), and the filter and sort are kept.
+the view, on the same line), and the filter and sort are kept. Each secret shows its confidence;
+an open secret the tracker suggests closing as used in tests says so in its status, and ``U`` closes
+every such secret at once after one confirmation.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import itertools
 from typing import ClassVar
 
 from rich.text import Text
+from secret_sprawl.tracker.confidence import SUGGESTIONS, USED_IN_TESTS
+from secret_sprawl.tui import actions
 from secret_sprawl.tui.data import (
     SORT_KEYS,
     QueueFilter,
@@ -21,8 +25,17 @@ from secret_sprawl.tui.data import (
     load_secrets,
     select_rows,
 )
-from secret_sprawl.tui.format import day, days_text, shorten, sla_text, verification_text
+from secret_sprawl.tui.format import (
+    confidence_text,
+    day,
+    days_text,
+    shorten,
+    sla_text,
+    status_text,
+    verification_text,
+)
 from secret_sprawl.tui.screens.detail import DetailScreen
+from secret_sprawl.tui.screens.modals import Confirmation, ConfirmModal
 from secret_sprawl.tui.screens.triage import TriageScreen
 from secret_sprawl.tui.widgets.filter_bar import FilterBar
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,14 +54,15 @@ COLUMNS = (
     ("sla", "SLA", 11),
     ("days", "Days", 8),
     ("provider", "Provider", 11),
-    ("rule", "Rule", 20),
-    ("lifetime", "Lifetime", 11),
-    ("shared", "Shared", 8),
+    ("rule", "Rule", 18),
+    ("confidence", "Conf.", 6),
+    ("lifetime", "Lifetime", 10),
+    ("shared", "Shared", 6),
     ("status", "Status", 14),
     ("owner", "Owner", 11),
     ("verified", "Verified", 10),
     ("exposed", "Exposed", 10),
-    ("target", "Target", 14),
+    ("target", "Target", 11),
 )
 SORTABLE = tuple(key for key, _, _ in COLUMNS if key != "sel")
 SELECTED_MARK = Text("●", style="bold magenta")
@@ -65,6 +79,7 @@ class QueueScreen(TriageScreen):
         Binding("right_square_bracket", "page(1)", "Next page"),
         Binding("left_square_bracket", "page(-1)", "Prev page"),
         Binding("escape", "escape", "Unselect", show=False),
+        Binding("U", "close_suggested", "Close test values"),
     ]
 
     def __init__(self) -> None:
@@ -80,6 +95,7 @@ class QueueScreen(TriageScreen):
         self._page_cells: list[tuple[object, ...]] = []
         self._generation = itertools.count()
         self._latest = 0
+        self._suggested: list[int] = []  # open secrets the tracker suggests closing as used in tests
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,6 +137,7 @@ class QueueScreen(TriageScreen):
         if not self.is_attached:
             return  # the app is closing while a read finished
         self.rows, self._marker = rows, marker
+        self._suggested = sorted(row.id for row in rows if row.suggestion == USED_IN_TESTS)
         self.query_one(FilterBar).offer((r.provider for r in rows), (r.category for r in rows))
         self._recompute(keep_place=True)
 
@@ -184,14 +201,15 @@ class QueueScreen(TriageScreen):
             sla_text(row.sla_state),
             days_text(row.sla_state, row.days_left),
             row.provider,
-            shorten(row.rule_id, 20),
+            shorten(row.rule_id, 18),
+            confidence_text(row.confidence),
             row.lifetime,
             str(row.places),
-            row.status,
+            status_text(row.status, row.suggestion),
             shorten(row.owner or "", 11),
             verification_text(row.verification_state),
             day(row.exposed_at),
-            shorten(row.target, 14),
+            shorten(row.target, 11),
         )
 
     def _update_status(self) -> None:
@@ -206,6 +224,8 @@ class QueueScreen(TriageScreen):
         ]
         if self.selected:
             parts.append(f"{len(self.selected)} selected")
+        if self._suggested:
+            parts.append(f"{len(self._suggested)} suggested as used in tests (U closes them)")
         self.query_one("#queue-status", Static).update(" · ".join(parts))
 
     def _mark_sorted_column(self, arrow: str) -> None:
@@ -282,6 +302,29 @@ class QueueScreen(TriageScreen):
         self._page_cells[index] = (mark, *self._page_cells[index][1:])
         table.action_cursor_down()
         self._update_status()
+
+    def action_close_suggested(self) -> None:
+        """Close every open secret the tracker suggests as used in tests (whatever the filter shows)."""
+        ids = self._suggested
+        if not ids:
+            self.notify("No open secret is suggested as used in tests.", severity="warning")
+            return
+        more = f" and {len(ids) - 12} more" if len(ids) > 12 else ""
+        listed = ", ".join(f"#{i}" for i in ids[:12]) + more
+        modal = ConfirmModal(
+            "Close test values",
+            f"Close {len(ids)} open secret(s) {SUGGESTIONS[USED_IN_TESTS]} as used in tests ({listed})? "
+            f"The audit log records it as {self.sprawl.actor}.",
+            ask_time=False, note_required=False,
+        )
+
+        def done(confirmation: Confirmation | None) -> None:
+            if confirmation is not None:
+                self._write(lambda: actions.accept_suggestions(self.sprawl.engine, ids, by=self.sprawl.actor,
+                                                               note=confirmation.note),
+                            f"Used in tests: {len(ids)} secret(s)")
+
+        self.app.push_screen(modal, done)
 
     def action_escape(self) -> None:
         """Leave the filter bar for the table; in the table, clear the selection."""

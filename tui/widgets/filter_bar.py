@@ -1,9 +1,11 @@
-"""The queue's filter bar: free text over rule/provider/path/owner plus status, SLA, provider, category."""
+"""The queue's filter bar: free text over rule/provider/path/owner plus status, SLA, provider, category
+and the lowest confidence shown (medium by default; "confidence: any" shows low too)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from secret_sprawl.detectors.types import Confidence
 from secret_sprawl.tracker.models.core import SECRET_STATUSES
 from secret_sprawl.tui.data import SLA_STATES, QueueFilter
 from textual import on
@@ -38,6 +40,7 @@ class FilterBar(Horizontal):
         yield _select("sla", SLA_STATES, self._initial.sla_state)
         yield _select("provider", (), self._initial.provider)
         yield _select("category", (), self._initial.category)
+        yield _confidence_select(self._initial.min_confidence)
 
     @property
     def value(self) -> QueueFilter:
@@ -47,6 +50,7 @@ class FilterBar(Horizontal):
             sla_state=_chosen(self.query_one("#filter-sla", Select)),
             provider=_chosen(self.query_one("#filter-provider", Select)),
             category=_chosen(self.query_one("#filter-category", Select)),
+            min_confidence=_floor(self.query_one("#filter-confidence", Select)),
         )
 
     def offer(self, providers: Iterable[str], categories: Iterable[str]) -> None:
@@ -101,3 +105,17 @@ def _select(name: str, values: tuple[str, ...], value: str | None) -> Select[str
 def _chosen(select: Select[str]) -> str | None:
     value = select.value
     return value if isinstance(value, str) else None
+
+
+def _confidence_select(floor: Confidence) -> Select[str]:
+    """The lowest confidence shown: high or medium, or "any" (low and up: every secret)."""
+    return Select(
+        [(f"conf ≥ {level}", level.value) for level in Confidence if level is not Confidence.LOW],
+        prompt="conf: any",
+        value=Select.NULL if floor is Confidence.LOW else floor.value,
+        id="filter-confidence",
+    )
+
+
+def _floor(select: Select[str]) -> Confidence:
+    return Confidence(_chosen(select) or Confidence.LOW)

@@ -28,7 +28,7 @@ from secret_sprawl.tracker.db import open_database, writer
 from secret_sprawl.tracker.models import Occurrence, Scan, Secret, Target
 from secret_sprawl.tracker.sla import SlaPolicy
 from secret_sprawl.tui.app import SprawlApp
-from secret_sprawl.tui.data import QueueFilter, load_queue
+from secret_sprawl.tui.data import QueueFilter, attach_places, load_secrets
 from secret_sprawl.tui.screens.queue import QueueScreen
 from secret_sprawl.tui.widgets.filter_bar import FilterBar
 from sqlmodel import Session
@@ -159,7 +159,7 @@ def main(argv: list[str]) -> int:
         engine = build_database(url, args.secrets)
         build_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        load_queue(engine, SlaPolicy(), AS_OF)
+        attach_places(engine, load_secrets(engine, SlaPolicy(), AS_OF))
         read_seconds = time.perf_counter() - started
         figures = asyncio.run(measure(engine, url))
         engine.dispose()

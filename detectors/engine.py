@@ -44,6 +44,7 @@ from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
 from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
 from secret_sprawl.detectors.redact import fingerprint
+from secret_sprawl.detectors.spans import merge
 from secret_sprawl.detectors.suppress import is_suppressed
 from secret_sprawl.detectors.types import Confidence, Match, Rule
 
@@ -192,21 +193,9 @@ def _to_bytes(data: bytes | str) -> bytes:
 def _windows(blob: bytes, hits: list[list[int]], window: int) -> list[tuple[int, int]]:
     """Merged byte ranges to search: ``window`` around each hit, then out to line boundaries."""
     size = len(blob)
-    spans = sorted((max(0, start - window), min(size, end + window)) for start, end in hits)
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    extended: list[tuple[int, int]] = []
-    for start, end in merged:
-        start, end = _line_start(blob, start, window), _line_end(blob, end, window)
-        if extended and start <= extended[-1][1] + 2 * MARGIN:
-            extended[-1] = (extended[-1][0], max(extended[-1][1], end))
-        else:
-            extended.append((start, end))
-    return extended
+    merged = merge(sorted((max(0, start - window), min(size, end + window)) for start, end in hits))
+    lines = ((_line_start(blob, start, window), _line_end(blob, end, window)) for start, end in merged)
+    return [(start, end) for start, end in merge(lines, gap=2 * MARGIN)]
 
 
 def _line_start(blob: bytes, offset: int, cap: int) -> int:

@@ -5,7 +5,9 @@ prefilter's job is to report where each keyword occurs, cheaply. Hits of one key
 together (within ``gap`` bytes of each other) are coalesced into one span while scanning, so a blob
 with thousands of hits of a common keyword costs one short list, not thousands of windows.
 
-Three interchangeable backends, picked by measurement (``python -m bench.engine``):
+Three interchangeable backends, picked by measurement (``python -m bench.engine``). The speeds below
+are of the prefilter alone; the whole engine's (prefilter plus rules), which pyproject.toml quotes
+when choosing the dependency, are lower:
 
 - ``hyperscan``: a literal-mode Hyperscan database (vectorized; about 1 GB/s with the catalog's
   ~400 keywords on this machine);
@@ -22,6 +24,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
+
+from secret_sprawl.detectors.spans import merge
 
 BACKENDS = ("hyperscan", "ahocorasick", "regex")
 
@@ -75,18 +79,8 @@ class _Collector:
 
     def result(self) -> KeywordSpans:
         for keyword in self._unordered:
-            self._spans[keyword] = _coalesce(sorted(self._spans[keyword]), self._gaps[keyword])
+            self._spans[keyword] = merge(sorted(self._spans[keyword]), self._gaps[keyword])
         return self._spans
-
-
-def _coalesce(spans: list[list[int]], gap: int) -> list[list[int]]:
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1] + gap:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return merged
 
 
 class HyperscanPrefilter(Prefilter):

@@ -22,9 +22,15 @@ CATEGORIES = frozenset(
 )
 LIFETIMES = frozenset({"long-lived", "short-lived", "unknown"})
 SEVERITIES = frozenset({"critical", "high", "medium", "low"})
-LOCATION_KINDS = frozenset(
-    {"source", "env-file", "ci-config", "agent-config", "notebook", "iac", "config", "git-history"}
-)
+
+
+class Federation(StrEnum):
+    """How a CI workload gets its cloud credentials: federated identity, static secrets, both, neither."""
+
+    FEDERATED = "federated"
+    STATIC_SECRET = "static-secret"
+    MIXED = "mixed"
+    NONE = "none"
 
 
 class Confidence(StrEnum):
@@ -78,7 +84,7 @@ class Rule:
     window: int = 256
     # A generic rule yields to any specific rule that matched the same secret span.
     generic: bool = False
-    # Free text: where and how to revoke this credential (shown in the TUI detail and SARIF help).
+    # Free text: where and how to revoke this credential (SARIF help; the TUI detail via tracker.remediation).
     remediation: str = ""
     # A decoder run on the secret after matching; "jwt" reads the payload's ``exp`` to set lifetime.
     decoder: str | None = None

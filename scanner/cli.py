@@ -14,10 +14,11 @@ from datetime import datetime
 from importlib.metadata import entry_points
 
 from secret_sprawl.scanner import __version__
+from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.tracker.config import ConfigError
 from secret_sprawl.tracker.db import DatabaseError
 from secret_sprawl.tracker.models.columns import parse_utc
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -84,10 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         return int(args.func(args))
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, InputError, ConfigError) as exc:
         print(f"sprawl {args.command}: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (DatabaseError, OperationalError) as exc:
+    except (DatabaseError, SQLAlchemyError) as exc:  # also a --db URL that is not one, or an unknown dialect
         print(f"sprawl {args.command}: database error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

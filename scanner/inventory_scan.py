@@ -25,7 +25,7 @@ from secret_sprawl.detectors.posture import (
     find_shared,
 )
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.tracker.config import ConfigError
 
 LOCATION_KIND = "ci-config"
 MAX_CI_FILE_BYTES = 2 * 1024 * 1024  # CI files are small; anything larger is not one worth parsing
@@ -68,7 +68,7 @@ def shared_jobs_threshold(config: dict[str, Any]) -> int:
     """``[inventory] shared_jobs_threshold`` from the config (default 5): more jobs than this is shared."""
     value = config.get("inventory", {}).get("shared_jobs_threshold", DEFAULT_SHARED_JOBS_THRESHOLD)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise UsageError(f"[inventory] shared_jobs_threshold must be a positive integer, not {value!r}")
+        raise ConfigError(f"[inventory] shared_jobs_threshold must be a positive integer, not {value!r}")
     return value
 
 

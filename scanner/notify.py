@@ -19,14 +19,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from secret_sprawl.scanner.cli import UsageError
 from secret_sprawl.scanner.verify.service import Checked
-from secret_sprawl.tracker.db import writer
-from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
-from secret_sprawl.tracker.models.schedule import Notification
-from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tracker import notifications, queries
+from secret_sprawl.tracker.config import ConfigError
+from secret_sprawl.tracker.models.core import Secret
+from secret_sprawl.tracker.sla import SlaPolicy, SlaState
 from secret_sprawl.tracker.verification import REVOCATION_DETECTED
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
@@ -43,6 +42,10 @@ class Notice:
     state: str
     secret_id: int | None
     fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> notifications.NoticeKey:
+        return (self.secret_id, self.kind, self.state)
 
     def line(self) -> str:
         f = self.fields
@@ -90,30 +93,27 @@ def pending_notices(
     """Notices for this run not delivered before: new secrets of ``scan_id``, SLA states, revocations."""
     notices: list[Notice] = []
     if scan_id is not None:
-        first_scan = func.min(Occurrence.first_scan_id)
-        new_ids = select(Occurrence.secret_id).group_by(Occurrence.secret_id).having(first_scan == scan_id)
-        for secret in session.execute(select(Secret).where(Secret.id.in_(new_ids))).scalars():
-            notices.append(_about(session, secret, "new-secret", "open", now))
-    for secret in session.execute(select(Secret).where(Secret.status == "open")).scalars():
-        state = policy.evaluate(secret, now).state
-        if state in ("approaching", "breached"):
-            notices.append(_about(session, secret, "sla", state, now))
-    for item in checked:
-        if item.outcome.transition == REVOCATION_DETECTED:
-            secret = session.get(Secret, item.secret_id)
-            if secret is not None:
-                notice = _about(session, secret, REVOCATION_DETECTED, item.verdict.at.isoformat(), now)
-                notice.fields.update(endpoint=item.verdict.endpoint, http_status=item.verdict.http_status)
-                notices.append(notice)
-    return [n for n in notices if not _already_sent(session, n)]
+        notices += [_about(session, secret, "new-secret", "open", now)
+                    for secret in notifications.new_in_scan(session, scan_id)]
+    for row in queries.list_secrets(session, policy, now=now, status="open"):
+        if row.sla.state in (SlaState.APPROACHING, SlaState.BREACHED):
+            notices.append(_about(session, row.secret, "sla", row.sla.state, now))
+    revoked = [item for item in checked if item.outcome.transition == REVOCATION_DETECTED]
+    secrets = {s.id: s for s in queries.secrets_by_id(session, [item.secret_id for item in revoked])}
+    for item in (item for item in revoked if item.secret_id in secrets):
+        verdict = item.verdict
+        notice = _about(session, secrets[item.secret_id], REVOCATION_DETECTED, verdict.at.isoformat(), now)
+        notice.fields.update(endpoint=verdict.endpoint, http_status=verdict.http_status)
+        notices.append(notice)
+    return [n for n in notices if not notifications.delivered(session, n.key)]
 
 
 def sla_policy(config: dict[str, Any]) -> SlaPolicy:
-    """The config's ``[sla]`` policy (a malformed table is a usage error)."""
+    """The config's ``[sla]`` policy (a malformed table is a ``ConfigError``)."""
     try:
         return SlaPolicy.from_config(config)
     except ValueError as exc:
-        raise UsageError(f"config: {exc}") from exc
+        raise ConfigError(f"config: {exc}") from exc
 
 
 def webhook_url(explicit: str | None, config: dict[str, Any]) -> str | None:
@@ -148,10 +148,7 @@ def deliver(db: Engine, webhook: Webhook, notices: Iterable[Notice]) -> bool:
     }
     if not webhook.post(payload):
         return False
-    with Session(writer(db)) as session:
-        for notice in notices:
-            session.add(Notification(secret_id=notice.secret_id, kind=notice.kind, state=notice.state))
-        session.commit()
+    notifications.remember_delivered(db, (n.key for n in notices))
     return True
 
 
@@ -166,30 +163,13 @@ def send_updates(
 
 
 def _about(session: Session, secret: Secret, kind: str, state: str, now: datetime) -> Notice:
-    place = session.execute(
-        select(Target.name, Occurrence.path, Occurrence.line)
-        .join(Target, Target.id == Occurrence.target_id)
-        .where(Occurrence.secret_id == secret.id)
-        .order_by(Occurrence.id)
-        .limit(1)
-    ).first()
     fields = {
         "provider": secret.provider,
         "rule_id": secret.rule_id,
         "redacted": secret.redacted,
         "fingerprint_prefix": secret.fingerprint[:FINGERPRINT_PREFIX],
-        "location": f"{place[0]}:{place[1]}:{place[2]}" if place else "",
+        "location": queries.first_place(session, int(secret.id or 0)),
         "age_days": round((now - secret.exposed_at).total_seconds() / 86_400, 2),
         "status": secret.status,
     }
     return Notice(kind, state, secret.id, fields)
-
-
-def _already_sent(session: Session, notice: Notice) -> bool:
-    query = select(Notification.id).where(Notification.kind == notice.kind)
-    query = query.where(Notification.state == notice.state)
-    if notice.secret_id is None:
-        query = query.where(Notification.secret_id.is_(None))
-    else:
-        query = query.where(Notification.secret_id == notice.secret_id)
-    return session.execute(query.limit(1)).first() is not None

@@ -17,7 +17,7 @@ from pathlib import Path
 from git import Git
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError, TargetResult
 from secret_sprawl.scanner.attribution import attribute
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.scanner.inventory_scan import ci_files_at_head, ci_files_in_tree, scan_ci_files
 from secret_sprawl.scanner.orgs.expand import RepositoryTarget
 from secret_sprawl.scanner.pipeline import Progress, Runner, Tally
@@ -50,7 +50,7 @@ def scan_target(spec: str, options: ScanOptions, runner: Runner, progress: Progr
     path = Path(spec)
     if options.staged:
         if not is_repository(path):
-            raise UsageError(f"--staged needs a git repository, and {spec} is not one")
+            raise InputError(f"--staged needs a git repository, and {spec} is not one")
         return scanner.staged(path, spec)
     if not path.exists() and not path.is_symlink():
         return _failed(spec, "directory", "no such file or directory")
@@ -159,7 +159,7 @@ class _TargetScan:
             try:
                 return [run(git, "rev-parse", "--verify", "--quiet", f"{self.options.since}^{{commit}}")]
             except GitFailure:
-                raise UsageError(f"--since {self.options.since}: not a commit in {target}") from None
+                raise InputError(f"--since {self.options.since}: not a commit in {target}") from None
         return git_history.existing(git, self.options.exclude)
 
     def _run(self, items: Iterable[Item], result: TargetResult) -> list[Finding]:

@@ -128,12 +128,6 @@ def first_break(session: Session) -> ChainBreak | None:
     return None
 
 
-def verify_chain(session: Session) -> int | None:
-    """Id of the first broken event, or None when the whole chain is intact."""
-    broken = first_break(session)
-    return broken.event_id if broken else None
-
-
 def iter_events(session: Session, *, since: datetime | None = None) -> Iterator[Event]:
     """Events in chain order, streamed in batches."""
     query = select(Event).order_by(Event.id).execution_options(yield_per=1000)

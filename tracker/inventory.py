@@ -13,12 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from secret_sprawl.tracker.models.inventory import (
-    FEDERATION_STATES,
-    InventorySnapshot,
-    Workload,
-    WorkloadSecret,
-)
+from secret_sprawl.detectors.types import Federation
+from secret_sprawl.tracker.models.inventory import InventorySnapshot, Workload, WorkloadSecret
 from sqlalchemy import and_, delete, func, select
 from sqlmodel import Session
 
@@ -87,7 +83,7 @@ def store_workloads(session: Session, *, scan_id: int, target: str,
                                                     InventorySnapshot.target == target))
     count = 0
     for data in workloads:
-        if data.federation not in FEDERATION_STATES:
+        if data.federation not in tuple(Federation):
             raise ValueError(f"unknown federation status {data.federation!r}")
         row = Workload(scan_id=scan_id, target=target, file=data.file, workflow=data.workflow, job=data.job,
                        federation=data.federation, identities=sorted(set(data.identities)),
@@ -163,15 +159,15 @@ def inventory_metrics(session: Session, *,
     (``none`` excluded) and add up to 1: a ``mixed`` workload still holds a static secret.
     """
     workloads = latest_workloads(session)
-    counts = {state: 0 for state in FEDERATION_STATES}
+    counts = {state.value: 0 for state in Federation}
     for workload in workloads:
         counts[workload.federation] += 1
-    with_credentials = len(workloads) - counts["none"]
-    static = counts["static-secret"] + counts["mixed"]
+    with_credentials = len(workloads) - counts[Federation.NONE]
+    static = counts[Federation.STATIC_SECRET] + counts[Federation.MIXED]
     return {
         "ci_workloads": len(workloads),
         "by_federation": counts,
-        "federated_share": counts["federated"] / with_credentials if with_credentials else None,
+        "federated_share": counts[Federation.FEDERATED] / with_credentials if with_credentials else None,
         "static_share": static / with_credentials if with_credentials else None,
         "secret_names": len({name for w in workloads for name in w.secrets}),
         "shared_secret_names": len(shared_secrets(session, jobs_threshold=jobs_threshold)),

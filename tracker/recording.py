@@ -17,17 +17,10 @@ occurrence the scan did not see any more. Posture findings (CI checks: a message
 are not secrets and are not recorded here.
 
 Only ``Finding.fingerprint`` and ``Finding.redacted`` are stored, never ``Finding.secret``.
-
-Test hook: with ``SPRAWL_TEST_PAUSE_IN_RECORD=<seconds>`` in the environment, ``record`` prints a
-line to stderr and sleeps that long just before committing, so a test can kill the process in the
-middle of the transaction.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,7 +36,6 @@ from secret_sprawl.tracker.models.core import SCAN_STATUSES, Occurrence, Scan, S
 from sqlalchemy import Engine, case, distinct, func, insert, select, update
 from sqlmodel import Session
 
-PAUSE_ENV = "SPRAWL_TEST_PAUSE_IN_RECORD"
 _CHUNK = 2000  # ids per IN (...) list, well under every driver's parameter limit
 
 _Place = tuple[int, str, int, str]  # secret_id, path, line, commit
@@ -76,7 +68,6 @@ class Recorder:
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
             scan = self._scan(session)
             outcome = _record_target(session, scan, result, self._actor)
-            _pause_for_tests()
         self.scan_id = scan.id
         return outcome
 
@@ -354,11 +345,3 @@ def _where(finding: Finding) -> dict[str, Any]:
 def _chunks(items: list) -> Iterator[list]:
     for start in range(0, len(items), _CHUNK):
         yield items[start:start + _CHUNK]
-
-
-def _pause_for_tests() -> None:
-    seconds = os.environ.get(PAUSE_ENV)
-    if seconds:
-        print(f"sprawl: {PAUSE_ENV}: pausing {seconds}s inside the record transaction", file=sys.stderr,
-              flush=True)
-        time.sleep(float(seconds))

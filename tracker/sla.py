@@ -17,12 +17,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from secret_sprawl.detectors.types import CATEGORIES, LIFETIMES
 from secret_sprawl.tracker.models.core import Secret
 
-SLA_STATES = ("within", "approaching", "breached")
+
+class SlaState(StrEnum):
+    """Where a secret stands against its window, most urgent first."""
+
+    BREACHED = "breached"
+    APPROACHING = "approaching"
+    WITHIN = "within"
+    RESOLVED = "resolved"
+
+
+OPEN_SLA_STATES = (SlaState.WITHIN, SlaState.APPROACHING, SlaState.BREACHED)
 DEFAULT_DAYS = 27.0
 DEFAULT_WARN_RATIO = 0.75
 _DAY = 86_400.0
@@ -30,7 +41,7 @@ _DAY = 86_400.0
 
 @dataclass(frozen=True, slots=True)
 class SlaStatus:
-    state: str  # within | approaching | breached | resolved
+    state: SlaState
     age_days: float
     days_left: float  # negative when overdue
     deadline: datetime
@@ -84,13 +95,13 @@ class SlaPolicy:
         deadline = exposed_at + timedelta(days=window)
         until = resolved_at if resolved_at is not None else now
         if resolved_at is not None:
-            state = "resolved"
+            state = SlaState.RESOLVED
         elif until > deadline:
-            state = "breached"
+            state = SlaState.BREACHED
         elif until >= exposed_at + timedelta(days=self.warn_ratio * window):
-            state = "approaching"
+            state = SlaState.APPROACHING
         else:
-            state = "within"
+            state = SlaState.WITHIN
         return SlaStatus(
             state=state,
             age_days=(until - exposed_at).total_seconds() / _DAY,

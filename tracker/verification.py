@@ -17,16 +17,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from secret_sprawl.detectors.types import Confidence
 from secret_sprawl.tracker.audit import append_event
 from secret_sprawl.tracker.confidence import secret_confidence
-from secret_sprawl.tracker.models.core import Secret
+from secret_sprawl.tracker.models.core import Secret, SecretStatus
 from secret_sprawl.tracker.models.schedule import Verification
 from sqlalchemy import select
 from sqlmodel import Session
 
-VERDICT_STATES = ("live", "invalid", "unknown")
+
+class VerdictState(StrEnum):
+    """What a provider said about a key: it works, it is refused, or no definite answer."""
+
+    LIVE = "live"
+    INVALID = "invalid"
+    UNKNOWN = "unknown"
+
+
+VERDICT_STATES = tuple(VerdictState)
 CLAIMED_DEAD = ("revoked", "rotated")
 REVOCATION_DETECTED = "revocation-detected"
 REVOCATION_DISPROVED = "revocation-disproved"
@@ -101,7 +111,8 @@ def last_definite_state(session: Session, secret_id: int) -> str:
     """The newest ``live``/``invalid`` verdict recorded for the secret, or ``"unverified"``."""
     query = (
         select(Verification.state)
-        .where(Verification.secret_id == secret_id, Verification.state.in_(("live", "invalid")))
+        .where(Verification.secret_id == secret_id)
+        .where(Verification.state.in_((VerdictState.LIVE, VerdictState.INVALID)))
         .order_by(Verification.at.desc(), Verification.id.desc())
         .limit(1)
     )
@@ -109,10 +120,10 @@ def last_definite_state(session: Session, secret_id: int) -> str:
 
 
 def _transition(secret: Secret, state: str, previous: str) -> str | None:
-    if state == "live" and secret.status in CLAIMED_DEAD:
+    if state == VerdictState.LIVE and secret.status in CLAIMED_DEAD:
         return REVOCATION_DISPROVED
-    if state == "invalid" and secret.status == "open":
-        if previous == "live":
+    if state == VerdictState.INVALID and secret.status == SecretStatus.OPEN:
+        if previous == VerdictState.LIVE:
             return REVOCATION_DETECTED
         if previous == "unverified":
             return INACTIVE_AT_DISCOVERY

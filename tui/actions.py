@@ -1,12 +1,14 @@
 """Write side of the TUI: triage actions, each a call into ``tracker.lifecycle`` in one transaction.
 
 The TUI never writes rows itself, so its audit events are exactly those the CLI writes. A bulk
-action is all-or-nothing: one transaction for the whole selection. "Verify now" runs the CLI in a
-subprocess because the TUI may not import the scanner.
+action is all-or-nothing: one transaction for the whole selection. "Verify now" runs
+``sprawl verify --format json`` in a subprocess (the TUI may not import the scanner) and reads its
+structured answer.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -89,24 +91,29 @@ class VerifyOutcome:
 
 
 def verify(url: str, secret_id: int, *, by: str, options: Sequence[str] = ()) -> VerifyOutcome:
-    """Run ``sprawl verify ID --db URL --by ACTOR [OPTIONS]`` and summarise what it said about the secret.
+    """Run ``sprawl verify ID --format json --db URL --by ACTOR [OPTIONS]`` and summarise its answer.
 
     ``options`` are the user's own ``--config`` and ``--rules``, so verification reads the same files.
     """
-    command = [sys.executable, "-m", "secret_sprawl.scanner.cli",
-        "verify", str(secret_id), "--db", url, "--by", by,
-               *options]
+    command = [sys.executable, "-m", "secret_sprawl.scanner.cli", "verify", str(secret_id),
+               "--format", "json", "--db", url, "--by", by, *options]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=VERIFY_TIMEOUT_SECONDS, check=False
         )
     except subprocess.TimeoutExpired:
         return VerifyOutcome(secret_id, False, f"verify timed out after {VERIFY_TIMEOUT_SECONDS:.0f} s")
-    said = [" ".join(line.split()) for line in done.stdout.splitlines() if line.strip()]
-    complaints = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-    if said and done.returncode in (0, 1):  # 1 means the key is live: a verdict, not a failure
-        return VerifyOutcome(secret_id, True, " ".join(said[:2]))
+    if done.returncode in (0, 1):  # 1 means the key is live: a verdict, not a failure
+        answer = json.loads(done.stdout)
+        for item in answer["checked"]:
+            status = f"HTTP {item['http_status']}" if item["http_status"] else "no answer"
+            moved = f"; {item['transition']}" if item["transition"] else ""
+            return VerifyOutcome(secret_id, True,
+                                 f"{item['state']} ({status}) {item['provider']}: {item['detail']}{moved}")
+        for item in answer["skipped"]:
+            return VerifyOutcome(secret_id, True, f"{item['redacted']} not verified: {item['reason']}")
     if "invalid choice" in done.stderr or "ModuleNotFoundError" in done.stderr:
         return VerifyOutcome(secret_id, False, "live verification is not available in this installation")
+    complaints = [line.strip() for line in done.stderr.splitlines() if line.strip()]
     reason = complaints[-1] if complaints else f"exit status {done.returncode}"
     return VerifyOutcome(secret_id, False, f"verify failed: {reason}")

@@ -1,6 +1,6 @@
 """The queue's data: every secret with its SLA standing, filtered and sorted in memory.
 
-Loading is two plain functions over a SQLAlchemy engine that the queue calls from a worker thread
+Loading is two plain functions over the tracker's own queries that the queue calls from a worker thread
 (``load_secrets`` is enough to paint; ``attach_places`` adds targets and paths for the text filter).
 Filtering and sorting are pure and fast enough for 100,000 rows, so the database is read once per
 refresh and never while the user types. ``change_marker`` tells a refresh whether to read at all.
@@ -17,12 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from secret_sprawl.detectors.types import Confidence
+from secret_sprawl.tracker import queries
 from secret_sprawl.tracker.confidence import DEFAULT_FLOOR, suggested_resolution
-from secret_sprawl.tracker.models import Event, Occurrence, Scan, Secret, Target
-from secret_sprawl.tracker.sla import SlaPolicy
-
-SLA_STATES = ("breached", "approaching", "within", "resolved")
-_SLA_RANK = {state: rank for rank, state in enumerate(SLA_STATES)}
+from secret_sprawl.tracker.sla import SlaPolicy, SlaState
+from sqlmodel import Session
 
 
 @dataclass(slots=True)
@@ -114,29 +112,24 @@ def select_rows(
     return kept
 
 
-def load_queue(engine: sa.Engine, policy: SlaPolicy, now: datetime) -> list[QueueRow]:
-    """Every secret, complete (``load_secrets`` then ``attach_places``)."""
-    rows = load_secrets(engine, policy, now)
-    attach_places(engine, rows)
-    return rows
-
-
 def load_secrets(engine: sa.Engine, policy: SlaPolicy, now: datetime) -> list[QueueRow]:
-    """Every secret with its SLA standing at ``now``; one query, enough to paint the queue."""
-    columns = (
-        Secret.id, Secret.rule_id, Secret.provider, Secret.category, Secret.lifetime, Secret.status,
-        Secret.owner, Secret.exposed_at, Secret.resolved_at, Secret.places, Secret.verification_state,
-        Secret.confidence, Secret.suggested_status,
-    )
-    with engine.connect() as connection:
-        rows = [QueueRow(*values) for values in connection.execute(sa.select(*columns))]
-    for row in rows:
-        sla = policy.status(row.exposed_at, row.category, row.lifetime, now=now, resolved_at=row.resolved_at)
-        row.sla_state, row.days_left = sla.state, sla.days_left
-        row.urgency = (_SLA_RANK.get(sla.state, len(SLA_STATES)), sla.days_left, row.id)
-        row.haystack = f"{row.rule_id} {row.provider} {row.owner or ''}".lower()
-        row.confidence_rank = Confidence(row.confidence).rank
-        row.suggestion = suggested_resolution(row.status, row.suggested_status, row.verification_state)
+    """Every secret exposed by ``now`` with its status and SLA standing then (``queries.list_secrets``,
+    as ``sprawl secrets list --as-of`` and the dashboard count them), at every confidence (the filter
+    bar applies the floor); enough to paint the queue."""
+    with Session(engine) as session:
+        found = queries.list_secrets(session, policy, now=now, min_confidence=Confidence.LOW)
+    rows = []
+    for item in found:
+        s, sla = item.secret, item.sla
+        rows.append(QueueRow(
+            int(s.id or 0), s.rule_id, s.provider, s.category, s.lifetime, item.status, s.owner, s.exposed_at,
+            s.resolved_at, s.places, s.verification_state, s.confidence, s.suggested_status,
+            confidence_rank=Confidence(s.confidence).rank,
+            suggestion=suggested_resolution(item.status, s.suggested_status, s.verification_state),
+            sla_state=sla.state, days_left=sla.days_left,
+            urgency=(list(SlaState).index(sla.state), sla.days_left, int(s.id or 0)),
+            haystack=f"{s.rule_id} {s.provider} {s.owner or ''}".lower(),
+        ))
     return rows
 
 
@@ -144,16 +137,11 @@ def attach_places(engine: sa.Engine, rows: Sequence[QueueRow]) -> None:
     """Fill each row's first target and add every target and path to its filter text (one query)."""
     by_id = {row.id: row for row in rows}
     words: dict[int, list[str]] = {}
-    with engine.connect() as connection:
-        names = dict(connection.execute(sa.select(Target.id, Target.name)).all())
-        found = connection.execute(
-            sa.select(Occurrence.secret_id, Occurrence.target_id, Occurrence.path).order_by(Occurrence.id)
-        )
-        for secret_id, target_id, path in found:
+    with Session(engine) as session:
+        for secret_id, target, path in queries.occurrence_words(session):
             row = by_id.get(secret_id)
             if row is None:
                 continue  # recorded after the secrets were read; the next refresh shows it
-            target = names.get(target_id, "")
             if not row.target:
                 row.target = target
             words.setdefault(secret_id, []).extend((target, path))
@@ -163,13 +151,6 @@ def attach_places(engine: sa.Engine, rows: Sequence[QueueRow]) -> None:
 
 
 def change_marker(engine: sa.Engine) -> tuple[Any, ...]:
-    """A cheap value (one indexed aggregate per table) that changes whenever what the TUI shows may have."""
-    probes = (
-        sa.select(sa.func.max(Event.id)).scalar_subquery(),
-        sa.select(sa.func.count(Secret.id)).scalar_subquery(),
-        sa.select(sa.func.max(Secret.last_seen_at)).scalar_subquery(),
-        sa.select(sa.func.max(Occurrence.id)).scalar_subquery(),
-        sa.select(sa.func.max(Scan.id)).scalar_subquery(),
-    )
+    """A cheap value that changes whenever what the TUI shows may have (``queries.change_marker``)."""
     with engine.connect() as connection:
-        return tuple(connection.execute(sa.select(*probes)).one())
+        return queries.change_marker(connection)

@@ -6,7 +6,7 @@ across the workloads of many files and repositories.
 """
 
 from secret_sprawl.detectors.posture.check import check_ci_file, ci_system
-from secret_sprawl.detectors.posture.model import FEDERATION_STATES, PostureFinding, PostureResult, Workload
+from secret_sprawl.detectors.posture.model import PostureFinding, PostureResult, Workload
 from secret_sprawl.detectors.posture.rules import PostureRule, posture_rules
 from secret_sprawl.detectors.posture.shared import (
     DEFAULT_SHARED_JOBS_THRESHOLD,
@@ -16,7 +16,6 @@ from secret_sprawl.detectors.posture.shared import (
 
 __all__ = [
     "DEFAULT_SHARED_JOBS_THRESHOLD",
-    "FEDERATION_STATES",
     "PostureFinding",
     "PostureResult",
     "PostureRule",

@@ -7,10 +7,10 @@ These judge names and shapes only; recognising a provider's key format is the en
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Iterator
+
+from secret_sprawl.detectors.entropy import shannon_entropy
 
 _CREDENTIAL_NAME = re.compile(
     r"(?i)(token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credentials?"
@@ -79,13 +79,7 @@ def looks_like_credential(value: str) -> bool:
         return True
     has_letter = any(c.isalpha() for c in value)
     has_digit = any(c.isdigit() for c in value)
-    return has_letter and has_digit and entropy(value) >= MIN_ENTROPY
-
-
-def entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    counts = Counter(value)
-    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return has_letter and has_digit and shannon_entropy(value) >= MIN_ENTROPY
 
 
 def github_secret_refs(value: str) -> Iterator[str]:

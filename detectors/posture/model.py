@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from secret_sprawl.detectors.types import Finding, Provenance
-
-FEDERATION_STATES = ("federated", "static-secret", "mixed", "none")
+from secret_sprawl.detectors.types import Federation, Finding, Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +71,11 @@ class Workload:
     repo: str = ""  # filled in by the scanner
 
     @property
-    def federation(self) -> str:
-        """``federated`` / ``static-secret`` / ``mixed`` / ``none``."""
+    def federation(self) -> Federation:
         static = bool(self.secrets) or self.static_credentials
         if self.identities:
-            return "mixed" if static else "federated"
-        return "static-secret" if static else "none"
+            return Federation.MIXED if static else Federation.FEDERATED
+        return Federation.STATIC_SECRET if static else Federation.NONE
 
     def in_repo(self, repo: str) -> Workload:
         return replace(self, repo=repo)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 
 from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options
+from secret_sprawl.scanner.formats import names, renderer
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -17,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     leaf = action_options()
     listing = actions.add_parser("list", parents=[leaf], help="jobs with their status")
     listing.add_argument("--status", choices=STATUSES)
-    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("--format", choices=names("jobs"), default="table")
     listing.set_defaults(func=_list)
     for name, help_text in (("retry", "queue a failed or cancelled job again"),
                             ("cancel", "cancel a waiting job (a running scan is not interrupted)")):
@@ -40,17 +41,7 @@ def _list(args: argparse.Namespace) -> int:
         jobs = list_jobs(engine, args.status)
     finally:
         engine.dispose()
-    if args.format == "json":
-        print(json.dumps([{"id": j.id, "kind": j.kind, "target": j.target, "status": j.status,
-                           "worker": j.worker, "attempts": j.attempts, "started": _iso(j.started),
-                           "finished": _iso(j.finished), "error": j.error} for j in jobs], indent=2))
-        return EXIT_OK
-    print(f"{'ID':>6}  {'KIND':6}  {'STATUS':9}  {'WORKER':>6}  {'ATT':>3}  "
-          f"{'STARTED':20}  {'FINISHED':20}  TARGET")
-    for j in jobs:
-        print(f"{j.id:>6}  {j.kind:6}  {j.status:9}  {j.worker or '-':>6}  {j.attempts:>3}  "
-              f"{_iso(j.started) or '-':20}  {_iso(j.finished) or '-':20}  {j.target}"
-              + (f"\n{'':8}error: {j.error}" if j.error and j.status != "succeeded" else ""))
+    sys.stdout.write(renderer("jobs", args.format)(jobs))
     return EXIT_OK
 
 
@@ -86,7 +77,3 @@ def _cancel(args: argparse.Namespace) -> int:
             raise UsageError(f"job {args.id} cannot be cancelled (unknown, or already finished)")
     print(f"job {args.id} cancelled")
     return EXIT_OK
-
-
-def _iso(value) -> str | None:
-    return value.isoformat(timespec="seconds") if value is not None else None

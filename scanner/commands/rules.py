@@ -11,7 +11,6 @@ pass, 2 with one line per problem naming the rule.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from secret_sprawl.detectors.backtrack import backtracking_problems
@@ -19,8 +18,7 @@ from secret_sprawl.detectors.catalog import Catalog, CatalogError, load_catalog,
 from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.selftest import check_rules
 from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
-
-_COLUMNS = ("id", "provider", "category", "lifetime")
+from secret_sprawl.scanner.formats import names, renderer
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -31,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     leaf = action_options()
     listing = actions.add_parser("list", parents=[leaf], help="print the rule catalog")
-    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("--format", choices=names("rules"), default="table")
     listing.set_defaults(func=_list)
     check = actions.add_parser("check", parents=[leaf], help="validate a rules file and run its examples")
     check.add_argument("file", metavar="FILE", help="TOML file of [[rules]] tables")
@@ -46,28 +44,7 @@ def _load(extra_files: list[str]) -> Catalog:
 
 
 def _list(args: argparse.Namespace) -> int:
-    catalog = _load(args.rules)
-    if args.format == "json":
-        rows = [
-            {
-                "id": rule.id,
-                "name": rule.name,
-                "provider": rule.provider,
-                "category": rule.category,
-                "lifetime": rule.lifetime,
-                "lifetime_note": rule.lifetime_note,
-                "severity": rule.severity,
-            }
-            for rule in catalog.rules
-        ]
-        json.dump(rows, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return EXIT_OK
-    table = [_COLUMNS, *((rule.id, rule.provider, rule.category, rule.lifetime) for rule in catalog.rules)]
-    widths = [max(len(row[column]) for row in table) for column in range(len(_COLUMNS))]
-    for row in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    print(f"\n{len(catalog.rules)} rules, {len(catalog.providers())} providers")
+    sys.stdout.write(renderer("rules", args.format)(_load(args.rules)))
     return EXIT_OK
 
 

@@ -13,13 +13,12 @@ import os
 import re
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from secret_sprawl.detectors.catalog import CatalogError
+from secret_sprawl.scanner.baseline import load_baseline
 from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
-from secret_sprawl.scanner.formats import FORMATS, renderer
-from secret_sprawl.scanner.formats.baseline import load_baseline
+from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
 from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.scanner.orgs import options as org_cli
@@ -28,8 +27,9 @@ from secret_sprawl.scanner.orgs.options import org_options
 from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
 from secret_sprawl.scanner.progress import ScanProgress
 from secret_sprawl.scanner.report import Report
+from secret_sprawl.scanner.runner import scan_and_record
 from secret_sprawl.scanner.sources.remote import default_cache_dir, strip_credentials
-from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.scanner.targets import ScanOptions
 from secret_sprawl.scanner.verify import scan_hook
 from secret_sprawl.tracker.config import database_url, load_config
 
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add = parser.add_argument
     add("targets", nargs="*", metavar="TARGET",
         help="directory, file, git repository or git URL (https://, ssh://, git@, file://)")
-    add("--format", choices=FORMATS, help="output format (default: table on a terminal, else json)")
+    add("--format", choices=names("scan"), help="output format (default: table on a terminal, else json)")
     add("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     add("--no-history", action="store_true", help="scan the work tree only, not git history")
     add("--since", metavar="REV", help="only objects not reachable from REV")
@@ -101,18 +101,12 @@ def run(args: argparse.Namespace) -> int:
         tally = Tally()
         for target in targets:
             progress.target(strip_credentials(target))
-            target_options = options
-            if args.incremental:
-                from secret_sprawl.tracker.recording import last_refs
-
-                refs = last_refs(database, strip_credentials(target)) or {}
-                target_options = replace(options, exclude=tuple(refs.values()))
-            result = scan_target(target, target_options, runner, progress.update, tally)
+            result = scan_and_record(target, runner, options, recorder=recorder,
+                                     incremental_from=database if args.incremental else None,
+                                     progress=progress.update, tally=tally)
             for error in result.errors:
                 print(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: {error.message}",
                       file=sys.stderr)
-            if recorder is not None:
-                recorder.record(result)
             results.append(result)
     by_target = {result.target: result for result in results}
     for finding in shared_credential_findings([w for r in results for w in r.workloads],
@@ -123,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         scan_hook.after_scan(args, database, scan.id, results)
     report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
                           show_secrets=args.show_secrets, known=known, min_confidence=args.min_confidence)
-    _write(renderer(fmt)(report), args.output)
+    _write(renderer("scan", fmt)(report), args.output)
     if report.findings:
         return args.exit_code
     return EXIT_ERROR if results and not any(r.complete for r in results) else EXIT_OK

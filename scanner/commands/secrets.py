@@ -12,23 +12,19 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from rich.console import Console
-from rich.table import Table
 from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options, utc_time
+from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.tracker import lifecycle, queries
 from secret_sprawl.tracker.actor import default_actor
 from secret_sprawl.tracker.confidence import SUGGESTIONS
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database, writer
-from secret_sprawl.tracker.exports.csv import secrets_csv
-from secret_sprawl.tracker.exports.json import secrets_json
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import RESOLVED_STATUSES, SECRET_STATUSES, Event, Secret
-from secret_sprawl.tracker.sla import SLA_STATES, SlaPolicy
+from secret_sprawl.tracker.sla import OPEN_SLA_STATES, SlaPolicy
 from sqlmodel import Session
 
-_PIPE_WIDTH = 400
 _CHANGES = frozenset({"status-changed", "assigned", "reopened"})
 
 
@@ -42,10 +38,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
     listing = actions.add_parser("list", parents=[leaf], help="secrets with age, SLA state and places")
     listing.add_argument("--status", choices=SECRET_STATUSES)
-    listing.add_argument("--sla", choices=SLA_STATES, help="only secrets in this SLA state")
+    listing.add_argument("--sla", choices=OPEN_SLA_STATES, help="only secrets in this SLA state")
     listing.add_argument("--provider")
     listing.add_argument("--target", help="only secrets seen in this target")
-    listing.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    listing.add_argument("--format", choices=names("secrets"), default="table")
     listing.add_argument("--as-of", type=utc_time, metavar="DATE", help="evaluate the SLA at this time")
     add_min_confidence(listing, "list secrets")
     listing.set_defaults(func=_list)
@@ -96,38 +92,8 @@ def _list(args: argparse.Namespace) -> int:
             session, policy, now=args.as_of or utcnow(), status=args.status, sla=args.sla,
             provider=args.provider, target=args.target, min_confidence=args.min_confidence,
         )
-    if args.format == "json":
-        sys.stdout.write(secrets_json(rows))
-    elif args.format == "csv":
-        sys.stdout.write(secrets_csv(rows))
-    else:
-        _print_table(rows)
+    sys.stdout.write(renderer("secrets", args.format)(rows))
     return EXIT_OK
-
-
-def _print_table(rows: list[queries.SecretRow]) -> None:
-    table = Table(box=None, header_style="bold")
-    for heading in ("ID", "SLA", "DAYS LEFT", "PROVIDER", "RULE", "LIFETIME", "CONFIDENCE", "PLACES",
-                    "STATUS", "SUGGESTED", "OWNER", "EXPOSED", "SECRET"):
-        table.add_column(heading, no_wrap=True)
-    for row in rows:
-        secret, sla = row.secret, row.sla
-        left = "-" if sla.state == "resolved" else (
-            f"{sla.days_left:.1f}" if sla.days_left >= 0 else f"{-sla.days_left:.1f} overdue")
-        style = {"breached": "red", "approaching": "yellow"}.get(sla.state, "")
-        table.add_row(
-            str(secret.id), f"[{style}]{sla.state}[/]" if style else sla.state, left, secret.provider,
-            secret.rule_id, secret.lifetime, secret.confidence,
-            f"{secret.places} shared" if row.shared else str(secret.places), secret.status,
-            row.suggestion or "-", secret.owner or "-", secret.exposed_at.strftime("%Y-%m-%d %H:%M"),
-            secret.redacted,
-        )
-    # Piped output keeps one secret per line instead of wrapping to 80 columns.
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=_PIPE_WIDTH)
-    console.print(table)
-    print(f"{len(rows)} secret(s)")
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -13,10 +13,11 @@ import sys
 from secret_sprawl.detectors.engine import build_engine
 from secret_sprawl.detectors.verification import load_verifiers
 from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from secret_sprawl.scanner.formats import names, renderer
+from secret_sprawl.scanner.formats.verify import VerifyView
 from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
 from secret_sprawl.scanner.verify.client import Verifier
 from secret_sprawl.scanner.verify.service import (
-    Checked,
     reread_items,
     reverify_ids,
     summarize,
@@ -28,7 +29,6 @@ from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.lifecycle import find_secret
 from secret_sprawl.tracker.models.columns import utcnow
-from secret_sprawl.tracker.verification import REVOCATION_DISPROVED
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -48,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--notify", metavar="URL",
                         help="POST revocations detected and SLA changes to this webhook (else [notify] url)")
     parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    parser.add_argument("--format", choices=names("verify"), default="text",
+                        help="text (one line per secret) or json (for programs, such as the TUI)")
     parser.set_defaults(func=run)
 
 
@@ -61,10 +63,8 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_verifiers()
     items, skipped = reread_items(db, build_engine(args.rules), catalog, ids)
     checked = verify_and_record(db, Verifier(catalog, settings), items, by=args.by)
-    for item in checked:
-        print(_line(item))
-    for secret_id, redacted, reason in skipped:
-        print(f"{secret_id:>6}  {redacted:<28}  not verified: {reason}")
+    sys.stdout.write(renderer("verify", args.format)(VerifyView(checked, skipped)))
+    sys.stdout.flush()
     print(summarize(checked) + (f"; {len(skipped)} not verified" if skipped else ""), file=sys.stderr)
     url = webhook_url(args.notify, config)
     if url:
@@ -78,15 +78,3 @@ def _resolve_ids(db: Engine, idents: list[str]) -> list[int]:
             return [int(find_secret(session, ident).id or 0) for ident in idents]
         except LookupError as exc:
             raise UsageError(str(exc)) from exc
-
-
-def _line(item: Checked) -> str:
-    verdict = item.verdict
-    status = f"HTTP {verdict.http_status}" if verdict.http_status else "no answer"
-    text = (f"{item.secret_id:>6}  {item.redacted:<28}  {verdict.state:<8} {status:<9} "
-            f"{verdict.provider}: {verdict.detail}")
-    if item.outcome.transition == REVOCATION_DISPROVED:
-        text += "\n        WARNING: marked revoked but the provider still accepts it: reopened"
-    elif item.outcome.transition:
-        text += f"\n        -> {item.outcome.transition}: status revoked at {verdict.at.isoformat()}"
-    return text

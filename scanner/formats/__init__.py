@@ -1,14 +1,40 @@
-"""Output formats for ``sprawl scan``: each module exposes ``render(report) -> str``."""
+"""Every output format of every command in one registry: (what is rendered, format name) -> renderer.
+
+A format is one function ``render(subject) -> str`` (the ``Format`` protocol). The subjects are a scan's
+``Report``, ``sprawl metrics``' ``MetricsView``, ``sprawl inventory``'s ``InventoryView``, ``sprawl
+secrets list``'s rows, ``sprawl rules list``'s catalog, ``sprawl verify``'s ``VerifyView`` and
+``sprawl jobs list``'s jobs. Adding a format is one function plus one line in ``REGISTRY``; a command
+offers exactly the names registered for its subject. Modules load when a format is used, so start-up
+stays short.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import import_module
+from typing import Any, Protocol
 
-from secret_sprawl.scanner.report import Report
+# subject -> format name -> "module:function" under this package
+REGISTRY: dict[str, dict[str, str]] = {
+    "scan": {name: f"{name}:render" for name in ("table", "json", "jsonl", "csv", "sarif")},
+    "metrics": {name: f"metrics:{name}" for name in ("table", "json", "csv", "openmetrics", "html")},
+    "inventory": {name: f"inventory:{name}" for name in ("table", "json", "csv")},
+    "secrets": {name: f"secrets:{name}" for name in ("table", "json", "csv")},
+    "rules": {name: f"rules:{name}" for name in ("table", "json")},
+    "verify": {name: f"verify:{name}" for name in ("text", "json")},
+    "jobs": {name: f"jobs:{name}" for name in ("table", "json")},
+}
 
-FORMATS = ("table", "json", "jsonl", "csv", "sarif")
+
+class Format(Protocol):
+    def __call__(self, subject: Any, /) -> str: ...
 
 
-def renderer(name: str) -> Callable[[Report], str]:
-    return import_module(f"secret_sprawl.scanner.formats.{name}").render
+def names(subject: str) -> tuple[str, ...]:
+    """The format names registered for ``subject`` (for ``--format`` choices)."""
+    return tuple(REGISTRY[subject])
+
+
+def renderer(subject: str, name: str) -> Format:
+    """The function that renders ``subject`` as ``name``."""
+    module, function = REGISTRY[subject][name].split(":")
+    return getattr(import_module(f"{__name__}.{module}"), function)

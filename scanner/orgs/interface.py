@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 
 
-class OrgError(UsageError):
+class OrgError(InputError):
     """An organisation cannot be listed (unknown, token refused, rate limit too long): exit code 2."""
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import procrastinate
 import psycopg
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -24,7 +24,7 @@ app = procrastinate.App(connector=procrastinate.PsycopgConnector(),
                         import_paths=["secret_sprawl.scanner.queue.tasks"])
 
 
-class QueueError(UsageError):
+class QueueError(InputError):
     """The queue cannot be used with this database (exit code 2)."""
 
 

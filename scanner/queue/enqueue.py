@@ -11,7 +11,8 @@ import argparse
 from pathlib import Path
 
 from procrastinate.exceptions import AlreadyEnqueued
-from secret_sprawl.scanner.cli import EXIT_OK, UsageError
+from secret_sprawl.scanner.cli import EXIT_OK
+from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.scanner.orgs.expand import is_org_target, parse_org_target
 from secret_sprawl.scanner.orgs.options import org_options
 from secret_sprawl.scanner.queue.app import QUEUE, opened
@@ -23,7 +24,7 @@ from secret_sprawl.tracker.db import open_database
 
 def enqueue(args: argparse.Namespace, targets: list[str]) -> int:
     if any(is_remote(t) and strip_credentials(t) != t for t in targets):
-        raise UsageError("a target URL carries credentials, which a job would store in the queue; "
+        raise InputError("a target URL carries credentials, which a job would store in the queue; "
                          "use a git credential helper on the workers instead")
     for target in targets:
         if is_org_target(target):

@@ -1,8 +1,8 @@
 """Scan one target and record it in the tracker: what a queue job does.
 
-This is the same path as ``sprawl scan`` and scheduled scans take (scan_target, then a Recorder),
-incremental against the target's last completed scan. MERGE NOTE: the arch lane is extracting one
-``scan_and_record`` (scanner/runner.py); once it lands this module should call it instead.
+The same path as ``sprawl scan`` and scheduled scans take (``scanner.runner.scan_and_record``),
+incremental against the target's last completed scan; recorded only once the scan is known not to be
+a transient fetch failure, which the queue retries instead.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from secret_sprawl.scanner import runner as core
 from secret_sprawl.scanner.pipeline import Runner
-from secret_sprawl.scanner.targets import ScanOptions, scan_target
-from secret_sprawl.tracker.recording import Recorder, last_refs
+from secret_sprawl.scanner.targets import ScanOptions
+from secret_sprawl.tracker.recording import Recorder
 from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,8 @@ _runners = threading.local()  # one Runner (compiled rules) per worker thread, r
 
 def scan_and_record(engine: Engine, target: str, *, cache_dir: Path, trigger: str, actor: str,
                     rules: tuple[str, ...] = ()) -> Recorded:
-    refs = last_refs(engine, str(target)) or {}
-    options = ScanOptions(exclude=tuple(sorted(set(refs.values()))), cache_dir=cache_dir)
-    result = scan_target(target, options, _runner(rules))
+    result = core.scan_and_record(target, _runner(rules), ScanOptions(cache_dir=cache_dir),
+                                  incremental_from=engine)
     if not result.complete and result.kind == "remote":
         raise TransientScanError("; ".join(error.message for error in result.errors) or "fetch failed")
     started = time.monotonic()

@@ -17,7 +17,7 @@ from typing import Any
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.scanner.orgs.expand import OrgOptions, RepositoryTarget, expand_targets, rebuild_target
 from secret_sprawl.scanner.queue.app import QUEUE, app
 from secret_sprawl.scanner.queue.record import TransientScanError, scan_and_record
@@ -40,7 +40,7 @@ def _keeps_error(task: Callable[..., dict[str, Any]]) -> Callable[..., dict[str,
         try:
             return task(context, **kwargs)
         except Exception as exc:
-            message = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"
+            message = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
             record_job_error(_engine(context.additional_context["db_url"]), context.job.id or 0, message)
             raise
 

@@ -17,12 +17,12 @@ import logging
 from dataclasses import dataclass
 
 from secret_sprawl.detectors.engine import build_engine
-from secret_sprawl.detectors.types import ScanError, TargetResult
+from secret_sprawl.detectors.types import TargetResult
 from secret_sprawl.detectors.verification import load_verifiers
 from secret_sprawl.scanner.notify import Webhook, scan_failed_notice, send_updates, sla_policy, webhook_url
 from secret_sprawl.scanner.orgs.expand import OrgOptions, expand_each
 from secret_sprawl.scanner.pipeline import Runner
-from secret_sprawl.scanner.targets import ScanOptions, scan_target
+from secret_sprawl.scanner.runner import scan_and_record
 from secret_sprawl.scanner.verify.client import Verifier
 from secret_sprawl.scanner.verify.service import (
     Checked,
@@ -36,7 +36,7 @@ from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.config import load_config
 from secret_sprawl.tracker.db import open_database, writer
 from secret_sprawl.tracker.models.columns import utcnow
-from secret_sprawl.tracker.recording import Recorder, last_refs
+from secret_sprawl.tracker.recording import Recorder
 from secret_sprawl.tracker.schedules import find_schedule, record_run
 from sqlalchemy import Engine, make_url
 from sqlmodel import Session
@@ -113,15 +113,8 @@ def _scan(recorder: Recorder, db: Engine, targets: list[str]) -> tuple[list[Targ
     failures: list[str] = []
     expanded = expand_each(targets, OrgOptions(), on_error=lambda _, message: failures.append(message))
     with Runner() as runner:
-        for target in expanded:
-            try:
-                refs = last_refs(db, target) or {}
-                result = scan_target(target, ScanOptions(exclude=tuple(sorted(set(refs.values())))), runner)
-            except Exception as exc:  # one failing target never stops the others
-                log.exception("scheduled scan of %s failed", target)
-                result = TargetResult(target=target, kind="directory", complete=False,
-                                      errors=[ScanError(target, "", f"{type(exc).__name__}: {exc}")])
-            recorder.record(result)
+        for target in expanded:  # one failing target never stops the others
+            result = scan_and_record(target, runner, recorder=recorder, incremental_from=db, keep_going=True)
             results.append(result)
             if not result.complete:
                 failures.append(f"{target}: {'; '.join(e.message for e in result.errors) or 'failed'}")

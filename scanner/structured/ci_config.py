@@ -1,7 +1,8 @@
-"""CI configurations (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Jenkins).
+"""Reading CI configurations for the secret scan (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines,
+Bitbucket, Jenkins): a YAML pipeline must parse as a mapping; a Jenkinsfile is Groovy, scanned as is.
 
-All CI handling lives here: CI posture checks hook into these functions. YAML pipelines must parse
-as a mapping; a Jenkinsfile is Groovy and is scanned as is.
+Which files are CI files is ``detectors.posture.check.ci_system`` (see ``classify``); the CI posture
+checks themselves live in ``detectors/posture/``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from secret_sprawl.detectors.posture.check import ci_system
 from secret_sprawl.scanner.structured import agent_config, ci_config, compose, envfile, kubernetes, notebook
 from secret_sprawl.scanner.structured.segments import Parsed
 
@@ -24,8 +25,6 @@ class Kind:
 
 _YAML = (".yml", ".yaml")
 _AGENT_CONFIGS = frozenset({"mcp.json", ".mcp.json", "claude_desktop_config.json"})
-_CI_FILES = frozenset({".gitlab-ci.yml", "azure-pipelines.yml", "azure-pipelines.yaml",
-                       "bitbucket-pipelines.yml"})
 _CONFIG_FILES = frozenset({".npmrc", ".pypirc", ".netrc", "_netrc", ".git-credentials", ".dockercfg"})
 
 
@@ -39,9 +38,7 @@ def classify(path: str) -> Kind:
         return Kind("env-file", envfile.parse)
     if lower.endswith(_YAML) and (lower.startswith(("docker-compose", "compose."))):
         return Kind("env-file", compose.parse)
-    if _under(parent, ".github/workflows") and lower.endswith(_YAML):
-        return Kind("ci-config", ci_config.parse_yaml)
-    if name in _CI_FILES or (name == "config.yml" and _under(parent, ".circleci")):
+    if ci_system(path) is not None or name == "bitbucket-pipelines.yml":  # the one CI-file classifier
         return Kind("ci-config", ci_config.parse_yaml)
     if name == "Jenkinsfile":
         return Kind("ci-config", ci_config.parse_jenkinsfile)

@@ -22,9 +22,11 @@ from secret_sprawl.detectors.verification import VerifierCatalog, VerifierSpec
 from secret_sprawl.scanner.verify.endpoints import base_url_for
 from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.scanner.verify.sigv4 import sign
+from secret_sprawl.tracker.verification import VerdictState
+
+LIVE, INVALID, UNKNOWN = VerdictState.LIVE, VerdictState.INVALID, VerdictState.UNKNOWN
 
 log = logging.getLogger(__name__)
-STATES = ("live", "invalid", "unknown")
 AWS_KEY_ID = re.compile(r"^(?:AKIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}$")
 AWS_TEMPORARY_KEY_ID = re.compile(r"^ASIA[A-Z0-9]{16}$")
 
@@ -91,16 +93,16 @@ class Verifier:
     async def verify_one(self, client: httpx.AsyncClient, request: VerifyRequest) -> Verdict:
         spec = self.catalog.spec_for(request.provider, request.rule_id)
         if spec is None:
-            return self._verdict("unknown", request.provider, "", None, "no verifier for this provider")
+            return self._verdict(UNKNOWN, request.provider, "", None, "no verifier for this provider")
         base = base_url_for(spec, self.settings.endpoints, request.context)
         if base is None:
-            return self._verdict("unknown", spec.provider, "", None,
+            return self._verdict(UNKNOWN, spec.provider, "", None,
                                  "no trusted endpoint (none found next to the key matches the allowed hosts)")
         url = base + spec.path
         try:
             headers = self._headers(spec, request, url)
         except _CannotVerify as exc:
-            return self._verdict("unknown", spec.provider, url, None, str(exc))
+            return self._verdict(UNKNOWN, spec.provider, url, None, str(exc))
         return await self._send(client, spec, url, headers)
 
     def _headers(self, spec: VerifierSpec, request: VerifyRequest, url: str) -> dict[str, str]:
@@ -138,23 +140,23 @@ class Verifier:
             return self._classify(spec, url, status, response.text)
         attempts = self.settings.retries + 1
         log.info("no verdict for a %s key after %d attempts: %s", spec.provider, attempts, detail)
-        return self._verdict("unknown", spec.provider, url, status, f"{detail} after {attempts} attempt(s)")
+        return self._verdict(UNKNOWN, spec.provider, url, status, f"{detail} after {attempts} attempt(s)")
 
     def _classify(self, spec: VerifierSpec, url: str, status: int, body: str) -> Verdict:
         if 300 <= status < 400:
-            return self._verdict("unknown", spec.provider, url, status, "redirect not followed")
+            return self._verdict(UNKNOWN, spec.provider, url, status, "redirect not followed")
         known = status in spec.live or status in spec.invalid
         if spec.invalid_markers and known:
             marker = next((m for m in spec.invalid_markers if m in body), None)
             if marker:
-                return self._verdict("invalid", spec.provider, url, status, f"rejected ({marker})")
+                return self._verdict(INVALID, spec.provider, url, status, f"rejected ({marker})")
             if status in spec.invalid:
-                return self._verdict("unknown", spec.provider, url, status, "rejected without a known reason")
+                return self._verdict(UNKNOWN, spec.provider, url, status, "rejected without a known reason")
         if status in spec.live:
-            return self._verdict("live", spec.provider, url, status, "accepted by the provider")
+            return self._verdict(LIVE, spec.provider, url, status, "accepted by the provider")
         if status in spec.invalid:
-            return self._verdict("invalid", spec.provider, url, status, "rejected by the provider")
-        return self._verdict("unknown", spec.provider, url, status, "unexpected status")
+            return self._verdict(INVALID, spec.provider, url, status, "rejected by the provider")
+        return self._verdict(UNKNOWN, spec.provider, url, status, "unexpected status")
 
     def _verdict(self, state: str, provider: str, endpoint: str, status: int | None, detail: str) -> Verdict:
         return Verdict(state=state, provider=provider, endpoint=endpoint, http_status=status, detail=detail,

@@ -9,6 +9,7 @@ and the match with the secret's fingerprint is the value. When no occurrence can
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +18,8 @@ from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.types import Match
 from secret_sprawl.scanner.sources.remote import default_cache_dir, is_remote, mirror_path
 from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
-from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
-from sqlalchemy import select
-from sqlmodel import Session
+from secret_sprawl.tracker.models.core import Occurrence, Secret
+from secret_sprawl.tracker.queries import Place
 
 
 class Unreadable(Exception):
@@ -34,19 +34,15 @@ class Reread:
     place: str  # target:path:line it was read from
 
 
-def reread_secret(session: Session, secret: Secret, engine: Engine) -> Reread:
-    """The value of ``secret`` read afresh from one of its occurrences, or raise ``Unreadable``."""
-    query = (
-        select(Occurrence, Target)
-        .join(Target, Target.id == Occurrence.target_id)
-        .where(Occurrence.secret_id == secret.id)
-        .order_by(Occurrence.last_scan_id.desc(), Occurrence.id.desc())
-    )
+def reread_secret(places: Iterable[Place], secret: Secret, engine: Engine) -> Reread:
+    """The value of ``secret`` read afresh from the first of its ``places`` (the tracker's, most
+    recently scanned first) that still holds it, or raise ``Unreadable``."""
     reasons: list[str] = []
-    for occurrence, target in session.execute(query).all():
-        place = f"{target.name}:{occurrence.path}:{occurrence.line}"
+    for recorded in places:
+        occurrence = recorded.occurrence
+        place = f"{recorded.target}:{occurrence.path}:{occurrence.line}"
         try:
-            content = _content(_local_root(target.name), occurrence)
+            content = _content(_local_root(recorded.target), occurrence)
         except _Missing as exc:
             reasons.append(f"{place}: {exc}")
             continue

@@ -13,18 +13,19 @@ from dataclasses import dataclass
 from secret_sprawl.detectors.engine import Engine as RuleEngine
 from secret_sprawl.detectors.types import Finding
 from secret_sprawl.detectors.verification import VerifierCatalog
-from secret_sprawl.scanner.verify.client import STATES, Verdict, Verifier, VerifyRequest
+from secret_sprawl.scanner.verify.client import Verdict, Verifier, VerifyRequest
 from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
 from secret_sprawl.scanner.verify.reread import Unreadable, reread_secret
+from secret_sprawl.tracker import queries
 from secret_sprawl.tracker.db import writer
-from secret_sprawl.tracker.models.core import Secret
 from secret_sprawl.tracker.verification import (
     CLAIMED_DEAD,
     REVOCATION_DETECTED,
+    VerdictState,
     VerificationOutcome,
     apply_verdict,
 )
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 Item = tuple[int, VerifyRequest]  # tracker secret id, what to send
@@ -62,16 +63,14 @@ def requests_from_findings(findings: Iterable[Finding], catalog: VerifierCatalog
 def items_for_fingerprints(db: Engine, requests: dict[str, VerifyRequest]) -> list[Item]:
     """Attach tracker ids to requests keyed by fingerprint (unrecorded ones are dropped)."""
     with Session(db) as session:
-        query = select(Secret.id, Secret.fingerprint).where(Secret.fingerprint.in_(list(requests)))
-        return [(secret_id, requests[fp]) for secret_id, fp in session.execute(query).all()]
+        ids = queries.ids_by_fingerprint(session, requests)
+    return [(secret_id, requests[fp]) for fp, secret_id in ids.items()]
 
 
 def reverify_ids(db: Engine) -> list[int]:
     """Secrets that may still be live: every open one, and revoked/rotated ones not yet proven dead."""
-    not_proven_dead = Secret.status.in_(CLAIMED_DEAD) & (Secret.verification_state != "invalid")
-    query = select(Secret.id).where((Secret.status == "open") | not_proven_dead).order_by(Secret.id)
     with Session(db) as session:
-        return [int(i) for i in session.execute(query).scalars()]
+        return queries.may_be_live_ids(session, CLAIMED_DEAD)
 
 
 def reread_items(
@@ -82,7 +81,7 @@ def reread_items(
     Returns the items and the skipped ones as (id, redacted, reason): not verifiable, or unreadable.
     """
     with Session(db) as session:
-        secrets = [s for s in (session.get(Secret, i) for i in secret_ids) if s is not None]
+        secrets = queries.secrets_by_id(session, secret_ids)
         items: list[Item] = []
         skipped: list[tuple[int, str, str]] = []
         for secret in secrets:
@@ -91,7 +90,7 @@ def reread_items(
                 skipped.append((secret_id, secret.redacted, f"no verifier for {secret.rule_id}"))
                 continue
             try:
-                found = reread_secret(session, secret, rules)
+                found = reread_secret(queries.places(session, secret_id, newest_first=True), secret, rules)
             except Unreadable as exc:
                 skipped.append((secret_id, secret.redacted, f"cannot read the secret any more: {exc}"))
                 continue
@@ -107,21 +106,21 @@ def verify_and_record(
     verdicts = verifier.run([request for _, request in items])
     checked: list[Checked] = []
     with Session(writer(db)) as session:
+        redacted = {s.id: s.redacted for s in queries.secrets_by_id(session, [i for i, _ in items])}
         for (secret_id, _), verdict in zip(items, verdicts, strict=True):
             outcome = apply_verdict(
                 session, secret_id, state=verdict.state, at=verdict.at, provider=verdict.provider,
                 endpoint=verdict.endpoint, http_status=verdict.http_status, detail=verdict.detail,
                 by=by, scan_id=scan_id,
             )
-            secret = session.get(Secret, secret_id)
-            checked.append(Checked(secret_id, secret.redacted if secret else "", verdict, outcome))
+            checked.append(Checked(secret_id, redacted.get(secret_id, ""), verdict, outcome))
         session.commit()
     return checked
 
 
 def summarize(checked: Sequence[Checked]) -> str:
     """One line: how many were checked, by verdict, and the revocations detected."""
-    counts = {state: sum(c.verdict.state == state for c in checked) for state in STATES}
+    counts = {state: sum(c.verdict.state == state for c in checked) for state in VerdictState}
     revoked = sum(c.outcome.transition == REVOCATION_DETECTED for c in checked)
     text = (f"verified {len(checked)} secret(s): {counts['live']} live, {counts['invalid']} invalid, "
             f"{counts['unknown']} unknown")

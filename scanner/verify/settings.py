@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +26,15 @@ class VerifySettings:
         """``[verify]`` (concurrency, rate_per_host, timeout, retries, backoff, endpoints) + flags."""
         table = config.get("verify", {})
         if not isinstance(table, dict):
-            raise UsageError("config [verify] must be a table")
+            raise InputError("config [verify] must be a table")
         configured = table.get("endpoints", {})
         if not isinstance(configured, dict):
-            raise UsageError("config [verify.endpoints] must be a table of PROVIDER = URL")
+            raise InputError("config [verify.endpoints] must be a table of PROVIDER = URL")
         endpoints = {p: _check_url(p, url, "config [verify.endpoints]") for p, url in configured.items()}
         for item in cli_endpoints:
             provider, sep, url = item.partition("=")
             if not sep or not provider:
-                raise UsageError(f"--endpoint expects PROVIDER=URL, got {item!r}")
+                raise InputError(f"--endpoint expects PROVIDER=URL, got {item!r}")
             endpoints[provider.strip()] = _check_url(provider, url.strip(), "--endpoint")
         default = cls()
         try:
@@ -47,13 +47,13 @@ class VerifySettings:
                 backoff=max(0.0, float(table.get("backoff", default.backoff))),
             )
         except (TypeError, ValueError) as exc:
-            raise UsageError(f"config [verify]: {exc}") from exc
+            raise InputError(f"config [verify]: {exc}") from exc
 
 
 def _check_url(provider: str, url: object, where: str) -> str:
     if not isinstance(url, str):
-        raise UsageError(f"{where}: endpoint for {provider} must be a URL string")
+        raise InputError(f"{where}: endpoint for {provider} must be a URL string")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{where}: endpoint for {provider} must be an http(s) URL, got {url!r}")
+        raise InputError(f"{where}: endpoint for {provider} must be an http(s) URL, got {url!r}")
     return url.rstrip("/")

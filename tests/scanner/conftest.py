@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from secret_sprawl.scanner.cli import UsageError, common_options
-from secret_sprawl.scanner.commands import scan
+from secret_sprawl.scanner.cli import main
 
 from fixtures.build_demo_repo import DemoRepo, build_demo_repo
 from tests.scanner.helpers import ScanRun
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sprawl")
-    scan.register(parser.add_subparsers(dest="command"), common_options())
-    return parser
 
 
 @pytest.fixture
@@ -28,12 +20,7 @@ def sprawl_scan(capsys: pytest.CaptureFixture[str]) -> Callable[..., ScanRun]:
         argv = ["scan", *(str(a) for a in args)]
         if not record:
             argv.append("--no-record")
-        parsed = _parser().parse_args(argv)
-        try:
-            code = parsed.func(parsed)
-        except UsageError as exc:
-            captured = capsys.readouterr()
-            return ScanRun(2, captured.out, captured.err + str(exc))
+        code = main(argv)  # the front door maps every error to exit code 2 and a message
         captured = capsys.readouterr()
         return ScanRun(code, captured.out, captured.err)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from git import Actor, Repo
 from secret_sprawl.detectors.types import TargetResult
-from secret_sprawl.scanner.cli import UsageError, common_options
+from secret_sprawl.scanner.cli import common_options
 from secret_sprawl.scanner.commands import inventory
 from secret_sprawl.scanner.inventory_scan import (
     ci_files_at_head,
@@ -23,6 +23,7 @@ from secret_sprawl.scanner.inventory_scan import (
     shared_credential_findings,
     shared_jobs_threshold,
 )
+from secret_sprawl.tracker.config import ConfigError
 from secret_sprawl.tracker.recording import Recorder
 
 SHARED = Path(__file__).resolve().parents[2] / "fixtures" / "ci" / "shared"
@@ -129,7 +130,7 @@ def test_ci_files_of_a_plain_directory_are_read_from_the_tree(tmp_path):
 
 @pytest.mark.parametrize("value", [0, -1, "5", True])
 def test_shared_jobs_threshold_must_be_a_positive_integer(value):
-    with pytest.raises(UsageError, match="shared_jobs_threshold"):
+    with pytest.raises(ConfigError, match="shared_jobs_threshold"):
         shared_jobs_threshold({"inventory": {"shared_jobs_threshold": value}})
     assert shared_jobs_threshold({}) == 5
     assert shared_jobs_threshold({"inventory": {"shared_jobs_threshold": 2}}) == 2

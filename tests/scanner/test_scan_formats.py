@@ -21,7 +21,7 @@ SARIF_SCHEMA = sarif_schema()
 @pytest.fixture(scope="module")
 def demo_outputs(demo: DemoRepo) -> dict[str, str]:
     """Every format rendered from one scan of the demo repository."""
-    from secret_sprawl.scanner.formats import FORMATS, renderer
+    from secret_sprawl.scanner.formats import names, renderer
     from secret_sprawl.scanner.pipeline import Runner
     from secret_sprawl.scanner.report import Report
     from secret_sprawl.scanner.targets import ScanOptions, scan_target
@@ -29,7 +29,7 @@ def demo_outputs(demo: DemoRepo) -> dict[str, str]:
     with Runner((), jobs=1) as runner:
         result = scan_target(str(demo.path), ScanOptions(), runner)
     report = Report.build([result], runner.scanner.catalog, 0.5)
-    return {name: renderer(name)(report) for name in FORMATS}
+    return {name: renderer("scan", name)(report) for name in names("scan")}
 
 
 def test_no_format_ever_contains_a_plaintext_secret(demo: DemoRepo, demo_outputs: dict[str, str]) -> None:

@@ -1,6 +1,7 @@
 """Verification end to end: scan + record + ``after_scan``, then ``sprawl verify`` re-reading the secrets."""
 
 import argparse
+import json
 
 import git
 import pytest
@@ -116,6 +117,22 @@ def test_sprawl_verify_reads_a_deleted_file_from_git_history(tmp_path, providers
     code = main(["verify", "--all-open", "--db", db_url, "--endpoint", endpoint])
     assert code == 1 and len(official.requests) == 1
     assert " live " in capsys.readouterr().out
+
+
+def test_sprawl_verify_json_is_structured(setup, providers, capsys):
+    official, _ = providers
+    app, db_url, config = setup
+    db, _, _ = scan_and_record(app, db_url)
+    live = secret_by_value(db, official.keys["live"]).id
+    argv = ["verify", "--all-open", "--format", "json", "--db", db_url, "--config", config,
+            "--endpoint", f"openai={official.url_for('openai')}"]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    answer = json.loads(out)
+    by_id = {item["secret_id"]: item for item in answer["checked"]}
+    item = by_id[live]
+    assert (item["state"], item["http_status"], item["transition"]) == ("live", 200, None)
+    assert answer["skipped"] == [] and official.keys["live"] not in out
 
 
 def test_verify_needs_ids_or_all_open(tmp_path, capsys):

@@ -8,7 +8,7 @@ from secret_sprawl.detectors.verification import (
     load_verifiers,
     parse_verifiers,
 )
-from secret_sprawl.scanner.cli import UsageError
+from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.scanner.verify.pairing import Candidate, paired_secret
 from secret_sprawl.scanner.verify.settings import VerifySettings
 
@@ -97,9 +97,9 @@ def test_settings_from_config_and_flags():
                                   "groq": "http://127.0.0.1:8080"}
     assert settings.retries == 0
     for bad in (["openai"], ["openai=ftp://x"], ["=http://x"]):
-        with pytest.raises(UsageError):
+        with pytest.raises(InputError):
             VerifySettings.from_config({}, bad)
-    with pytest.raises(UsageError):
+    with pytest.raises(InputError):
         VerifySettings.from_config({"verify": {"timeout": "soon"}})
 
 

@@ -12,7 +12,6 @@ from secret_sprawl.tracker.audit import (
     append_events,
     event_hash,
     first_break,
-    verify_chain,
 )
 from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.models.core import Event
@@ -40,7 +39,7 @@ def test_chain_links_each_event_to_the_previous_one(engine):
         assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
         first = events[0]
         assert first.hash == event_hash(GENESIS, first.at, "tester", "note", None, None, None, "note 0", None)
-        assert verify_chain(session) is None
+        assert first_break(session) is None
 
 
 def test_batch_append_continues_the_same_chain(engine):
@@ -53,7 +52,7 @@ def test_batch_append_continues_the_same_chain(engine):
         session.commit()
     _append(engine, 1)
     with Session(engine) as session:
-        assert verify_chain(session) is None
+        assert first_break(session) is None
 
 
 @pytest.mark.parametrize("column, value", [("new_value", "note 9"), ("actor", "mallory"), ("at", None)])
@@ -77,7 +76,7 @@ def test_recomputing_the_hash_of_an_edited_row_breaks_the_next_link(engine):
             {"h": "e" * 64, "id": ids[1]},
         )
     with Session(engine) as session:
-        assert verify_chain(session) == ids[1]  # its own content no longer matches "e"*64
+        assert first_break(session).event_id == ids[1]  # its own content no longer matches "e"*64
     with engine.begin() as connection:
         row = connection.execute(
             text("SELECT prev_hash, at, actor FROM event WHERE id = :id"), {"id": ids[1]}
@@ -91,7 +90,8 @@ def test_recomputing_the_hash_of_an_edited_row_breaks_the_next_link(engine):
     with engine.begin() as connection:
         connection.execute(text("UPDATE event SET hash = :h WHERE id = :id"), {"h": good, "id": ids[1]})
     with Session(engine) as session:
-        assert verify_chain(session) == ids[2]  # consistent row, but the next event points at the old hash
+        # A consistent row, but the next event points at the old hash.
+        assert first_break(session).event_id == ids[2]
 
 
 def test_deleting_an_event_is_detected_at_the_next_one(engine):
@@ -99,7 +99,7 @@ def test_deleting_an_event_is_detected_at_the_next_one(engine):
     with engine.begin() as connection:
         connection.execute(delete(Event).where(Event.id == ids[1]))
     with Session(engine) as session:
-        assert verify_chain(session) == ids[2]
+        assert first_break(session).event_id == ids[2]
 
 
 def test_the_chain_cannot_fork(engine):
@@ -116,5 +116,5 @@ def test_concurrent_writers_keep_one_chain(engine):
 
     assert run_in_threads(worker, [f"w{n}" for n in range(3)]) == []
     with Session(engine) as session:
-        assert verify_chain(session) is None
+        assert first_break(session) is None
         assert session.execute(select(func.count()).select_from(Event)).scalar() == 45

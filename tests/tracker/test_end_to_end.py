@@ -17,7 +17,6 @@ from datetime import timedelta
 import pytest
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.models.core import Secret
-from secret_sprawl.tracker.recording import PAUSE_ENV
 from sqlalchemy import MetaData, select
 from sqlmodel import Session
 
@@ -126,20 +125,38 @@ def _snapshot(url: str) -> dict[str, list[tuple]]:
     return state
 
 
+PAUSED = "paused inside the record transaction"
+# ``sprawl`` with the target's record step paused just before its commit, so the test can kill it there.
+PAUSED_IN_RECORD = f"""
+import sys, time
+from secret_sprawl.scanner.cli import main
+from secret_sprawl.tracker import recording
+
+record_target = recording._record_target
+
+def paused(*args, **kwargs):
+    outcome = record_target(*args, **kwargs)
+    print("{PAUSED}", file=sys.stderr, flush=True)
+    time.sleep(60)
+    return outcome
+
+recording._record_target = paused
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_a_scan_killed_mid_transaction_leaves_the_tracker_unchanged(demo, db_url, tmp_path):
     scanned = sprawl("scan", demo.path, "--db", db_url, "--format", "json", "--output", tmp_path / "a.json")
     assert scanned.code == 1
     before = _snapshot(db_url)
-    env = {**os.environ, PAUSE_ENV: "60"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "secret_sprawl.scanner.cli",
-        "scan", str(demo.path), "--db", db_url, "--format", "json",
+        [sys.executable, "-c", PAUSED_IN_RECORD, "scan", str(demo.path), "--db", db_url, "--format", "json",
          "--output", str(tmp_path / "b.json")],
-        env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
     )
     try:
         for line in process.stderr:
-            if PAUSE_ENV in line:
+            if PAUSED in line:
                 break
         else:
             pytest.fail("the scan never reached the record transaction")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from secret_sprawl.tracker import lifecycle
-from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import Event, Secret
@@ -81,7 +81,7 @@ def test_assign_and_note(engine, secret_id):
     ]
     with Session(engine) as session:
         assert session.get(Secret, secret_id).owner == "carol"
-        assert verify_chain(session) is None
+        assert first_break(session) is None
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError
-from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.models.core import Event, Occurrence, Scan, Secret, Target
 from secret_sprawl.tracker.recording import Recorder, last_refs
 from sqlalchemy import func, select
@@ -50,7 +50,7 @@ def test_dedupes_by_fingerprint_and_counts_shared_places(engine):
         a = _secret(session, alone)
         assert (a.places, a.targets_count) == (1, 1)
         assert _kinds(session, s.id) == ["detected", "new-occurrence"]
-        assert verify_chain(session) is None
+        assert first_break(session) is None
 
 
 def test_rescan_adds_no_duplicates_and_only_new_places(engine):
@@ -186,4 +186,4 @@ def test_concurrent_scans_finding_the_same_new_secret(engine):
         secret = _secret(session, value)
         assert (secret.places, secret.targets_count) == (3, 3)
         assert _kinds(session, secret.id) == ["detected", "new-occurrence", "new-occurrence"]
-        assert verify_chain(session) is None
+        assert first_break(session) is None

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.models.core import Event, Secret
 from secret_sprawl.tracker.models.schedule import Verification
@@ -60,7 +60,7 @@ def test_live_then_invalid_revokes_at_check_time(engine):
         assert event.detail["http_status"] == 401 and event.detail["provider"] == "openai"
         assert event.detail["endpoint"] == OPENAI["endpoint"]
         assert len(session.exec(select(Verification)).all()) == 2
-        assert verify_chain(session) is None
+        assert first_break(session) is None
     assert kinds(engine, secret_id) == ["verified", "verified", "revocation-detected"]
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.models import Event, Secret
 from secret_sprawl.tui import actions
 from secret_sprawl.tui.screens.detail import DetailScreen
@@ -32,7 +32,7 @@ def events(engine: sa.Engine, secret_id: int, kind: str) -> list[Event]:
 
 def chain_intact(engine: sa.Engine) -> bool:
     with Session(engine) as session:
-        return verify_chain(session) is None
+        return first_break(session) is None
 
 
 def table_ids(app) -> list[int]:

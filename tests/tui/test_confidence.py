@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from rich.console import Console
 from secret_sprawl.detectors.types import Confidence, Finding, Provenance, TargetResult
-from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.models import Event, Secret
 from secret_sprawl.tracker.recording import Recorder
 from secret_sprawl.tui.screens.detail import DetailScreen
@@ -125,7 +125,7 @@ async def test_close_every_suggested_test_value_in_one_confirmed_action(make_app
         assert changes == [("tester", "open", "used-in-tests")] * 2
         assert all(e.detail["note"] == "accepted the tracker's suggestion (used-in-tests: seen only in test "
                    "paths); fixtures reviewed" for e in events)
-        assert verify_chain(session) is None
+        assert first_break(session) is None
     assert all(status(engine, i) == "open" for i in SEEDED_OPEN)
 
 

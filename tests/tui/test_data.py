@@ -10,7 +10,6 @@ from secret_sprawl.tui.data import (
     QueueFilter,
     attach_places,
     change_marker,
-    load_queue,
     load_secrets,
     select_rows,
 )
@@ -20,7 +19,9 @@ from sqlmodel import Session
 @pytest.fixture
 def rows(db):
     engine, _ = db
-    return load_queue(engine, SlaPolicy(), seed.AS_OF)
+    rows = load_secrets(engine, SlaPolicy(), seed.AS_OF)
+    attach_places(engine, rows)
+    return rows
 
 
 def ids(rows) -> list[int]:

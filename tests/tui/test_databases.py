@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import tui_seed as seed
-from secret_sprawl.tracker.audit import verify_chain
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.models import Secret
 from secret_sprawl.tracker.sla import SlaPolicy
 from secret_sprawl.tui import actions
-from secret_sprawl.tui.data import QueueFilter, change_marker, load_queue, select_rows
+from secret_sprawl.tui.data import QueueFilter, attach_places, change_marker, load_secrets, select_rows
 from secret_sprawl.tui.loaders import load_dashboard, load_detail, load_schedules
 from sqlmodel import Session
 
@@ -17,7 +17,8 @@ from sqlmodel import Session
 def test_queue_detail_dashboard_and_actions(db_url):
     engine = seed.build(db_url)
     try:
-        rows = load_queue(engine, SlaPolicy(), seed.AS_OF)
+        rows = load_secrets(engine, SlaPolicy(), seed.AS_OF)
+        attach_places(engine, rows)
         assert [row.id for row in select_rows(rows, QueueFilter())] == [1, 2, 3, 5]
         assert [row.id for row in select_rows(rows, QueueFilter(text="values.yaml"))] == [1]
         detail = load_detail(engine, SlaPolicy(), 1, seed.AS_OF)
@@ -34,6 +35,6 @@ def test_queue_detail_dashboard_and_actions(db_url):
             assert [session.get(Secret, i).status for i in (2, 3)] == ["revoked", "revoked"]
             assert session.get(Secret, 2).resolved_at == at
             assert session.get(Secret, 5).owner == "sre"
-            assert verify_chain(session) is None
+            assert first_break(session) is None
     finally:
         engine.dispose()

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 import tui_seed as seed
+from secret_sprawl.tracker.queries import open_counts
 from secret_sprawl.tracker.sla import SlaPolicy
-from secret_sprawl.tui.loaders import load_dashboard, load_detail, load_schedules, open_over_time
+from secret_sprawl.tui.loaders import load_dashboard, load_detail, load_schedules
 
 
 def test_detail_has_places_timeline_and_sla(db):
@@ -43,7 +44,7 @@ def test_open_over_time_counts_at_each_month_end():
         (at("2026-02-28"), None),
         (at("2026-03-02"), None),  # after "now": not counted
     ]
-    points = open_over_time(spans, at("2026-03-01T12:00"), months=3)
+    points = open_counts(spans, at("2026-03-01T12:00"), months=3)
     assert points == [("2026-01", 2), ("2026-02", 2), ("2026-03", 2)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import tui_seed as seed
 from secret_sprawl.tracker import lifecycle
 from secret_sprawl.tui.screens import queue as queue_module
 from secret_sprawl.tui.screens.dashboard import DashboardScreen
@@ -169,7 +170,7 @@ async def test_auto_refresh_keeps_filter_and_cursor(make_app, settle, db):
         await pilot.press("down")
         assert table_ids(app) == [3, 5] and cursor_id(app) == 5
         with Session(engine) as session:
-            lifecycle.resolve(session, 3, "false-positive", by="someone-else")
+            lifecycle.resolve(session, 3, "false-positive", by="someone-else", at=seed.AS_OF)
             session.commit()
         for _ in range(50):
             await asyncio.sleep(0.05)

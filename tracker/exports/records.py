@@ -53,8 +53,10 @@ def metrics_document(metrics: Metrics, *, generated_at: datetime) -> dict[str, A
 
 
 def secret_record(row: SecretRow) -> dict[str, Any]:
-    """A secret with its SLA status, in ``SECRET_FIELDS`` order; datetimes as ISO 8601."""
+    """A secret with its status and SLA status as of the query's instant, in ``SECRET_FIELDS`` order;
+    datetimes as ISO 8601."""
     derived = {
+        "status": row.status, "resolved_at": row.resolved_at,
         "sla_state": row.sla.state, "age_days": round(row.sla.age_days, 3),
         "days_left": round(row.sla.days_left, 3), "deadline": row.sla.deadline, "shared": row.shared,
         "suggested_resolution": row.suggestion,

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from secret_sprawl.tracker.models.columns import JSONText, UTCDateTime, utcnow
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SECRET_STATUSES = ("open", "revoked", "rotated", "false-positive", "accepted-risk", "used-in-tests")
-RESOLVED_STATUSES = SECRET_STATUSES[1:]
-SCAN_STATUSES = ("running", "completed", "completed-with-errors", "failed")
-VERIFICATION_STATES = ("unverified", "live", "invalid", "unknown")
+
+class SecretStatus(StrEnum):
+    """Where a secret is in its life: open, or closed for one of the resolution reasons."""
+
+    OPEN = "open"
+    REVOKED = "revoked"
+    ROTATED = "rotated"
+    FALSE_POSITIVE = "false-positive"
+    ACCEPTED_RISK = "accepted-risk"
+    USED_IN_TESTS = "used-in-tests"
+
+
+class ScanStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    COMPLETED_WITH_ERRORS = "completed-with-errors"
+    FAILED = "failed"
+
+
+SECRET_STATUSES = tuple(SecretStatus)
+RESOLVED_STATUSES = SECRET_STATUSES[1:]  # the resolution reasons
+SCAN_STATUSES = tuple(ScanStatus)
 
 
 class Target(SQLModel, table=True):

@@ -11,8 +11,6 @@ from secret_sprawl.tracker.models.columns import JSONText, UTCDateTime, utcnow
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-FEDERATION_STATES = ("federated", "static-secret", "mixed", "none")
-
 
 class InventorySnapshot(SQLModel, table=True):
     """That a target's CI inventory was taken at a scan, and how many workloads it had."""

@@ -12,7 +12,6 @@ from secret_sprawl.tracker.confidence import SUGGESTIONS, suggested_resolution
 from secret_sprawl.tracker.models import Secret
 from secret_sprawl.tui.format import confidence_text, days_text, moment, sla_text, verification_text
 from secret_sprawl.tui.loaders import SecretDetail, load_detail
-from secret_sprawl.tui.remediation import remediation_for
 from secret_sprawl.tui.screens.triage import TriageScreen
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -73,11 +72,7 @@ class DetailScreen(TriageScreen):
             return
         self.detail = detail
         self.query_one("#summary", Static).update(_summary(detail))
-        hint = remediation_for(detail.secret.provider)
-        where = Text.assemble(("Revoke: ", "bold"), hint.hint)
-        if hint.url:
-            where.append("\n" + hint.url, style="underline")
-        self.query_one("#remediation", Static).update(where)
+        self.query_one("#remediation", Static).update(Text.assemble(("Revoke: ", "bold"), detail.remediation))
         self._fill("occurrences", [
             (
                 place.target,

@@ -53,10 +53,10 @@ class TriageScreen(LiveScreen):
         )
 
         def done(confirmation: Confirmation | None) -> None:
-            if confirmation is not None:
+            if confirmation is not None:  # no time given: the app's clock, as the queue shows "open as of"
                 self._write(
                     lambda: actions.resolve(self.sprawl.engine, ids, status, by=self.sprawl.actor,
-                                            at=confirmation.at, note=confirmation.note),
+                                            at=confirmation.at or self.sprawl.as_of, note=confirmation.note),
                     f"{label}: {_count(ids)}",
                 )
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from secret_sprawl.detectors.types import Confidence
 from secret_sprawl.tracker.models.core import SECRET_STATUSES
-from secret_sprawl.tui.data import SLA_STATES, QueueFilter
+from secret_sprawl.tracker.sla import SlaState
+from secret_sprawl.tui.data import QueueFilter
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -37,7 +38,7 @@ class FilterBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Input(self._initial.text, placeholder="/ filter: rule, provider, path, owner", id="filter-text")
         yield _select("status", SECRET_STATUSES, self._initial.status)
-        yield _select("sla", SLA_STATES, self._initial.sla_state)
+        yield _select("sla", tuple(SlaState), self._initial.sla_state)
         yield _select("provider", (), self._initial.provider)
         yield _select("category", (), self._initial.category)
         yield _confidence_select(self._initial.min_confidence)

@@ -1,0 +1,1 @@
+"""The ``sprawl`` subcommands, one module each, registered as ``sprawl.commands`` entry points."""

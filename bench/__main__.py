@@ -1,7 +1,8 @@
-"""`make bench`: run every benchmark in turn (engine, git history, tracker, TUI) with its defaults.
+"""`make bench`: run every benchmark in turn (engine, accuracy, history, tracker, TUI, workers).
 
 Each benchmark also runs alone with its own options (`python -m bench.engine --quick`,
-`python -m bench.history --repo PATH`, `python -m bench.tracker`, `python -m bench.tui`).
+`python -m bench.accuracy --repo PATH`, `python -m bench.history --repo PATH`, `python -m bench.tracker`,
+`python -m bench.tui`, `python -m bench.workers`).
 Here `--only NAME` (repeatable) picks some, and `--repo PATH` is handed to the history benchmark
 to measure a real repository beside the synthetic one. Results are written under bench/out/.
 """
@@ -12,7 +13,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("engine", "history", "tracker", "tui", "workers")
+BENCHMARKS = ("engine", "accuracy", "history", "tracker", "tui", "workers")
 
 
 def main(argv: list[str]) -> int:

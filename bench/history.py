@@ -12,6 +12,12 @@ skipped and named). History growth is measured on 1/4, 1/2 and all of the synthe
 For history subjects the run also times ``git log -p -U0 --all`` alone: the git cost of the other
 design (scanning the lines each commit adds), a lower bound for it, against which the unique-blob
 design was chosen.
+Real repositories are often incomplete, so two more history subjects are derived from the synthetic
+one: a copy with one blob in 50 absent (as in public snapshots with lost objects) and a
+``--filter=blob:none`` partial clone (its server present; history blobs absent by design). A peer
+may fetch a partial clone's blobs from its server or stop at an absent object; each subject is
+rebuilt before each tool, so no tool sees another's fetches. Start-up is timed too: the median of
+``STARTS`` runs of ``sprawl --version`` and of a scan of a one-file folder, beside each peer's.
 Results are printed and written to ``bench/out/history.json``.
 """
 
@@ -22,11 +28,13 @@ import json
 import os
 import random
 import shutil
+import statistics
 import string
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
@@ -37,6 +45,8 @@ FILES = 240
 LINES_PER_FILE = 500
 TREE_FILES = 3000
 TREE_FILE_BYTES = 40_000
+SMALL_TREE_FILES = 650  # about 26 MB, the size of a mid-sized project's source tree
+STARTS = 10
 
 
 @dataclass
@@ -47,6 +57,7 @@ class Measurement:
     megabytes: float
     peak_mb: float | None
     note: str = ""
+    findings: int | None = None  # secrets reported
 
     @property
     def mb_per_s(self) -> float | None:
@@ -119,14 +130,44 @@ def history_slice(repo: Path, branch: str, dest: Path) -> Path:
     return dest
 
 
-def build_tree(path: Path) -> Path:
-    """A directory of TREE_FILES generated source files (about 120 MB), a few with fake keys."""
+def with_absent_blobs(repo: Path, dest: Path, every: int = 50) -> Path:
+    """A bare copy of ``repo`` whose pack lacks every ``every``-th blob (the refs stay, so history does)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    subprocess.run(["git", "init", "--quiet", "--bare", str(dest)], check=True)
+    listing = subprocess.run(["git", "rev-list", "--objects", "--all"], cwd=repo, capture_output=True,
+                             text=True, check=True).stdout.split("\n")
+    ids = [line.split(" ", 1)[0] for line in listing if line]
+    kinds = subprocess.run(["git", "cat-file", "--batch-check=%(objecttype)"], cwd=repo, input="\n".join(ids),
+                           capture_output=True, text=True, check=True).stdout.split()
+    blobs = [sha for sha, kind in zip(ids, kinds, strict=True) if kind == "blob"]
+    dropped = set(blobs[::every])
+    kept = "".join(f"{sha}\n" for sha in ids if sha not in dropped)
+    subprocess.run(["git", "pack-objects", "--quiet", str(dest / "objects" / "pack" / "pack")], cwd=repo,
+                   input=kept, text=True, check=True, stdout=subprocess.DEVNULL)
+    refs = subprocess.run(["git", "for-each-ref", "--format=%(objectname) %(refname)"], cwd=repo,
+                          capture_output=True, text=True, check=True).stdout
+    (dest / "packed-refs").write_text(refs)
+    subprocess.run(["git", "symbolic-ref", "HEAD", "refs/heads/main"], cwd=dest, check=True)
+    return dest
+
+
+def partial_clone(repo: Path, dest: Path) -> Path:
+    """A ``--filter=blob:none`` clone of ``repo`` over file:// (HEAD's blobs only; the server stays)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    subprocess.run(["git", "-C", str(repo), "config", "uploadpack.allowFilter", "true"], check=True)
+    subprocess.run(["git", "-c", "protocol.file.allow=always", "clone", "--quiet", "--filter=blob:none",
+                    f"file://{repo}", str(dest)], check=True)
+    return dest
+
+
+def build_tree(path: Path, files: int = TREE_FILES) -> Path:
+    """A directory of ``files`` generated source files (40 kB each), a few with fake keys."""
     marker = path / ".sprawl-bench-tree"
     if marker.is_file():
         return path
     shutil.rmtree(path, ignore_errors=True)
     rng = random.Random(SEED + 1)
-    for number in range(TREE_FILES):
+    for number in range(files):
         folder = path / f"pkg{number % 30:02d}"
         folder.mkdir(parents=True, exist_ok=True)
         lines, size = [], 0
@@ -232,20 +273,71 @@ MISSING_PEERS = ("gitleaks", "kingfisher", "detect-secrets")
 
 
 def measure(label: str, subject: Path, megabytes: float, jobs: int, *, history: bool,
-            with_peers: bool) -> list[Measurement]:
+            with_peers: bool, rebuild: Callable[[], object] | None = None,
+            git_log: bool = True) -> list[Measurement]:
+    """Time each tool on ``subject``; ``rebuild`` (when given) restores the subject before each tool."""
     results = []
     commands = {"sprawl scan": sprawl(subject, jobs, history=history)}
-    if history:  # the other design: its git part alone already costs this, before any scanning
+    if history and git_log:  # the other design: its git part alone already costs this, before any scanning
         commands["git log -p -U0 only"] = ["git", "-C", str(subject), "log", "-p", "-U0", "--full-history",
                                            "--all", "--no-color", "--no-ext-diff"]
     if with_peers:
         commands |= peers(subject, history=history, jobs=jobs)
     for tool, command in commands.items():
+        if rebuild is not None:
+            rebuild()
+        for report in REPORTS.values():
+            _report(report).unlink(missing_ok=True)
         seconds, peak, code = run_measured(command, cwd=Path(__file__).resolve().parents[1])
         failed = code not in FINDINGS_EXIT_CODES
         results.append(Measurement(tool, label, None if failed else seconds, megabytes, peak,
-                                   f"exit code {code}" if failed else ""))
+                                   f"exit code {code}" if failed else "", _findings(tool)))
         _print(results[-1])
+    return results
+
+
+REPORTS = {"sprawl scan": "sprawl.json", "gitleaks": "gitleaks.json", "kingfisher scan": "kingfisher.json"}
+
+
+def _findings(tool: str) -> int | None:
+    """How many secrets the tool reported (from its report file), or None when it wrote none."""
+    name = next((report for prefix, report in REPORTS.items() if tool.startswith(prefix)), None)
+    try:
+        document = json.loads(_report(name).read_text()) if name else None
+    except (OSError, ValueError):
+        return None
+    if isinstance(document, dict):  # sprawl (with posture findings beside secrets) and kingfisher
+        return sum(1 for finding in document.get("findings", []) if finding.get("kind", "secret") == "secret")
+    return len(document) if isinstance(document, list) else None
+
+
+def startup(with_peers: bool) -> list[Measurement]:
+    """Median wall time of STARTS runs of each start-up command (a version query, a one-file scan)."""
+    tiny = OUT / "tiny"
+    tiny.mkdir(exist_ok=True)
+    (tiny / "app.py").write_text("print('hello')\n")
+    cli = [sys.executable, "-m", "secret_sprawl.scanner.cli"]
+    commands = {"sprawl --version": [*cli, "--version"],
+                "sprawl scan (1 file)": [*cli, "scan", str(tiny), "--no-record", "--format", "json"]}
+    if with_peers and shutil.which("kingfisher"):
+        commands["kingfisher --version"] = ["kingfisher", "--version"]
+        commands["kingfisher scan (1 file)"] = ["kingfisher", "scan", str(tiny), "--no-validate", "-q",
+                                                "--no-update-check", "-f", "json", "--git-history", "none"]
+    if with_peers and shutil.which("gitleaks"):
+        commands["gitleaks version"] = ["gitleaks", "version"]
+        commands["gitleaks dir (1 file)"] = ["gitleaks", "dir", str(tiny), "--no-banner", "--exit-code", "0",
+                                             "--log-level", "error"]
+    results = []
+    subprocess.run(commands["sprawl scan (1 file)"], capture_output=True)  # fill the caches once
+    for tool, command in commands.items():
+        times = []
+        for _ in range(STARTS):
+            started = time.perf_counter()
+            subprocess.run(command, capture_output=True)
+            times.append(time.perf_counter() - started)
+        results.append(Measurement(tool, "start-up", statistics.median(times), 0.0, None,
+                                   f"median of {STARTS}, min {min(times):.3f} s"))
+        print(f"  {'start-up':<28} {tool:<26} {results[-1].seconds:7.3f} s  ({results[-1].note})", flush=True)
     return results
 
 
@@ -253,7 +345,8 @@ def _print(m: Measurement) -> None:
     speed = f"{m.mb_per_s:8.1f} MB/s" if m.mb_per_s else "      failed"
     seconds = f"{m.seconds:7.2f} s" if m.seconds else "        -"
     memory = f"{m.peak_mb:7.0f} MB peak" if m.peak_mb else ""
-    print(f"  {m.subject:<28} {m.tool:<20} {seconds} {m.megabytes:9.1f} MB {speed} {memory} {m.note}",
+    found = f"{m.findings:5d} found" if m.findings is not None else ""
+    print(f"  {m.subject:<28} {m.tool:<20} {seconds} {m.megabytes:9.1f} MB {speed} {memory} {found} {m.note}",
           flush=True)
 
 
@@ -284,9 +377,23 @@ def main(argv: list[str] | None = None) -> int:
                            history=True, with_peers=with_peers)
     results += measure("synthetic history all", synthetic, unique_blob_megabytes(synthetic), args.jobs,
                        history=True, with_peers=with_peers)
+    print("incomplete history (synthetic):")
+    absent = OUT / "synthetic-absent.git"
+    results += measure("history, 1 blob in 50 absent", absent, unique_blob_megabytes(synthetic), args.jobs,
+                       history=True, with_peers=with_peers, git_log=False,
+                       rebuild=lambda: with_absent_blobs(synthetic, absent))
+    clone = OUT / "synthetic-partial"
+    results += measure("partial clone (blob:none)", clone, unique_blob_megabytes(synthetic), args.jobs,
+                       history=True, with_peers=with_peers, git_log=False,
+                       rebuild=lambda: partial_clone(synthetic, clone))
     print("working tree:")
     results += measure("generated tree", tree, tree_megabytes(tree), args.jobs, history=False,
                        with_peers=with_peers)
+    small = build_tree(OUT / "tree-small", SMALL_TREE_FILES)
+    results += measure("generated tree, small", small, tree_megabytes(small), args.jobs, history=False,
+                       with_peers=with_peers)
+    print("start-up:")
+    results += startup(with_peers)
     if args.repo:
         repo = args.repo.resolve()
         print(f"real repository {repo}:")

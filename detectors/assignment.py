@@ -35,9 +35,9 @@ _PUBLIC_NAME = regex.compile(
     r"(?i)csrf|xsrf|public|publishable|anon(?:ymous)?[_-]?key|site[_-]?key|recaptcha"
 )
 _IDENTIFIER = regex.compile(
-    r"""^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+"""
-    r"""|_?[A-Z][a-z]+(?:[A-Z][a-z]+)+|(?:_*(?:[a-z][a-z0-9_]*|[A-Z][a-z0-9]*(?:[A-Z][a-z0-9]+)*"""
-    r"""|[A-Z][A-Z0-9_]*)\.)+_*(?:[a-z][a-z0-9_]*|[A-Z][a-z0-9]*(?:[A-Z][a-z0-9]+)*|[A-Z][A-Z0-9_]*))$"""
+    r"""^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z]+)+\d*"""
+    r"""|_?[A-Z][a-z]+(?:[A-Z][a-z]+)+|(?:_*(?:[a-z][a-z0-9_]*|[A-Z][a-z]+(?:[A-Z][a-z]+)*"""
+    r"""|[A-Z][A-Z0-9_]*)\.)+_*(?:[a-z][a-z0-9_]*|[A-Z][a-z]+(?:[A-Z][a-z]+)*|[A-Z][A-Z0-9_]*))$"""
 )
 # Slugs and model names: lowercase words and numbers joined by - _ . : or /, no mixed-case noise.
 _SLUG = regex.compile(r"^[a-z][a-z0-9]*(?:[-_.:/@][a-z0-9]+)+$")
@@ -48,14 +48,14 @@ _ROUTE_SEGMENT = regex.compile(
 )
 _NOT_SECRET_SHAPES = regex.compile(
     r"""(?i)^(?:arn:(?:aws|aws-cn|aws-us-gov):|(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:]"""
-    r"""|[#.][a-z][a-z0-9_-]*$|v?\d+(?:\.\d+){1,3}(?:[-+][a-z0-9.]+)?$|(?:https?|wss?|file|s3|gs)://"""
+    r"""|(?-i:[#.][a-z][a-z0-9_-]*$)|v?\d+(?:\.\d+){1,3}(?:[-+][a-z0-9.]+)?$|(?:https?|wss?|file|s3|gs)://"""
     r"""|projects/|arn-)"""
 )
 # Templates and variable references: the value is filled in elsewhere.
 _TEMPLATE = regex.compile(
     r"\$\{[A-Za-z_][A-Za-z0-9_.:-]*[}:]|\{\{[ \t]*[A-Za-z_.$][^{}]*\}\}|%\([A-Za-z_]+\)[sd]|#\{[A-Za-z_.]+\}"
     r"|<%=?[ \t]*[A-Za-z_]|\$\([A-Za-z_ ]+\)|^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_]+%$"
-    r"|^\{[A-Za-z_][A-Za-z0-9_.]*\}$"
+    r"|^\{(?:[a-z_][a-z0-9_.]*|[A-Z_][A-Z0-9_]*)\}$"
 )
 # An unquoted value followed by these is code: a type annotation (``token: TokenType | None = None``),
 # a call, an index or an attribute.
@@ -76,7 +76,7 @@ def assess(before: str, value: str, after: str) -> tuple[str, ...] | None:
     quote = before[-1:] if before[-1:] in ("'", '"', "`") else ""
     if _TEMPLATE.search(value) or (not quote and _CODE_AFTER.match(after)):
         return None
-    if quote and _continues_expression(after[1:] if after[:1] == quote else after):
+    if quote and after[:1] == quote and _continues_expression(after[1:]):
         return (EXPRESSION,)
     # A placeholder is reported (low) even when it is shaped like a name: "fake-anthropic-key".
     if placeholder_like(value) or common_password(value.strip("-_.")):

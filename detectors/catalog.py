@@ -8,7 +8,10 @@ example mentions a keyword); running the examples through the engine is ``detect
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import json
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 import regex
+from secret_sprawl.detectors import cache, types
 from secret_sprawl.detectors.checksum import CHECKSUMS
 from secret_sprawl.detectors.types import CATEGORIES, LIFETIMES, SEVERITIES, Example, Rule
 
@@ -53,20 +57,50 @@ def builtin_rule_files() -> list[Path]:
 
 
 def load_catalog(extra_files: Sequence[str | Path] = (), *, builtin: bool = True) -> Catalog:
-    """Load the built-in catalog plus ``extra_files`` (``--rules``); a later rule id must be new."""
+    """Load the built-in catalog plus ``extra_files`` (``--rules``); a later rule id must be new.
+
+    A catalog validated before (same files' bytes, same code) is read from the cache instead
+    (``detectors.cache``): parsing and validating every rule is most of a scan's start-up.
+    """
     files = [*(builtin_rule_files() if builtin else []), *(Path(f) for f in extra_files)]
+    contents = [_read(path) for path in files]
+    digest = hashlib.sha256(b"".join(contents)).hexdigest()
+    entry = f"catalog-{cache.key(digest, *map(str, files), _code_hash())}.json"
+    cached = _from_cache(cache.read(entry), digest)
+    if cached is not None:
+        return cached
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
-    digest = hashlib.sha256()
-    for path in files:
-        data = _read(path)
-        digest.update(data)
+    for path, data in zip(files, contents, strict=True):
         for rule in parse_rules(data, source=str(path)):
             if rule.id in seen:
                 raise CatalogError(f"{path}: rule id {rule.id!r} already defined in {seen[rule.id]}")
             seen[rule.id] = path
             rules.append(rule)
-    return Catalog(rules=tuple(rules), digest=digest.hexdigest())
+    catalog = Catalog(rules=tuple(rules), digest=digest)
+    cache.write(entry, json.dumps([dataclasses.asdict(rule) for rule in rules]).encode())
+    return catalog
+
+
+@functools.cache
+def _code_hash() -> str:
+    return cache.source_hash(__file__, types.__file__)
+
+
+def _from_cache(data: bytes | None, digest: str) -> Catalog | None:
+    """The catalog stored by an earlier load, or None (absent, or from another shape of ``Rule``)."""
+    if data is None:
+        return None
+    try:
+        rules = []
+        for fields in json.loads(data):
+            values = {name: tuple(value) if isinstance(value, list) else value
+                      for name, value in fields.items()}
+            values["examples"] = tuple(Example(**example) for example in fields["examples"])
+            rules.append(Rule(**values))
+    except (ValueError, TypeError, KeyError):
+        return None
+    return Catalog(rules=tuple(rules), digest=digest)
 
 
 def parse_rules(data: bytes, *, source: str = "<rules>") -> list[Rule]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import regex
@@ -56,14 +57,24 @@ RULE_TIMEOUT = 1.0
 _AROUND = 240
 
 
-@dataclass(frozen=True, slots=True)
 class _CompiledRule:
-    rule: Rule
-    order: int
-    pattern: regex.Pattern
-    allow: tuple[regex.Pattern, ...]
-    context_groups: tuple[str, ...]
-    keywords: tuple[int, ...]
+    """A rule and its keyword ids; its patterns compile on first use (``Engine.prepare`` compiles all):
+    a small input touches a few rules, and compiling every pattern is most of an engine's start."""
+
+    def __init__(self, rule: Rule, order: int, keywords: tuple[int, ...]) -> None:
+        self.rule, self.order, self.keywords = rule, order, keywords
+
+    @cached_property
+    def pattern(self) -> regex.Pattern:
+        return regex.compile(self.rule.pattern)
+
+    @cached_property
+    def allow(self) -> tuple[regex.Pattern, ...]:
+        return tuple(regex.compile(allowed) for allowed in self.rule.allow)
+
+    @cached_property
+    def context_groups(self) -> tuple[str, ...]:
+        return tuple(name for name in self.pattern.groupindex if name != "secret")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +126,8 @@ class _Compiled:
 
 
 def _compile_rule(rule: Rule, order: int, keyword_ids: dict[bytes, int]) -> _CompiledRule:
-    pattern = regex.compile(rule.pattern)
-    return _CompiledRule(
-        rule=rule,
-        order=order,
-        pattern=pattern,
-        allow=tuple(regex.compile(allowed) for allowed in rule.allow),
-        context_groups=tuple(name for name in pattern.groupindex if name != "secret"),
-        keywords=tuple(sorted({keyword_ids[k.encode("utf-8").lower()] for k in rule.keywords})),
-    )
+    keywords = tuple(sorted({keyword_ids[keyword.encode("utf-8").lower()] for keyword in rule.keywords}))
+    return _CompiledRule(rule, order, keywords)
 
 
 class Engine:
@@ -148,6 +152,11 @@ class Engine:
         if self._compiled is None:
             self._compiled = _Compiled(self.catalog, self._backend)
         return self._compiled
+
+    def prepare(self) -> None:
+        """Compile every pattern now (before forking processes that share this engine)."""
+        for rule in self.compiled.rules:
+            _ = rule.pattern, rule.allow, rule.context_groups
 
     @property
     def prefilter_name(self) -> str:

@@ -15,8 +15,9 @@ when choosing the dependency, are lower:
 - ``regex``: the pure-Python fallback, one trie-shaped pattern of the escaped keywords (15-30 MB/s).
 
 Keywords are matched ASCII-case-insensitively. Compiling the literal Hyperscan database takes
-10-40 ms (measured), so caching it on disk would save little and add I/O to a pure engine: it is
-built in process, once per engine.
+10-40 ms on a quiet machine and over 100 ms on a busy one, a large part of a small scan's start:
+the compiled database is serialized into the cache (``detectors.cache``, keyed by the keywords and
+the Hyperscan version) and loaded from there by the next process.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 
+from secret_sprawl.detectors import cache
 from secret_sprawl.detectors.spans import merge
 
 BACKENDS = ("hyperscan", "ahocorasick", "regex")
@@ -91,15 +93,8 @@ class HyperscanPrefilter(Prefilter):
 
         super().__init__(keywords, gaps)
         self._lengths = tuple(len(keyword) for keyword in self.keywords)
-        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        if self.keywords:
-            self._database.compile(
-                expressions=list(self.keywords),
-                ids=list(range(len(self.keywords))),
-                elements=len(self.keywords),
-                flags=[hyperscan.HS_FLAG_CASELESS] * len(self.keywords),
-                literal=True,
-            )
+        self._database = _hyperscan_database(self.keywords) if self.keywords else hyperscan.Database(
+            mode=hyperscan.HS_MODE_BLOCK)
         self._make_scratch = lambda: hyperscan.Scratch(self._database)
         # A scratch space must not be shared between threads.
         self._local = threading.local()
@@ -114,6 +109,24 @@ class HyperscanPrefilter(Prefilter):
             add(keyword, end - lengths[keyword], end)
 
         self._database.scan(data, match_event_handler=on_match, scratch=scratch)
+
+
+def _hyperscan_database(keywords: Sequence[bytes]) -> object:
+    """The literal, caseless block-mode database of ``keywords``: cached, else compiled (and cached)."""
+    import hyperscan
+
+    entry = "hyperscan-" + cache.key(getattr(hyperscan, "__version__", ""), *keywords) + ".db"
+    stored = cache.read(entry)
+    if stored is not None:
+        try:
+            return hyperscan.loadb(stored, hyperscan.HS_MODE_BLOCK)
+        except hyperscan.error:
+            pass  # written by another build of the library: compile afresh
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(expressions=list(keywords), ids=list(range(len(keywords))), elements=len(keywords),
+                     flags=[hyperscan.HS_FLAG_CASELESS] * len(keywords), literal=True)
+    cache.write(entry, hyperscan.dumpb(database))
+    return database
 
 
 class AhoCorasickPrefilter(Prefilter):

@@ -176,5 +176,6 @@ class TargetResult:
     bytes: int = 0
     errors: list[ScanError] = field(default_factory=list)
     refs: dict[str, str] | None = None  # ref name -> commit sha at scan time (git targets)
-    complete: bool = True  # False when the target itself failed (unreachable remote, broken repo)
+    complete: bool = True  # False when the target failed (unreachable remote) or lacked objects
+    missing_objects: int = 0  # git objects absent from the repository (not scanned; partial clones)
     workloads: list[Workload] = field(default_factory=list)  # CI jobs found in the target's CI files

@@ -5,7 +5,8 @@ fingerprint) the earliest commit by commit date that wrote a blob containing it 
 the introduction, even when the secret later moved to another blob (an edit elsewhere in the file).
 ``in_head`` is true when HEAD's version of that path still contains the fingerprint; such findings
 keep their kind and take their line from HEAD's version, the others become ``git-history`` and
-take their line from the introducing version.
+take their line from the introducing version. A finding inside an archive keeps its ``!member`` part
+after whichever path the archive had.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import replace
 
 from git import Git
 from secret_sprawl.detectors.types import Finding
+from secret_sprawl.scanner.sources.archive import member_suffix
 from secret_sprawl.scanner.sources.git_history import Introduction, head_blobs, introductions
 
 # Scan HEAD's blob at a path that this run did not scan (incremental scans); returns its findings.
@@ -36,14 +38,16 @@ def attribute(git: Git, hits: dict[str, list[Finding]], *, exclude: Sequence[str
             places[blob].append((findings[0].provenance.path, None))
     head = head_blobs(git, {path for entries in places.values() for path, _ in entries})
 
-    earliest: dict[_Key, tuple[Introduction | None, str]] = {}
+    earliest: dict[_Key, tuple[Introduction | None, str, str]] = {}
     for blob, entries in places.items():
+        paths = {path for path, _ in entries}
         for path, introduction in entries:
             for finding in hits[blob]:
-                key = (path, finding.rule_id, finding.fingerprint)
+                member = "" if finding.provenance.path in paths else member_suffix(finding.provenance.path)
+                key = (path + member, finding.rule_id, finding.fingerprint)
                 known = earliest.get(key)
                 if known is None or _before(introduction, known[0]):
-                    earliest[key] = (introduction, blob)
+                    earliest[key] = (introduction, blob, path)
 
     head_findings: dict[str, list[Finding]] = {}
     for path, blob in head.items():
@@ -53,14 +57,15 @@ def attribute(git: Git, hits: dict[str, list[Finding]], *, exclude: Sequence[str
             head_findings[path] = rescan(blob, path)
 
     result = []
-    for (path, rule_id, fingerprint), (introduction, blob) in earliest.items():
-        current = _same(head_findings.get(path, []), rule_id, fingerprint)
+    for (path, rule_id, fingerprint), (introduction, blob, outer) in earliest.items():
+        member = path[len(outer):]
+        current = _same(head_findings.get(outer, []), rule_id, fingerprint, member)
         in_head = bool(current)
-        source = current if in_head else _same(hits[blob], rule_id, fingerprint)
+        source = current if in_head else _same(hits[blob], rule_id, fingerprint, member)
         for finding in source:
             provenance = replace(
                 finding.provenance, path=path, in_head=in_head,
-                blob_id=head[path] if in_head else blob,
+                blob_id=head[outer] if in_head else blob,
                 location_kind=finding.provenance.location_kind if in_head else "git-history",
                 commit=introduction.commit if introduction else None,
                 committed_at=introduction.committed_at if introduction else None,
@@ -70,8 +75,9 @@ def attribute(git: Git, hits: dict[str, list[Finding]], *, exclude: Sequence[str
     return result
 
 
-def _same(findings: list[Finding], rule_id: str, fingerprint: str) -> list[Finding]:
-    return [f for f in findings if f.rule_id == rule_id and f.fingerprint == fingerprint]
+def _same(findings: list[Finding], rule_id: str, fingerprint: str, member: str) -> list[Finding]:
+    return [f for f in findings if f.rule_id == rule_id and f.fingerprint == fingerprint
+            and (not member or f.provenance.path.endswith(member))]
 
 
 def _before(candidate: Introduction | None, known: Introduction | None) -> bool:

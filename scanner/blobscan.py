@@ -5,7 +5,8 @@ A match's confidence is lowered where its path says tests, docs, examples or ven
 
 This is the work done in each worker process; it holds one compiled Engine and is pure apart from
 that (no I/O). A piece of a large file is scanned as plain bytes and its matches shifted to the
-file's lines; a whole file goes through its structured parser when its path has one.
+file's lines; a whole file goes through its structured parser when its path has one; an archive
+(``sources/archive.py``) is opened and each member scanned as a file at ``archive!member``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from secret_sprawl.detectors.context import lower_for_path, path_context
 from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.redact import redact
 from secret_sprawl.detectors.types import Finding, Match, Provenance, Rule, ScanError
+from secret_sprawl.scanner.sources.archive import is_archive, members
 from secret_sprawl.scanner.sources.base import Blob
 from secret_sprawl.scanner.sources.content import as_text, is_binary, is_utf16
+from secret_sprawl.scanner.structured import kubernetes
 from secret_sprawl.scanner.structured.classify import Parser, classify
 from secret_sprawl.scanner.structured.locate import Locator
 from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, Segment, whole
@@ -37,7 +40,7 @@ class BlobScanner:
     """One compiled engine plus the rule metadata that turns its matches into findings."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        self.engine = engine
         self.catalog = engine.catalog
         self._rules: dict[str, Rule] = engine.catalog.by_id()
 
@@ -53,13 +56,19 @@ class BlobScanner:
             result.source = "file" if blob.provenance.blob_id is None else "blob"
         return result
 
-    def _scan(self, blob: Blob) -> BlobResult:
+    def _scan(self, blob: Blob, *, open_archives: bool = True) -> BlobResult:
+        if open_archives and blob.piece == 0 and blob.last and is_archive(blob.provenance.path):
+            return self._archive(blob)
         if blob.piece == 0 and is_binary(blob.data):
             return BlobResult()  # binary content is not scanned
         kind = classify(blob.provenance.path)
         provenance = replace(blob.provenance, location_kind=kind.location_kind)
         if not (blob.piece == 0 and blob.last):
-            return self._piece(blob, provenance)
+            result = self._piece(blob, provenance)
+            if kind.parser is kubernetes.parse:
+                decoded = self._piece_encoded(blob, provenance, result.errors)
+                result.findings = self._prefer_decoded(result.findings, decoded)
+            return result
         if kind.parser is None and not is_utf16(blob.data):
             result = BlobResult()
             matches = self._matches(blob.data, provenance, result.errors)
@@ -67,9 +76,21 @@ class BlobScanner:
             return result
         return self._structured(blob, provenance, kind.parser)
 
+    def _archive(self, blob: Blob) -> BlobResult:
+        """Each member of an archive scanned as a file of its own, at ``archive!member``."""
+        result = BlobResult()
+        for member in members(blob):
+            if isinstance(member, ScanError):
+                result.errors.append(member)
+                continue
+            scanned = self._scan(member, open_archives=False)  # members() opened the nested ones
+            result.findings += scanned.findings
+            result.errors += scanned.errors
+        return result
+
     def _matches(self, data: bytes | str, provenance: Provenance, errors: list[ScanError]) -> list[Match]:
         """The engine's matches; a rule whose search timed out is a warning for this file."""
-        outcome = self._engine.scan_outcome(data)
+        outcome = self.engine.scan_outcome(data)
         errors.extend(
             ScanError(provenance.target, provenance.path,
                       f"rule {rule_id} timed out on this file (its pattern backtracks); matches skipped")
@@ -86,6 +107,17 @@ class BlobScanner:
             column = match.column + (blob.column_offset if match.line == 1 else 0)
             findings.append(self._finding(match, provenance, match.line + blob.line_offset, column))
         return result
+
+    def _piece_encoded(self, blob: Blob, provenance: Provenance, errors: list[ScanError]) -> list[Finding]:
+        """Decoded ``key: base64`` values of a YAML piece (a manifest too large to parse whole)."""
+        findings = []
+        for start, segment in kubernetes.encoded_values(blob.data):
+            if blob.keep_before is not None and start >= blob.keep_before:
+                continue  # the line is in the overlap: the next piece has it whole
+            column = segment.column + (blob.column_offset if segment.line == 1 else 0)
+            for match in self._matches(segment.text, provenance, errors):
+                findings.append(self._finding(match, provenance, segment.line + blob.line_offset, column))
+        return findings
 
     def _structured(self, blob: Blob, provenance: Provenance, parser: Parser | None) -> BlobResult:
         text = as_text(blob.data)
@@ -110,14 +142,16 @@ class BlobScanner:
             for match in self._matches(segment.text, provenance, result.errors):
                 line, column = _place(match, segment, locator)
                 (decoded if segment.fixed else plain).append(self._finding(match, placed, line, column))
-        # An encoded value whose decoded form matched is that same secret, not a generic one of its own;
-        # a decoded copy of a value the text already showed on that line is the same finding.
-        decoded_lines = {finding.line for finding in decoded}
-        result.findings = [f for f in plain
-                           if not (self._rules[f.rule_id].generic and f.line in decoded_lines)]
-        shown = {(f.line, f.fingerprint) for f in result.findings}
-        result.findings += [f for f in decoded if (f.line, f.fingerprint) not in shown]
+        result.findings = self._prefer_decoded(plain, decoded)
         return result
+
+    def _prefer_decoded(self, plain: list[Finding], decoded: list[Finding]) -> list[Finding]:
+        """An encoded value whose decoded form matched is that same secret, not a generic one of its own;
+        a decoded copy of a value the text already showed on that line is the same finding."""
+        decoded_lines = {finding.line for finding in decoded}
+        kept = [f for f in plain if not (self._rules[f.rule_id].generic and f.line in decoded_lines)]
+        shown = {(f.line, f.fingerprint) for f in kept}
+        return kept + [f for f in decoded if (f.line, f.fingerprint) not in shown]
 
     def _finding(self, match: Match, provenance: Provenance, line: int, column: int) -> Finding:
         rule = self._rules[match.rule_id]

@@ -11,14 +11,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from importlib.metadata import entry_points
 
 from secret_sprawl.scanner import __version__
 from secret_sprawl.scanner.errors import InputError
-from secret_sprawl.tracker.config import ConfigError
-from secret_sprawl.tracker.db import DatabaseError
-from secret_sprawl.tracker.models.columns import parse_utc
-from sqlalchemy.exc import SQLAlchemyError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -42,6 +37,8 @@ def common_options() -> argparse.ArgumentParser:
 
 def utc_time(text: str) -> datetime:
     """An argparse type for the times users type (``--at``, ``--as-of``, ``--since``): ISO 8601, UTC."""
+    from secret_sprawl.tracker.models.columns import parse_utc
+
     try:
         return parse_utc(text)
     except ValueError as exc:
@@ -61,6 +58,8 @@ def action_options() -> argparse.ArgumentParser:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with every subcommand, or with only ``command``'s plugin loaded when it names one
     (each plugin imports its own dependencies, so loading one keeps start-up short)."""
+    from importlib.metadata import entry_points
+
     plugins = sorted(entry_points(group="sprawl.commands"), key=lambda e: e.name)
     chosen = [entry for entry in plugins if entry.name == command] or plugins
     parser = argparse.ArgumentParser(
@@ -78,6 +77,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--version"]:  # answered before any plugin (and its imports) loads
+        print(f"sprawl {__version__}")
+        return EXIT_OK
+    from secret_sprawl.tracker.config import ConfigError
+
     parser = build_parser(arguments[0] if arguments else None)
     args = parser.parse_args(arguments)
     if not getattr(args, "func", None):
@@ -88,14 +92,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, InputError, ConfigError) as exc:
         print(f"sprawl {args.command}: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (DatabaseError, SQLAlchemyError) as exc:  # also a --db URL that is not one, or an unknown dialect
-        print(f"sprawl {args.command}: database error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
     except KeyboardInterrupt:
         print("sprawl: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        if not isinstance(exc, _database_errors()):
+            raise
+        print(f"sprawl {args.command}: database error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """The database layer's error types, when the command loaded that layer (else none can occur): the
+    tracker stack (sqlalchemy, alembic) is imported only by commands that record or read the tracker."""
+    db, sqlalchemy = sys.modules.get("secret_sprawl.tracker.db"), sys.modules.get("sqlalchemy.exc")
+    # Any SQLAlchemy error: also a --db URL that is not one, or an unknown dialect.
+    found = (getattr(db, "DatabaseError", None), getattr(sqlalchemy, "SQLAlchemyError", None))
+    return tuple(kind for kind in found if kind is not None)
 
 
 if __name__ == "__main__":

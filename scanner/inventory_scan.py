@@ -25,6 +25,7 @@ from secret_sprawl.detectors.posture import (
     find_shared,
 )
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError
+from secret_sprawl.scanner.sources.gitproc import OFFLINE_ENV, QUIET_ENV
 from secret_sprawl.tracker.config import ConfigError
 
 LOCATION_KIND = "ci-config"
@@ -95,6 +96,7 @@ def ci_files_at_head(repository: Path, worktree: Path | None = None) -> Iterator
     with no commit yet has its CI files only in ``worktree``, read from there when given."""
     try:
         repo = Repo(repository)
+        repo.git.update_environment(**QUIET_ENV, **OFFLINE_ENV)  # a partial clone must not fetch
         tree = repo.head.commit.tree
         paths = repo.git.ls_tree("-r", "--name-only", "-z", "HEAD").split("\0")  # fast on large trees
     except (GitError, ValueError):
@@ -102,6 +104,9 @@ def ci_files_at_head(repository: Path, worktree: Path | None = None) -> Iterator
             yield from ci_files_in_tree(worktree)
         return
     for path in sorted(p for p in paths if p and ci_system(p) is not None):
-        blob = tree / path
-        if blob.type == "blob" and blob.size <= MAX_CI_FILE_BYTES:
-            yield path, blob.data_stream.read().decode("utf-8", errors="replace")
+        try:
+            blob = tree / path
+            if blob.type == "blob" and blob.size <= MAX_CI_FILE_BYTES:
+                yield path, blob.data_stream.read().decode("utf-8", errors="replace")
+        except (GitError, ValueError, OSError):
+            continue  # absent (a partial clone) or unreadable: the history scan reports it

@@ -2,9 +2,10 @@
 
 Items (file and blob references) go in batches to worker processes; each worker compiles its Engine
 once, reads its items itself (so content never crosses a process boundary) and returns findings.
-With ``jobs == 1`` everything runs in this process. Workers are forked before any source starts a
-thread, and at most two batches per worker are in flight, so memory stays bounded whatever the
-size of the history being streamed.
+With ``jobs == 1``, and for small inputs, everything runs in this process: workers are started
+(``start_workers``) only before a target large enough to pay for them, and before its source starts
+a thread. At most two batches per worker are in flight, so memory stays bounded whatever the size
+of the history being streamed.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ Progress = Callable[[Tally], None]
 
 
 class _Worker:
-    def __init__(self, rule_files: tuple[str, ...], max_file_size: int, overlap: int) -> None:
-        self.scanner = BlobScanner(build_engine(rule_files))
+    def __init__(self, rule_files: tuple[str, ...], max_file_size: int, overlap: int,
+                 scanner: BlobScanner | None = None) -> None:
+        self.scanner = scanner or BlobScanner(build_engine(rule_files))
         self.loader = Loader(max_file_size=max_file_size, overlap=overlap)
 
     def scan(self, batch: list[Item]) -> list[BlobResult]:
@@ -87,17 +89,19 @@ class Runner:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Runner:
-        args = (self.rule_files, self.max_file_size, self.overlap)
-        if self.jobs > 1:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            gc.freeze()  # forked workers share the parent's objects instead of copying them on first GC
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
-                                             initargs=args)
-            self._pool.submit(_ready).result()  # fork every worker now, before sources start threads
-        else:
-            self._local = _Worker(*args)
         return self
+
+    def start_workers(self) -> None:
+        """Start the worker processes (once; none with ``jobs == 1``), before a source starts threads."""
+        if self.jobs == 1 or self._pool is not None:
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.scanner.engine.prepare()  # compiled once here, shared by every forked worker
+        gc.freeze()  # forked workers share the parent's objects instead of copying them on first GC
+        self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
+                                         initargs=(self.rule_files, self.max_file_size, self.overlap))
+        self._pool.submit(_ready).result()  # fork every worker now, before sources start threads
 
     def __exit__(self, *exc_info: object) -> None:
         if self._pool is not None:
@@ -133,7 +137,7 @@ class Runner:
         if self._pool is not None:
             return self._pool.submit(_scan_batch, batch)
         if self._local is None:
-            raise RuntimeError("use the Runner as a context manager")
+            self._local = _Worker(self.rule_files, self.max_file_size, self.overlap, self.scanner)
         return self._local.scan(batch)
 
     @staticmethod

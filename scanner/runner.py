@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from secret_sprawl.detectors.types import ScanError, TargetResult
 from secret_sprawl.scanner.pipeline import Progress, Runner, Tally
 from secret_sprawl.scanner.sources.remote import strip_credentials
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
-from secret_sprawl.tracker.recording import Recorder, last_refs
-from sqlalchemy import Engine
+
+if TYPE_CHECKING:  # the tracker stack is imported only when a scan is recorded (fast --no-record start)
+    from secret_sprawl.tracker.recording import Recorder
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ def scan_and_record(
     """
     options = options or ScanOptions()
     if incremental_from is not None:
+        from secret_sprawl.tracker.recording import last_refs
+
         refs = last_refs(incremental_from, strip_credentials(target)) or {}
         options = replace(options, exclude=tuple(sorted(set(refs.values()))))
     try:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_dir
-from secret_sprawl.tracker.db import default_url
 
 
 class ConfigError(ValueError):
@@ -44,4 +43,6 @@ def load_config(explicit: str | None) -> dict[str, Any]:
 
 def database_url(explicit: str | None) -> str:
     """``--db``, else ``$SPRAWL_DB``, else the embedded SQLite default."""
+    from secret_sprawl.tracker.db import default_url  # here: loading the config must not load alembic
+
     return explicit or os.environ.get("SPRAWL_DB") or default_url()

@@ -25,9 +25,11 @@ from secret_sprawl.scanner.orgs import options as org_cli
 from secret_sprawl.scanner.orgs.expand import expand_targets
 from secret_sprawl.scanner.orgs.options import org_options
 from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
+from secret_sprawl.scanner.problems import summary_lines
 from secret_sprawl.scanner.progress import ScanProgress
 from secret_sprawl.scanner.report import Report
 from secret_sprawl.scanner.runner import scan_and_record
+from secret_sprawl.scanner.sources.interface import DEFAULT_NETWORK_TIMEOUT
 from secret_sprawl.scanner.sources.remote import default_cache_dir, strip_credentials
 from secret_sprawl.scanner.targets import ScanOptions
 from secret_sprawl.scanner.verify import scan_hook
@@ -61,6 +63,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--cache-dir", type=Path, default=None, metavar="DIR",
         help="where remote repositories are mirrored (default: the user cache dir)")
     add("--no-record", action="store_true", help="do not record the scan in the tracker")
+    add("--network-timeout", type=float, default=DEFAULT_NETWORK_TIMEOUT, metavar="SECONDS",
+        help="give up on a remote that sends nothing for this long (default 60)")
+    add("--verbose", action="store_true", help="print every warning, not one line per kind of problem")
+    add("--fetch-missing", action="store_true",
+        help="partial clones: fetch their absent objects in one batch before scanning (writes into them)")
     add("--enqueue", action="store_true",
         help="queue one job per repository for `sprawl worker` instead of scanning (PostgreSQL --db)")
     add("--queue", metavar="NAME", help="the queue --enqueue puts jobs on (default: scans)")
@@ -75,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give at least one TARGET (a directory, repository or git URL)")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.network_timeout <= 0:
+        raise UsageError("--network-timeout must be more than 0 seconds")
     if args.since and args.incremental:
         raise UsageError("--since and --incremental are exclusive")
     if args.no_record and (args.verify or args.notify):
@@ -90,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     database = None if args.no_record and not args.incremental else _open_database(args.db)
     recorder = None if args.no_record else _recorder(database)
     options = ScanOptions(history=not args.no_history, since=args.since, staged=args.staged,
-                          cache_dir=args.cache_dir or default_cache_dir())
+                          cache_dir=args.cache_dir or default_cache_dir(),
+                          network_timeout=args.network_timeout, fetch_missing=args.fetch_missing)
     started = time.monotonic()
     results = []
     try:
@@ -104,10 +114,9 @@ def run(args: argparse.Namespace) -> int:
             result = scan_and_record(target, runner, options, recorder=recorder,
                                      incremental_from=database if args.incremental else None,
                                      progress=progress.update, tally=tally)
-            for error in result.errors:
-                print(f"sprawl scan: warning: {error.target}: {error.path or '(target)'}: {error.message}",
-                      file=sys.stderr)
             results.append(result)
+    for line in summary_lines((e for r in results for e in r.errors), verbose=args.verbose):
+        print(f"sprawl scan: warning: {line}", file=sys.stderr)
     by_target = {result.target: result for result in results}
     for finding in shared_credential_findings([w for r in results for w in r.workloads],
                                               jobs_threshold=shared_jobs):
@@ -120,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
     _write(renderer("scan", fmt)(report), args.output)
     if report.findings:
         return args.exit_code
-    return EXIT_ERROR if results and not any(r.complete for r in results) else EXIT_OK
+    # Absent git objects alone are not a failure: everything present was scanned.
+    return EXIT_ERROR if results and not any(r.complete or r.missing_objects for r in results) else EXIT_OK
 
 
 def _open_database(url_option: str | None):

@@ -15,7 +15,7 @@ def document(report: Report) -> dict:
         "scan": {
             "targets": [
                 {"target": r.target, "kind": r.kind, "complete": r.complete, "files": r.files,
-                 "blobs": r.blobs, "bytes": r.bytes}
+                 "blobs": r.blobs, "bytes": r.bytes, "missing_objects": r.missing_objects}
                 for r in report.results
             ],
             "files": sum(r.files for r in report.results),

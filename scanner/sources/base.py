@@ -11,6 +11,7 @@ piece is reported at its line and column in the whole file and a match in an ove
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -60,6 +61,15 @@ class GitRef:
 
 
 Item = Blob | FileRef | GitRef | ScanError
+
+
+def path_text(raw: bytes | str) -> str:
+    """A path as text, the same for a name on disk and in git: valid UTF-8 as it is, and each byte
+    that is not (a Latin-1 name from an old system) as ``\\xNN``, so every output format and the
+    tracker can store it and two different names never become one."""
+    if isinstance(raw, str):
+        raw = os.fsencode(raw)
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def pieces(read: Callable[[int], bytes], provenance: Provenance, *, overlap: int,

@@ -1,10 +1,14 @@
-"""Git history source: every unique blob reachable from all refs, scanned once, then attributed.
+"""Git history listing and reading: every unique blob reachable from all refs, scanned once.
 
-Listing: ``git rev-list --objects --all --filter=object:type=blob`` (minus excluded revisions for
-incremental scans) is fed to ``git cat-file --batch-check`` by a small thread, giving each unique
-blob's id, size and a path, streamed: nothing holds the history in memory. Reading: each worker
-process reads its batch of blobs with its own ``git cat-file --batch`` (``BlobReader``), so blob
-content never crosses a process boundary. An object git cannot read is reported with its path.
+Listing: ``git rev-list --objects --all --missing=print`` (minus excluded revisions for incremental
+scans) is fed to ``git cat-file --batch-check`` by a small thread, giving each unique blob's id,
+size and a path, streamed: nothing holds the history in memory. Absent objects (a deleted loose
+object, a partial clone's blobs) are listed by rev-list as ``?<id>`` and never asked for, so git
+neither stops at them nor fetches them; each is reported once, with a path when one is known. When
+rev-list itself stops (an absent commit, a corrupt tree), the blobs it did not list are taken from
+the object database (``--batch-all-objects``) so that every present blob is still read.
+Reading: each worker process reads its batch of blobs with its own ``git cat-file --batch``
+(``BlobReader``), so blob content never crosses a process boundary.
 
 Attribution (only for blobs that had matches): one streamed pass of ``git log --all --raw``
 (no content diffs) finds, for each (blob, path), the earliest commit by commit date that wrote it;
@@ -14,11 +18,13 @@ merges are consulted only for blobs no ordinary commit wrote.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import re
 import subprocess
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -26,10 +32,10 @@ from typing import IO
 from git import Git
 from git.exc import GitCommandError
 from secret_sprawl.detectors.types import Provenance, ScanError
-from secret_sprawl.scanner.sources.base import Blob, GitRef, pieces
+from secret_sprawl.scanner.sources.base import Blob, GitRef, path_text, pieces
 from secret_sprawl.scanner.sources.gitproc import GitFailure, brief, git_at, records, run, stream
 
-TARGET_LEVEL = ""  # ScanError.path for a problem with the whole target
+_UNREADABLE = re.compile(rb"(?:Could not read|unable to read|missing \w+) ([0-9a-f]{40,64})")
 
 # Every git process of a history scan keeps its delta-base cache and pack mappings small, so memory
 # stays flat with history size (git's defaults, 96 MB of cache and up to 8 GB of mapped packs, are
@@ -76,22 +82,50 @@ def existing(git: Git, revisions: Iterable[str]) -> list[str]:
     return found
 
 
-def blobs(repo: Path, target: str, *, exclude: Sequence[str]) -> Iterator[GitRef | ScanError]:
-    """A reference to each unique blob reachable from all refs (minus ``exclude``), or a ScanError.
+@dataclass(slots=True)
+class Absent:
+    """The objects a listing found absent (id -> kind), filled as the listing runs."""
 
-    Sizes come from ``git cat-file --batch-check`` (no content is read here); an object git cannot
-    read is reported with its path.
+    objects: dict[str, str] = field(default_factory=dict)
+    listing_stopped: str | None = None  # git's error when rev-list could not walk the whole history
+
+
+def blobs(repo: Path, target: str, *, exclude: Sequence[str],
+          absent: Absent | None = None) -> Iterator[GitRef | ScanError]:
+    """A reference to each unique present blob reachable from all refs (minus ``exclude``).
+
+    Sizes come from ``git cat-file --batch-check`` (no content is read here). Absent objects go to
+    ``absent`` (the caller reports them); a blob cat-file cannot find is a ScanError with its path.
     """
+    absent = absent if absent is not None else Absent()
     git = git_at(repo)
-    revlist = git.execute(["git", *_MEMORY_LIMITS, "rev-list", "--objects", "--all",
-                           "--filter=object:type=blob", "--stdin"], as_process=True, istream=subprocess.PIPE)
+    revlist = git.execute(["git", *_MEMORY_LIMITS, "rev-list", "--objects", "--all", "--missing=print",
+                           "--stdin"], as_process=True, istream=subprocess.PIPE)
     revlist.proc.stdin.write("".join(f"^{rev}\n" for rev in exclude).encode())
     revlist.proc.stdin.close()
+    listed: set[bytes] = set()
+    yield from _checked(git, target, repo, _listed_blobs(revlist.proc.stdout, absent, listed))
+    stderr = revlist.proc.stderr.read()
+    if revlist.proc.wait() != 0:
+        absent.listing_stopped = brief(stderr) or "git rev-list failed"
+        for sha in _UNREADABLE.findall(stderr):
+            absent.objects.setdefault(sha.decode("ascii"), "object")
+        if not exclude:  # an incremental scan cannot tell old blobs from new ones without the walk
+            commits = _present(git, "commit")
+            each_tree = _tolerant(stream(git, *_MEMORY_LIMITS, "rev-list", "--objects", "--no-walk",
+                                         "--missing=print", "--stdin", stdin="".join(commits).encode()))
+            yield from _checked(git, target, repo, _listed_blobs(each_tree, absent, listed))
+    if absent.objects and not exclude:  # an absent tree hides the blobs under it from the walk
+        yield from _checked(git, target, repo, _unlisted_blobs(git, listed))
+
+
+def _checked(git: Git, target: str, repo: Path,
+             listed: Iterator[tuple[str, str]]) -> Iterator[GitRef | ScanError]:
+    """Ask ``cat-file --batch-check`` for each listed (id, path): a reference per blob."""
     check = git.execute(["git", *_MEMORY_LIMITS, "cat-file",
                          "--batch-check=%(objectname) %(objecttype) %(objectsize)"],
                         as_process=True, istream=subprocess.PIPE)
     pending: deque[tuple[str, str]] = deque()
-    listed = _listed_blobs(revlist.proc.stdout)
     feeder = threading.Thread(target=_feed, args=(listed, pending, check.proc.stdin), daemon=True)
     feeder.start()
     for line in check.proc.stdout:
@@ -99,18 +133,15 @@ def blobs(repo: Path, target: str, *, exclude: Sequence[str]) -> Iterator[GitRef
         fields = line.split()
         if fields[-1] == b"missing":
             yield ScanError(target, path, f"git object {sha} is missing or unreadable")
-        elif len(fields) == 3 and fields[1] == b"blob":  # annotated tags are listed by name too
+        elif len(fields) == 3 and fields[1] == b"blob":  # trees, and annotated tags listed by name
             provenance = Provenance(target=target, path=path, blob_id=sha, in_head=False)
             yield GitRef(str(repo), int(fields[2]), provenance)
     feeder.join()
     check.proc.wait()
-    stderr = revlist.proc.stderr.read()
-    if revlist.proc.wait() != 0:
-        yield ScanError(target, TARGET_LEVEL, f"git rev-list failed, history incomplete: {brief(stderr)}")
 
 
 def _feed(listed: Iterator[tuple[str, str]], pending: deque[tuple[str, str]], stdin: IO[bytes]) -> None:
-    """Ask for each listed blob, remembering the order so each answer can be matched to its path."""
+    """Ask for each listed object, remembering the order so each answer can be matched to its path."""
     try:
         for item in listed:
             pending.append(item)
@@ -120,11 +151,51 @@ def _feed(listed: Iterator[tuple[str, str]], pending: deque[tuple[str, str]], st
         return
 
 
-def _listed_blobs(stdout: Iterable[bytes]) -> Iterator[tuple[str, str]]:
+def _listed_blobs(stdout: Iterable[bytes], absent: Absent, listed: set[bytes]) -> Iterator[tuple[str, str]]:
+    """(id, path) of each listed object with a path (blobs and trees; cat-file tells them apart)."""
     for raw in stdout:
-        sha, space, path = raw.rstrip(b"\n").partition(b" ")
-        if space:  # commits are listed without a path; blobs always have one
-            yield sha.decode("ascii"), path.decode("utf-8", errors="replace")
+        line = raw.rstrip(b"\n")
+        if line.startswith(b"?"):
+            absent.objects.setdefault(line[1:].decode("ascii"), "object")
+            continue
+        sha, space, path = line.partition(b" ")
+        digest = bytes.fromhex(sha.decode("ascii"))
+        if space and digest not in listed:  # commits are listed without a path; blobs and trees with one
+            listed.add(digest)
+            yield sha.decode("ascii"), path_text(path)
+
+
+def _present(git: Git, kind: str) -> list[str]:
+    """The id (newline-terminated) of every object of ``kind`` in the object database."""
+    found = []
+    for line in _tolerant(stream(git, "cat-file", "--batch-all-objects", "--unordered",
+                                 "--batch-check=%(objectname) %(objecttype)")):
+        sha, _, object_kind = line.decode("ascii", errors="replace").partition(" ")
+        if object_kind == kind:
+            found.append(f"{sha}\n")
+    return found
+
+
+def _unlisted_blobs(git: Git, listed: set[bytes]) -> Iterator[tuple[str, str]]:
+    """Every blob in the object database that no walk listed, with a placeholder path."""
+    for line in _present(git, "blob"):
+        sha = line.strip()
+        if bytes.fromhex(sha) not in listed:
+            yield sha, f"(path unknown)/{sha}"
+
+
+def _tolerant(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """The lines a git command gave before it failed."""
+    with contextlib.suppress(GitFailure):
+        yield from lines
+
+
+def absent_paths(git: Git, ids: set[str]) -> dict[str, str]:
+    """A path for each of ``ids`` that a readable commit names (best effort: {} when git log fails)."""
+    found: dict[tuple[str, str], Introduction] = {}
+    with contextlib.suppress(GitFailure):
+        _scan_log(git, ids, (), found, merges=False, trees=True)
+    return {blob: path for (blob, path) in sorted(found)}
 
 
 class BlobReader:
@@ -215,21 +286,28 @@ class _Broken(Exception):
 
 
 def introductions(git: Git, wanted: set[str], exclude: Sequence[str]) -> dict[tuple[str, str], Introduction]:
-    """For each (blob, path) with a blob in ``wanted``: the earliest commit (by commit date) writing it."""
+    """For each (blob, path) with a blob in ``wanted``: the earliest commit (by commit date) writing it.
+
+    A history git cannot walk to its end (an absent commit) gives what the walk reached before.
+    """
     found: dict[tuple[str, str], Introduction] = {}
-    _scan_log(git, wanted, exclude, found, merges=False)
+    with contextlib.suppress(GitFailure):
+        _scan_log(git, wanted, exclude, found, merges=False)
     missing = wanted - {blob for blob, _ in found}
     if missing:
-        _scan_log(git, missing, exclude, found, merges=True)
+        with contextlib.suppress(GitFailure):
+            _scan_log(git, missing, exclude, found, merges=True)
     return found
 
 
 def _scan_log(git: Git, wanted: set[str], exclude: Sequence[str],
-              found: dict[tuple[str, str], Introduction], *, merges: bool) -> None:
+              found: dict[tuple[str, str], Introduction], *, merges: bool, trees: bool = False) -> None:
     args = [*_MEMORY_LIMITS, "-c", "core.quotePath=false", "log", "--all", "--raw", "--no-abbrev",
             "--no-renames", "--format=%x01%H %ct %ae", "--stdin"]
     if merges:
         args += ["--merges", "-m"]
+    if trees:
+        args.append("-t")
     current: Introduction | None = None
     stdin = "".join(f"^{rev}\n" for rev in exclude).encode()
     for position, raw in enumerate(stream(git, *args, stdin=stdin)):
@@ -261,7 +339,7 @@ def head_blobs(git: Git, paths: set[str] | None) -> dict[str, str]:
     result = {}
     for entry in listing:
         meta, _, path = entry.partition(b"\t")
-        name = path.decode("utf-8", errors="replace")
+        name = path_text(path)
         fields = meta.split(b" ")
         if (paths is None or name in paths) and len(fields) == 3 and fields[1] == b"blob":
             result[name] = fields[2].decode("ascii")
@@ -283,4 +361,4 @@ def is_shallow(git: Git) -> bool:
 def _unquote(path: bytes) -> str:
     if path.startswith(b'"') and path.endswith(b'"'):
         path = codecs.escape_decode(path[1:-1])[0]
-    return path.decode("utf-8", errors="replace")
+    return path_text(path)

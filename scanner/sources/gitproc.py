@@ -1,10 +1,19 @@
-"""Run git through gitpython with streamed output, and report its failures as one line of text."""
+"""Run git through gitpython with streamed output, and report its failures as one line of text.
+
+Every git command on a scanned repository runs offline (``OFFLINE_ENV``): no transport is allowed, so
+a partial clone never fetches an absent object lazily and the hosts named in a scanned repository's
+config are never contacted. Only fetching a remote target (``network``) may use the network, with
+the transports of ``ALLOWED_PROTOCOLS`` and a timeout for a remote that stops answering.
+"""
 
 from __future__ import annotations
 
+import os
+import selectors
 import subprocess
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -13,6 +22,11 @@ from git.exc import GitCommandError
 
 # Never prompt for credentials and never let ssh ask questions: a nightly scan has nobody to answer.
 QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": "ssh -o BatchMode=yes", "LC_ALL": "C"}
+# No transport at all (protocol.allow=never, set through the environment so it covers every git
+# command and every version since 2.31), and no lazy fetch where git knows the variable (2.44+).
+OFFLINE_ENV = {"GIT_NO_LAZY_FETCH": "1", "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "protocol.allow",
+               "GIT_CONFIG_VALUE_0": "never"}
+ALLOWED_PROTOCOLS = "https:http:ssh:git:file"
 
 
 class GitFailure(RuntimeError):
@@ -20,9 +34,53 @@ class GitFailure(RuntimeError):
 
 
 def git_at(path: Path | str) -> Git:
+    """git in ``path``, offline (see the module docstring)."""
     git = Git(str(path))
-    git.update_environment(**QUIET_ENV)
+    git.update_environment(**QUIET_ENV, **OFFLINE_ENV)
     return git
+
+
+def network(path: Path, args: Sequence[str], *, timeout: float, stdin: bytes | None = None,
+            extra_env: dict[str, str] | None = None) -> str:
+    """Run a git command that talks to a remote; its stdout.
+
+    Raises GitFailure when git fails or when nothing arrives (on stdout or stderr, where ``--progress``
+    reports) for ``timeout`` seconds: http(s) also gets curl's low-speed limit, ssh a connect timeout
+    and keep-alives, and every transport (git:// has no timeout of its own) is stopped by this watch.
+    ``extra_env`` is added for this command only (an organisation token's HTTP header).
+    """
+    seconds = str(max(1, int(timeout)))
+    env = {**os.environ, **QUIET_ENV, "GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS,
+           "GIT_HTTP_LOW_SPEED_LIMIT": "1", "GIT_HTTP_LOW_SPEED_TIME": seconds,
+           "GIT_SSH_COMMAND": f"ssh -o BatchMode=yes -o ConnectTimeout={seconds} "
+                              f"-o ServerAliveInterval={seconds} -o ServerAliveCountMax=1",
+           **(extra_env or {})}
+    process = subprocess.Popen(["git", *args], cwd=path, env=env,
+                               stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if stdin is not None:
+        threading.Thread(target=_write_all, args=(process.stdin, stdin), daemon=True).start()
+    output = {process.stdout: bytearray(), process.stderr: bytearray()}
+    with selectors.DefaultSelector() as watch:
+        for pipe in output:
+            watch.register(pipe, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while watch.get_map():
+            ready = watch.select(max(0.0, deadline - time.monotonic()))
+            if not ready:
+                process.kill()
+                process.wait()
+                raise GitFailure(f"no answer from the remote for {timeout:g} s (--network-timeout)")
+            for key, _ in ready:
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    output[key.fileobj] += chunk
+                else:
+                    watch.unregister(key.fileobj)
+            deadline = time.monotonic() + timeout
+    if process.wait() != 0:
+        raise GitFailure(brief(bytes(output[process.stderr])) or f"git {args[0]} failed")
+    return bytes(output[process.stdout]).decode("utf-8", errors="replace").strip()
 
 
 def run(git: Git, *args: str) -> str:

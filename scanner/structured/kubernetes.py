@@ -7,6 +7,8 @@ Every one-line ``data:`` (decoded) and ``stringData:`` value is also a candidate
 scanned as ``kubernetes-secret-value: VALUE``, which the ``kubernetes-secret-value`` rule scores like
 a generic assignment (whatever the key is called).
 Files that are not Secret manifests are not parsed at all (a cheap text check comes first).
+A file too large to parse whole is read in pieces; ``encoded_values`` finds the ``key: base64``
+lines of a piece without parsing, so its ``data:`` values are decoded too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from secret_sprawl.scanner.structured.yamlload import compose_all
 
 CANDIDATE = "kubernetes-secret-value: "
 _SECRET_KIND = re.compile(r"^kind:\s*[\"']?Secret[\"']?\s*$", re.MULTILINE)
+_ENCODED_LINE = re.compile(rb"^([ \t]*)[\w.-]+:[ \t]*([A-Za-z0-9+/]{16,}={0,2})[ \t]*\r?$", re.MULTILINE)
 
 
 def parse(text: str) -> Parsed:
@@ -69,3 +72,17 @@ def _decoded(data: yaml.MappingNode) -> list[Segment]:
             segments.append(Segment(text, line=key.start_mark.line + 1, column=key.start_mark.column + 1,
                                     fixed=True))
     return segments
+
+
+def encoded_values(data: bytes) -> list[tuple[int, Segment]]:
+    """(byte offset of the line, decoded value at the key's line and column) of each ``key: base64`` line."""
+    found = []
+    for match in _ENCODED_LINE.finditer(data):
+        try:
+            decoded = base64.b64decode(match.group(2), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        line = data.count(b"\n", 0, match.start()) + 1
+        found.append((match.start(), Segment(decoded.decode("utf-8", errors="replace"), line=line,
+                                             column=len(match.group(1)) + 1, fixed=True)))
+    return found

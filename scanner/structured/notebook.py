@@ -19,7 +19,7 @@ _TEXT_OUTPUT_KEYS = ("text", "traceback", "evalue")
 
 def parse(text: str) -> Parsed:
     try:
-        document = json.loads(text)
+        document = json.loads(text, strict=False)  # real notebooks hold raw control characters
     except json.JSONDecodeError as exc:
         raise MalformedError(f"not valid notebook JSON: {exc.msg} at line {exc.lineno}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):

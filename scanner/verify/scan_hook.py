@@ -10,23 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from secret_sprawl.detectors.types import TargetResult
-from secret_sprawl.detectors.verification import load_verifiers
-from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
-from secret_sprawl.scanner.verify.client import Verifier
-from secret_sprawl.scanner.verify.service import (
-    Checked,
-    items_for_fingerprints,
-    requests_from_findings,
-    summarize,
-    verify_and_record,
-)
-from secret_sprawl.scanner.verify.settings import VerifySettings
-from secret_sprawl.tracker.actor import default_actor
-from secret_sprawl.tracker.config import load_config
-from secret_sprawl.tracker.models.columns import utcnow
-from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +31,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def after_scan(args: argparse.Namespace, engine: Engine, scan_id: int, results: list[TargetResult]) -> None:
     """Verify this scan's secrets (with ``--verify``) and send notifications (with a webhook)."""
+    # Imported here so that a scan that records nothing never loads the tracker and HTTP stacks.
+    from secret_sprawl.detectors.verification import load_verifiers
+    from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
+    from secret_sprawl.scanner.verify.client import Verifier
+    from secret_sprawl.scanner.verify.service import (
+        Checked,
+        items_for_fingerprints,
+        requests_from_findings,
+        summarize,
+        verify_and_record,
+    )
+    from secret_sprawl.scanner.verify.settings import VerifySettings
+    from secret_sprawl.tracker.actor import default_actor
+    from secret_sprawl.tracker.config import load_config
+    from secret_sprawl.tracker.models.columns import utcnow
+
     config = load_config(getattr(args, "config", None))
     url = webhook_url(getattr(args, "notify", None), config)
     if not (args.verify or url):

@@ -158,3 +158,18 @@ def test_engine_spans_after_many_multibyte_characters(make_engine):
     [match] = engine.scan(text)
     assert text.encode()[match.start : match.end] == secret.encode()
     assert match.column == len("日本語のテキスト " * 1000) + len("key=") + 1
+
+
+def test_generic_rule_example_passes_when_a_specific_rule_reports_the_secret(write_rules):
+    value = "zq_" + fake(31, 24)
+    specific = rule_table("specific-zq", r"(?P<secret>zq_[A-Za-z0-9]{24})", ["zq_"],
+                          examples=[{"text": f"k={value}", "secret": value}] * 2)
+    generic = rule_table("generic-k", r"k=(?P<secret>[A-Za-z0-9_]{20,})", ["k="], generic=True,
+                         examples=[{"text": f"k={value}", "secret": value}] * 2)
+    other = fake(32, 24)
+    lonely = rule_table("generic-j", r"j=(?P<secret>[A-Za-z0-9_]{20,})", ["j="], generic=True,
+                        examples=[{"text": f"j={other}", "secret": other[:20]}] * 2)
+    engine = Engine(load_catalog([write_rules([specific, generic, lonely])], builtin=False))
+    rules = {rule.id: rule for rule in engine.catalog.rules}
+    assert check_rule(engine, rules["generic-k"]) == []
+    assert len(check_rule(engine, rules["generic-j"])) == 2  # no specific rule: its own match must fit

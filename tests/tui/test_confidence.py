@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,8 +21,11 @@ from secret_sprawl.tui.screens.modals import ConfirmModal
 from sqlmodel import Session, select
 from textual.widgets import DataTable, Select, Static
 
+from tests.tui.tui_seed import AS_OF
+
 SIZE = (160, 40)
 SEEDED_OPEN = [1, 2, 3, 5]  # the seed's open secrets, all at medium or high confidence
+EXPOSED = AS_OF - timedelta(days=3)  # the queue shows what was exposed by its as-of instant
 
 
 def _finding(name: str, path: str, confidence: Confidence, reasons: tuple[str, ...]) -> Finding:
@@ -29,7 +33,8 @@ def _finding(name: str, path: str, confidence: Confidence, reasons: tuple[str, .
     return Finding(
         rule_id="generic-api-key", provider="generic", category="generic", lifetime="unknown",
         severity="medium", fingerprint=hashlib.sha256(value.encode()).hexdigest(), redacted=f"syn…{name}",
-        provenance=Provenance(target="github.com/acme/agents", path=path), line=3, column=5,
+        provenance=Provenance(target="github.com/acme/agents", path=path, committed_at=EXPOSED),
+        line=3, column=5,
         confidence=confidence, reasons=reasons,
     )
 

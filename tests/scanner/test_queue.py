@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, select
 
 from tests.conftest import POSTGRES_ENV
+from tests.pause_in_record import PAUSED, SCRIPT
 from tests.scanner.fake_hosts import FakeHosts, FakeRepo, serve
 from tests.scanner.helpers import commit_all, git, groq_key
 
@@ -60,13 +61,14 @@ def _sprawl(*args: str, env: dict[str, str] | None = None, timeout: float = 120
                           env={**os.environ, **(env or {})})
 
 
-def _worker(pg_url: str, folder: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """A worker process whose output goes to ``folder``/log (its cache is ``folder``/cache)."""
+def _worker(pg_url: str, folder: Path, *extra: str, pause: float | None = None) -> subprocess.Popen:
+    """A worker process whose output goes to ``folder``/log (its cache is ``folder``/cache); with
+    ``pause``, each record step waits that many seconds before its commit (after printing PAUSED)."""
     folder.mkdir(parents=True)
+    command = _SPRAWL if pause is None else [sys.executable, SCRIPT, str(pause)]
     with (folder / "log").open("w") as log:
-        return subprocess.Popen([*_SPRAWL, "worker", "--db", pg_url, "--cache-dir", str(folder / "cache"),
-                                 *_FAST, *extra], stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, **(env or {})})
+        return subprocess.Popen([*command, "worker", "--db", pg_url, "--cache-dir", str(folder / "cache"),
+                                 *_FAST, *extra], stdout=log, stderr=subprocess.STDOUT)
 
 
 def _repos(root: Path, count: int) -> tuple[list[Path], set[str]]:
@@ -133,9 +135,9 @@ def test_workers_share_the_queue_and_a_killed_workers_job_completes_elsewhere(tm
     assert "already queued" in again.stdout  # the queueing lock: one waiting job per target
 
     # Worker A stops inside its first record transaction; it is killed there.
-    doomed = _worker(pg_url, tmp_path / "a", env={"SPRAWL_TEST_PAUSE_IN_RECORD": "120"})
+    doomed = _worker(pg_url, tmp_path / "a", pause=120)
     try:
-        _wait_for_output(doomed, tmp_path / "a" / "log", "pausing", timeout=60)
+        _wait_for_output(doomed, tmp_path / "a" / "log", PAUSED, timeout=60)
         (held,) = [i for i, status in _statuses(pg_url).items() if status == "doing"]
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
@@ -180,9 +182,9 @@ def test_workers_share_the_queue_and_a_killed_workers_job_completes_elsewhere(tm
 def test_sigterm_lets_the_running_job_finish(tmp_path: Path, pg_url: str) -> None:
     repos, _ = _repos(tmp_path / "repos", 1)
     assert _sprawl("scan", str(repos[0]), "--enqueue", "--db", pg_url).returncode == 0
-    worker = _worker(pg_url, tmp_path / "w", env={"SPRAWL_TEST_PAUSE_IN_RECORD": "2"})
+    worker = _worker(pg_url, tmp_path / "w", pause=2)
     try:
-        _wait_for_output(worker, tmp_path / "w" / "log", "pausing", timeout=60)
+        _wait_for_output(worker, tmp_path / "w" / "log", PAUSED, timeout=60)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=60) == 0
     finally:

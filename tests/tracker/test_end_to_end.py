@@ -21,6 +21,7 @@ from sqlalchemy import MetaData, select
 from sqlmodel import Session
 
 from fixtures.build_demo_repo import DemoRepo, build_demo_repo
+from tests.pause_in_record import PAUSED, SCRIPT
 from tests.tracker.tracker_cli import sprawl
 from tests.tracker.tracker_factory import fingerprint_of
 
@@ -125,32 +126,12 @@ def _snapshot(url: str) -> dict[str, list[tuple]]:
     return state
 
 
-PAUSED = "paused inside the record transaction"
-# ``sprawl`` with the target's record step paused just before its commit, so the test can kill it there.
-PAUSED_IN_RECORD = f"""
-import sys, time
-from secret_sprawl.scanner.cli import main
-from secret_sprawl.tracker import recording
-
-record_target = recording._record_target
-
-def paused(*args, **kwargs):
-    outcome = record_target(*args, **kwargs)
-    print("{PAUSED}", file=sys.stderr, flush=True)
-    time.sleep(60)
-    return outcome
-
-recording._record_target = paused
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 def test_a_scan_killed_mid_transaction_leaves_the_tracker_unchanged(demo, db_url, tmp_path):
     scanned = sprawl("scan", demo.path, "--db", db_url, "--format", "json", "--output", tmp_path / "a.json")
     assert scanned.code == 1
     before = _snapshot(db_url)
     process = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_IN_RECORD, "scan", str(demo.path), "--db", db_url, "--format", "json",
+        [sys.executable, SCRIPT, "60", "scan", str(demo.path), "--db", db_url, "--format", "json",
          "--output", str(tmp_path / "b.json")],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
     )

@@ -15,29 +15,9 @@ from secret_sprawl.tracker.models.core import Scan
 from secret_sprawl.tracker.recording import Recorder
 from sqlmodel import Session, select
 
+from tests import pause_in_record
 from tests.scanner.helpers import groq_key
 from tests.tracker.tracker_factory import result
-
-PAUSED = "paused recording the second target"
-# ``sprawl`` whose second target's record step pauses before its commit, so the test can kill it there.
-PAUSED_AT_SECOND = f"""
-import sys, time
-from secret_sprawl.scanner.cli import main
-from secret_sprawl.tracker import recording
-
-record_target, calls = recording._record_target, []
-
-def paused(*args, **kwargs):
-    outcome = record_target(*args, **kwargs)
-    calls.append(1)
-    if len(calls) == 2:
-        print("{PAUSED}", file=sys.stderr, flush=True)
-        time.sleep(60)
-    return outcome
-
-recording._record_target = paused
-sys.exit(main(sys.argv[1:]))
-"""
 
 
 def _statuses(engine) -> dict[int, str]:
@@ -54,13 +34,16 @@ def test_a_killed_multi_target_scan_is_marked_interrupted_at_the_next_start(tmp_
         targets.append(str(folder))
     db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     process = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_AT_SECOND, "scan", *targets, "--db", db_url, "--format", "json",
+        # Each record pauses 10 s before its commit: the first commits, the second is killed while paused.
+        [sys.executable, pause_in_record.SCRIPT, "10", "scan", *targets, "--db", db_url, "--format", "json",
          "--jobs", "1"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
     )
     try:
+        pauses = 0
         for line in process.stderr:
-            if PAUSED in line:  # the first target is committed, the second is being recorded
+            pauses += pause_in_record.PAUSED in line
+            if pauses == 2:  # the first target is committed, the second is being recorded
                 break
         else:
             pytest.fail("the scan never reached its second target")

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib
+import inspect
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from secret_sprawl.scanner import sources
+from secret_sprawl.scanner.sources.registry import SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ("detectors", "scanner", "tracker", "tui")
@@ -183,3 +188,25 @@ def test_only_the_front_door_raises_usage_errors() -> None:
         if isinstance(node, ast.ImportFrom) and any(alias.name == "UsageError" for alias in node.names)
     ]
     assert wrong == []
+
+
+def _source_classes() -> set[type]:
+    found = set()
+    for module in pkgutil.iter_modules(sources.__path__):
+        loaded = importlib.import_module(f"{sources.__name__}.{module.name}")
+        for _, value in inspect.getmembers(loaded, inspect.isclass):
+            protocol = all(hasattr(value, attribute) for attribute in ("name", "claims", "scan"))
+            if value.__module__ == loaded.__name__ and protocol:
+                found.add(value)
+    return found
+
+
+def test_every_source_class_is_registered_once_and_the_directory_comes_last() -> None:
+    registered = [type(source) for source in SOURCES]
+    assert len(set(registered)) == len(registered)
+    assert set(registered) == _source_classes()
+    assert SOURCES[-1].name == "directory"
+    for source in SOURCES:
+        assert isinstance(source.name, str) and source.name
+        assert list(inspect.signature(source.claims).parameters) == ["spec", "options"]
+        assert list(inspect.signature(source.scan).parameters) == ["spec", "session"]

@@ -178,6 +178,23 @@ def test_a_bad_db_url_never_shows_a_traceback(tmp_path: Path) -> None:
     assert "foo" in done.stderr
 
 
+@pytest.mark.parametrize(("table", "line", "named"), [
+    ("sla", "days = \"soon\"", "[sla] days"),
+    ("verify", "timeout = nan", "[verify] timeout"),
+    ("notify", "url = 5", "[notify] url"),
+    ("inventry", "x = 1", "inventry"),
+])
+def test_a_config_file_with_a_wrong_type_is_a_message_and_exit_2(table: str, line: str, named: str,
+                                                                tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(f"[{table}]\n{line}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "secret_sprawl.scanner.cli", "metrics",
+                           "--config", str(config), "--db", f"sqlite:///{tmp_path / 't.db'}"],
+                          capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
+    assert (done.returncode, "Traceback" in done.stderr) == (2, False), done.stderr
+    assert str(config) in done.stderr and named in done.stderr, done.stderr
+
+
 def test_only_the_front_door_raises_usage_errors() -> None:
     """Domain modules raise their own errors; ``UsageError`` belongs to the CLI and its commands."""
     front = {ROOT / "scanner" / "cli.py", *(ROOT / "scanner" / "commands").glob("*.py")}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from secret_sprawl.scanner.cli import main
 
 from fixtures.build_demo_repo import DemoRepo, build_demo_repo
+from tests.scanner.fake_hosts import FakeHosts, serve
 from tests.scanner.helpers import ScanRun
 
 
@@ -30,3 +32,16 @@ def sprawl_scan(capsys: pytest.CaptureFixture[str]) -> Callable[..., ScanRun]:
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRepo:
     return build_demo_repo(tmp_path_factory.mktemp("demo") / "repo")
+
+
+@pytest.fixture
+def hosts(tmp_path: Path) -> Iterator[FakeHosts]:
+    """Fake GitHub, GitLab and Hugging Face APIs on 127.0.0.1 serving local repositories."""
+    fake = FakeHosts(tmp_path / "hosts", token=f"tok{uuid.uuid4().hex}")
+    server, thread = serve(fake)
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,20 +17,8 @@ from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.models.core import Secret, Target
 from sqlmodel import Session, select
 
-from tests.scanner.fake_hosts import FakeHosts, FakeRepo, basic_token, serve
+from tests.scanner.fake_hosts import FakeHosts, FakeRepo, basic_token
 from tests.scanner.helpers import groq_key, secret_findings
-
-
-@pytest.fixture
-def hosts(tmp_path: Path) -> Iterator[FakeHosts]:
-    fake = FakeHosts(tmp_path / "hosts", token=f"tok{uuid.uuid4().hex}")
-    server, thread = serve(fake)
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def _key_file(seed: int) -> dict[str, str]:

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,12 +24,12 @@ from secret_sprawl.tracker.metrics import compute_metrics
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
 from secret_sprawl.tracker.sla import SlaPolicy
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
-from tests.conftest import POSTGRES_ENV
+from tests.conftest import postgres_schema
 from tests.pause_in_record import PAUSED, SCRIPT
-from tests.scanner.fake_hosts import FakeHosts, FakeRepo, serve
+from tests.scanner.fake_hosts import FakeHosts, FakeRepo
 from tests.scanner.helpers import commit_all, git, groq_key
 
 _SPRAWL = [sys.executable, "-c", "import sys; from secret_sprawl.scanner.cli import main; sys.exit(main())"]
@@ -39,20 +38,8 @@ _FAST = ("--heartbeat", "0.5", "--stalled-after", "2")
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    server = os.environ.get(POSTGRES_ENV)
-    if not server:
-        pytest.skip(f"{POSTGRES_ENV} not set")
-    schema = f"queue_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("queue") as url:
+        yield url
 
 
 def _sprawl(*args: str, env: dict[str, str] | None = None, timeout: float = 120
@@ -191,18 +178,6 @@ def test_sigterm_lets_the_running_job_finish(tmp_path: Path, pg_url: str) -> Non
         if worker.poll() is None:
             worker.kill()
     assert set(_statuses(pg_url).values()) == {"succeeded"}
-
-
-@pytest.fixture
-def hosts(tmp_path: Path) -> Iterator[FakeHosts]:
-    fake = FakeHosts(tmp_path / "hosts", token=f"tok{uuid.uuid4().hex}")
-    server, thread = serve(fake)
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.mark.postgres

@@ -157,6 +157,8 @@ def test_a_malformed_row_is_named_not_a_traceback(tracked):
         connection.execute(text("UPDATE event SET detail = '{not json' WHERE id = :id"), {"id": event_id})
     run = audit(db_url, "verify")
     assert run.code == 1 and f"event {event_id}: malformed row" in run.out and "Traceback" not in run.err
+    if engine.dialect.name != "sqlite":
+        return  # PostgreSQL's timestamp column holds no malformed time (it even reads 'yesterday' as one)
     with engine.begin() as connection:
         connection.execute(text("UPDATE event SET detail = :d, at = 'yesterday' WHERE id = :id"),
                            {"d": json.dumps({"x": 1}), "id": event_id})

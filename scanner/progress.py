@@ -9,6 +9,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from secret_sprawl.scanner.pipeline import Tally
+from secret_sprawl.tracker.safe_text import markup
 
 
 class ScanProgress:
@@ -36,7 +37,7 @@ class ScanProgress:
 
     def target(self, name: str) -> None:
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, description=f"scanning {name}")
+            self._progress.update(self._task, description=f"scanning {markup(name)}")
 
     def update(self, tally: Tally) -> None:
         if self._progress is None or self._task is None:

@@ -10,6 +10,7 @@ from secret_sprawl.tracker.exports.html import metrics_html
 from secret_sprawl.tracker.exports.json import metrics_json
 from secret_sprawl.tracker.exports.openmetrics import metrics_openmetrics
 from secret_sprawl.tracker.metrics import Metrics
+from secret_sprawl.tracker.safe_text import terminal
 
 _DAY = 86_400
 
@@ -61,8 +62,9 @@ def table(view: MetricsView) -> str:
             f"CI workloads: {ci['ci_workloads']}, federated {_share(ci['federated_share'])}, static secrets "
             f"{_share(ci['static_share'])}, shared secret names {ci['shared_secret_names']}")
     for key, group in metrics.groups.items():
-        lines.append(f"  {metrics.group_by}={key}: open {group.open_count}, breached {group.breached_count}, "
-                     f"MTTR {_days(group.mttr_mean_seconds)} (n={group.mttr_count})")
+        lines.append(f"  {metrics.group_by}={terminal(str(key))}: open {group.open_count}, "
+                     f"breached {group.breached_count}, MTTR {_days(group.mttr_mean_seconds)} "
+                     f"(n={group.mttr_count})")
     return "\n".join(lines) + "\n"
 
 

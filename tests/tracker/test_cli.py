@@ -136,3 +136,15 @@ def test_audit_verify_and_export(url, tmp_path):
     broken = sprawl("audit", "verify", "--db", url)
     assert broken.code == 1 and "BROKEN at event 2" in broken.out
     assert sprawl("audit", "verify", "--since", "2025-01-01", "--db", url).code == 2
+
+
+def test_metrics_groups_show_control_characters_of_a_target_name_visibly(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'evil.db'}"
+    hostile = "repo\x1b]0;owned\x07\x1b[2J"
+    recorder = Recorder(open_database(url), actor="scanner")
+    recorder.record(result(hostile, [finding(fake_secret(), target=hostile, committed_at=at("2025-01-01"))]))
+    recorder.finish()
+    run = sprawl("metrics", "--db", url, "--group-by", "target", "--as-of", "2025-02-01T00:00:00Z")
+    assert run.code == 0
+    assert "\x1b" not in run.out and "\x07" not in run.out
+    assert "target=repo\\x1b]0;owned\\x07\\x1b[2J: open 1" in run.out

@@ -45,7 +45,6 @@ from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
 from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
 from secret_sprawl.detectors.redact import fingerprint
-from secret_sprawl.detectors.spans import merge
 from secret_sprawl.detectors.suppress import is_suppressed
 from secret_sprawl.detectors.types import Confidence, Match, Rule
 
@@ -200,16 +199,41 @@ def _to_bytes(data: bytes | str) -> bytes:
 
 
 def _windows(blob: bytes, hits: list[list[int]], window: int) -> list[tuple[int, int]]:
-    """Merged byte ranges to search: ``window`` around each hit, then out to line boundaries."""
-    size = len(blob)
-    merged = merge(sorted((max(0, start - window), min(size, end + window)) for start, end in hits))
-    lines = ((_line_start(blob, start, window), _line_end(blob, end, window)) for start, end in merged)
-    return [(start, end) for start, end in merge(lines, gap=2 * MARGIN)]
+    """Merged byte ranges to search: ``window`` around each hit, then out to line boundaries.
+
+    One pass: ``hits`` (sorted here, in place) widen and merge into windows, each window extends to
+    its lines and joins the previous one when less than ``2 * MARGIN`` bytes apart.
+    """
+    size, gap = len(blob), 2 * MARGIN
+    hits.sort()
+    ranges: list[tuple[int, int]] = []
+    low, high = -1, -1
+    for start, end in hits:
+        start, end = max(0, start - window), min(size, end + window)
+        if low < 0 or start > high:
+            if low >= 0:
+                _extend(ranges, _line_start(blob, low, window), _line_end(blob, high, window), gap)
+            low, high = start, end
+        elif end > high:
+            high = end
+    if low >= 0:
+        _extend(ranges, _line_start(blob, low, window), _line_end(blob, high, window), gap)
+    return ranges
+
+
+def _extend(ranges: list[tuple[int, int]], start: int, end: int, gap: int) -> None:
+    """Append ``start:end`` to ``ranges``, or join it to the last range when within ``gap`` of it."""
+    if ranges and start <= ranges[-1][1] + gap:
+        last = ranges[-1]
+        ranges[-1] = (last[0], max(last[1], end))
+    else:
+        ranges.append((start, end))
 
 
 def _line_start(blob: bytes, offset: int, cap: int) -> int:
     floor = max(0, offset - cap)
-    found = max(blob.rfind(b"\n", floor, offset), blob.rfind(b"\r", floor, offset))
+    found = blob.rfind(b"\n", floor, offset)
+    found = max(found, blob.rfind(b"\r", max(floor, found + 1), offset))
     if found >= 0:
         return found + 1
     return floor
@@ -217,9 +241,11 @@ def _line_start(blob: bytes, offset: int, cap: int) -> int:
 
 def _line_end(blob: bytes, offset: int, cap: int) -> int:
     ceiling = min(len(blob), offset + cap)
-    ends = [found for found in (blob.find(b"\n", offset, ceiling), blob.find(b"\r", offset, ceiling))
-            if found >= 0]
-    return min(ends) if ends else ceiling
+    found = blob.find(b"\n", offset, ceiling)
+    if found >= 0:
+        ceiling = found
+    carriage = blob.find(b"\r", offset, ceiling)
+    return carriage if carriage >= 0 else ceiling
 
 
 def _run(
@@ -230,9 +256,13 @@ def _run(
     Raises ``TimeoutError`` when the search takes more than ``timeout`` seconds.
     """
     data = blob.data
-    first = blob.char_index(char_start(data, start))
-    stop = blob.char_index(char_start(data, end))
-    limit = blob.char_index(char_start(data, min(len(data), end + MARGIN)))
+    limit = min(len(data), end + MARGIN)
+    if blob.ascii:  # one character per byte, every byte a character's start
+        first, stop = start, end
+    else:
+        first = blob.char_index(char_start(data, start))
+        stop = blob.char_index(char_start(data, end))
+        limit = blob.char_index(char_start(data, limit))
     for found in rule.pattern.finditer(blob.text, first, limit, timeout=timeout):
         if found.start() >= stop:
             break

@@ -80,7 +80,8 @@ class DecodedBlob:
     ASCII and non-UTF-8 blobs (binaries, Latin-1 files) are decoded one character per byte
     (Latin-1), so offsets are identical. Valid UTF-8 is decoded as such, and a table of blocks of
     about ``BLOCK`` bytes (ASCII-only or not, with their character offset) makes a conversion a
-    bisection plus, in a non-ASCII block, re-coding at most one block.
+    bisection plus, in a non-ASCII block, re-coding at most one block. ``ascii``: the blob is ASCII
+    (offsets need no conversion).
     """
 
     BLOCK = 4096
@@ -90,7 +91,8 @@ class DecodedBlob:
         self._byte_starts: list[int] = []
         self._char_starts: list[int] = []
         self._ascii: list[bool] = []
-        if data.isascii():
+        self.ascii = data.isascii()
+        if self.ascii:
             self.text = data.decode("ascii")
             return
         try:

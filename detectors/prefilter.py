@@ -42,30 +42,37 @@ class Prefilter:
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
         self.keywords = tuple(keyword.lower() for keyword in keywords)
+        self.lengths = tuple(len(keyword) for keyword in self.keywords)
         self.gaps = tuple(gaps)
 
     def scan(self, data: bytes) -> KeywordSpans:
         """Where each keyword occurs in ``data``; keywords that do not occur are absent."""
         if not data or not self.keywords:
             return {}
-        collector = _Collector(self.gaps)
+        collector = _Collector(self.gaps, self.lengths)
         self._hits(data, collector.add)
         return collector.result()
 
-    def _hits(self, data: bytes, add: Callable[[int, int, int], None]) -> None:
+    def _hits(self, data: bytes, add: Callable[..., None]) -> None:
         """Call ``add(keyword_index, start, end)`` for every occurrence of every keyword."""
         raise NotImplementedError
 
 
 class _Collector:
-    """Coalesces hits per keyword; tolerates hits arriving out of order."""
+    """Coalesces hits per keyword; tolerates hits arriving out of order.
 
-    def __init__(self, gaps: Sequence[int]) -> None:
-        self._gaps = gaps
+    ``add`` takes Hyperscan's match-handler arguments, so that backend calls it directly (one Python
+    call per hit); its ``start`` is not read (Hyperscan reports none): a hit starts its keyword's
+    length before its end.
+    """
+
+    def __init__(self, gaps: Sequence[int], lengths: Sequence[int]) -> None:
+        self._gaps, self._lengths = gaps, lengths
         self._spans: KeywordSpans = {}
         self._unordered: set[int] = set()
 
-    def add(self, keyword: int, start: int, end: int) -> None:
+    def add(self, keyword: int, _start: int, end: int, _flags: int = 0, _context: object = None) -> None:
+        start = end - self._lengths[keyword]
         spans = self._spans.get(keyword)
         if spans is None:
             self._spans[keyword] = [[start, end]]
@@ -92,23 +99,17 @@ class HyperscanPrefilter(Prefilter):
         import hyperscan
 
         super().__init__(keywords, gaps)
-        self._lengths = tuple(len(keyword) for keyword in self.keywords)
         self._database = _hyperscan_database(self.keywords) if self.keywords else hyperscan.Database(
             mode=hyperscan.HS_MODE_BLOCK)
         self._make_scratch = lambda: hyperscan.Scratch(self._database)
         # A scratch space must not be shared between threads.
         self._local = threading.local()
 
-    def _hits(self, data: bytes, add: Callable[[int, int, int], None]) -> None:
+    def _hits(self, data: bytes, add: Callable[..., None]) -> None:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._make_scratch()
-        lengths = self._lengths
-
-        def on_match(keyword: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            add(keyword, end - lengths[keyword], end)
-
-        self._database.scan(data, match_event_handler=on_match, scratch=scratch)
+        self._database.scan(data, match_event_handler=add, scratch=scratch)
 
 
 def _hyperscan_database(keywords: Sequence[bytes]) -> object:
@@ -143,7 +144,7 @@ class AhoCorasickPrefilter(Prefilter):
         if self.keywords:
             self._automaton.make_automaton()
 
-    def _hits(self, data: bytes, add: Callable[[int, int, int], None]) -> None:
+    def _hits(self, data: bytes, add: Callable[..., None]) -> None:
         for last, (keyword, length) in self._automaton.iter(data.lower().decode("latin-1")):
             add(keyword, last + 1 - length, last + 1)
 
@@ -168,7 +169,7 @@ class RegexPrefilter(Prefilter):
             for i, keyword in enumerate(self.keywords)
         )
 
-    def _hits(self, data: bytes, add: Callable[[int, int, int], None]) -> None:
+    def _hits(self, data: bytes, add: Callable[..., None]) -> None:
         lowered, search = data.lower(), self._pattern.search
         found = search(lowered)
         while found is not None:

@@ -62,7 +62,9 @@ class BlobScanner:
         if blob.piece == 0 and is_binary(blob.data):
             return BlobResult()  # binary content is not scanned
         kind = classify(blob.provenance.path)
-        provenance = replace(blob.provenance, location_kind=kind.location_kind)
+        provenance = blob.provenance
+        if provenance.location_kind != kind.location_kind:
+            provenance = replace(provenance, location_kind=kind.location_kind)
         if not (blob.piece == 0 and blob.last):
             result = self._piece(blob, provenance)
             if kind.parser is kubernetes.parse:
@@ -132,7 +134,7 @@ class BlobScanner:
                 result.errors.append(ScanError(provenance.target, provenance.path,
                                                f"{exc}; scanned as plain text"))
                 parsed = whole(text)
-        if parsed.location_kind:
+        if parsed.location_kind and parsed.location_kind != provenance.location_kind:
             provenance = replace(provenance, location_kind=parsed.location_kind)
         locator = Locator(text) if any(segment.locate for segment in parsed.segments) else None
         plain: list[Finding] = []

@@ -6,6 +6,9 @@ The pause lives here, not in the tracker: production code carries no test hook.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,6 +29,26 @@ def _pause_each_record(seconds: float) -> None:
         return outcome
 
     recording._record_target = paused
+
+
+def kill_at_pause(args: list[str], *, pauses: int = 1, seconds: float = 60) -> bool:
+    """Run ``sprawl ARGS`` with its record steps paused, and SIGKILL its whole process group (scan
+    workers hold the database too, as after a crash or a terminal's Ctrl-C) while the ``pauses``-th
+    record step waits before its commit. False when the run never paused that often."""
+    process = subprocess.Popen(
+        [sys.executable, SCRIPT, str(seconds), *args],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
+    )
+    try:
+        seen = 0
+        for line in process.stderr or ():
+            seen += PAUSED in line
+            if seen == pauses:
+                os.killpg(process.pid, signal.SIGKILL)
+                return True
+        return False
+    finally:
+        process.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,6 @@ second. A scan killed in the middle of its transaction must leave the database a
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -21,7 +17,7 @@ from sqlalchemy import MetaData, select
 from sqlmodel import Session
 
 from fixtures.build_demo_repo import DemoRepo, build_demo_repo
-from tests.pause_in_record import PAUSED, SCRIPT
+from tests.pause_in_record import kill_at_pause
 from tests.tracker.tracker_cli import sprawl
 from tests.tracker.tracker_factory import fingerprint_of
 
@@ -130,20 +126,6 @@ def test_a_scan_killed_mid_transaction_leaves_the_tracker_unchanged(demo, db_url
     scanned = sprawl("scan", demo.path, "--db", db_url, "--format", "json", "--output", tmp_path / "a.json")
     assert scanned.code == 1
     before = _snapshot(db_url)
-    process = subprocess.Popen(
-        [sys.executable, SCRIPT, "60", "scan", str(demo.path), "--db", db_url, "--format", "json",
-         "--output", str(tmp_path / "b.json")],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
-    )
-    try:
-        for line in process.stderr:
-            if PAUSED in line:
-                break
-        else:
-            pytest.fail("the scan never reached the record transaction")
-        # The whole process group, as a crash or a terminal's Ctrl-C would: scan workers hold the
-        # database connection too, and must not outlive the parent.
-        os.killpg(process.pid, signal.SIGKILL)
-    finally:
-        process.wait(timeout=30)
+    args = ["scan", str(demo.path), "--db", db_url, "--format", "json", "--output", str(tmp_path / "b.json")]
+    assert kill_at_pause(args), "the scan never reached the record transaction"
     assert _snapshot(db_url) == before

@@ -4,11 +4,9 @@ next scan starts, instead of staying ``running`` forever; a scan whose process s
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 
-import pytest
 from secret_sprawl.tracker.db import open_database, writer
 from secret_sprawl.tracker.interrupted import mark_interrupted, this_process
 from secret_sprawl.tracker.models.core import Scan
@@ -33,23 +31,10 @@ def test_a_killed_multi_target_scan_is_marked_interrupted_at_the_next_start(tmp_
         (folder / "app.py").write_text(f"GROQ_API_KEY = '{groq_key(seed)}'\n", encoding="utf-8")
         targets.append(str(folder))
     db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    process = subprocess.Popen(
-        # Each record pauses 10 s before its commit: the first commits, the second is killed while paused.
-        [sys.executable, pause_in_record.SCRIPT, "10", "scan", *targets, "--db", db_url, "--format", "json",
-         "--jobs", "1"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
-    )
-    try:
-        pauses = 0
-        for line in process.stderr:
-            pauses += pause_in_record.PAUSED in line
-            if pauses == 2:  # the first target is committed, the second is being recorded
-                break
-        else:
-            pytest.fail("the scan never reached its second target")
-        os.killpg(process.pid, signal.SIGKILL)
-    finally:
-        process.wait(timeout=30)
+    # Each record pauses 10 s before its commit: the first commits, the second is killed while paused.
+    args = ["scan", *targets, "--db", db_url, "--format", "json", "--jobs", "1"]
+    killed = pause_in_record.kill_at_pause(args, pauses=2, seconds=10)
+    assert killed, "the scan never reached its second target"
     engine = open_database(db_url)
     assert list(_statuses(engine).values()) == ["running"]
     recorder = Recorder(engine, actor="test")

@@ -94,7 +94,7 @@ def list_secrets(
 def _status_at(policy: SlaPolicy, secret: Secret, now: datetime) -> SlaStatus:
     resolved_at = secret.resolved_at if secret.resolved_at is not None and secret.resolved_at <= now else None
     return policy.status(secret.exposed_at, secret.category, secret.lifetime, now=now,
-                         resolved_at=resolved_at)
+                         resolved_at=resolved_at, detected_at=secret.first_seen_at)
 
 
 def secrets_by_id(session: Session, ids: Iterable[int]) -> list[Secret]:

@@ -20,8 +20,9 @@ from secret_sprawl.scanner.inventory_scan import shared_jobs_threshold
 from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.exports.html import BREAKDOWNS
 from secret_sprawl.tracker.inventory import inventory_metrics
-from secret_sprawl.tracker.metrics import GROUP_BY, compute_metrics
+from secret_sprawl.tracker.metrics import GROUP_BY, compute_report
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.sla import SlaPolicy
 from sqlmodel import Session
@@ -49,8 +50,9 @@ def _run(args: argparse.Namespace) -> int:
     generated_at = utcnow()
     engine = open_database(database_url(args.db))
     with Session(engine) as session:
-        metrics = compute_metrics(session, policy, as_of=args.as_of or generated_at, since=args.since,
-                                  group_by=args.group_by, min_confidence=args.min_confidence)
+        metrics = compute_report(session, policy, as_of=args.as_of or generated_at, since=args.since,
+                                 group_by=args.group_by, min_confidence=args.min_confidence,
+                                 breakdowns=BREAKDOWNS if args.format == "html" else ())
         ci = inventory_metrics(session, jobs_threshold=shared_jobs_threshold(config))
     metrics = replace(metrics, ci_inventory=ci)
     text = renderer("metrics", args.format)(MetricsView(metrics, generated_at))

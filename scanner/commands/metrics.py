@@ -1,60 +1,82 @@
-"""``sprawl metrics``: MTTR, SLA compliance and open-secret ageing, as a table or an export file.
+"""``sprawl metrics``: MTTR, SLA compliance and open-secret ageing, as a table or an export file, and
+``sprawl metrics serve``: the same numbers for Prometheus to scrape.
 
 Formats: ``table`` (terminal), ``json``, ``csv``, ``openmetrics`` and ``html`` (one self-contained
 report). ``--as-of`` fixes "now" so a report can be reproduced; ``--since`` limits the remediations
 counted in MTTR to those resolved from that date; ``--min-confidence`` (default medium) leaves
 secrets below that confidence out of every figure (``low`` counts them all).
+
+``serve`` answers ``GET /metrics`` with OpenMetrics (or the Prometheus text format, by the scraper's
+``Accept``), recomputed at every scrape, including the scheduler's health (last successful run per
+schedule, queue depth when the procrastinate queue exists). It listens on 127.0.0.1 unless
+``--host`` says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from secret_sprawl.scanner.cli import EXIT_OK, UsageError, utc_time
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options, utc_time
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.metrics import MetricsView
 from secret_sprawl.scanner.inventory_scan import shared_jobs_threshold
 from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.tracker.config import database_url, load_config
+from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.exports.html import BREAKDOWNS
+from secret_sprawl.tracker.exports.openmetrics import UNBOUNDED_GROUPS, SprawlCollector, check_groups
 from secret_sprawl.tracker.inventory import inventory_metrics
-from secret_sprawl.tracker.metrics import GROUP_BY, compute_report
+from secret_sprawl.tracker.metrics import GROUP_BY, Metrics, compute_report
 from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.scheduler_health import SchedulerHealth, scheduler_health
 from secret_sprawl.tracker.sla import SlaPolicy
+from sqlalchemy import Engine
 from sqlmodel import Session
+
+DEFAULT_PORT = 9464
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "metrics", parents=[common], help="MTTR, SLA compliance and exposure, for leadership",
         description="Remediation metrics: MTTR (mean, median, p90 nearest-rank, min, max) over secrets "
-                    "revoked or rotated, share within the SLA, open secrets by age, breached, exposure.",
+                    "revoked or rotated, share within the SLA, open secrets by age, breached, exposure, "
+                    "time to owner, remediation through sprawl or by people.",
     )
-    parser.add_argument("--format", choices=names("metrics"), default="table")
+    parser.add_argument("--format", choices=names("metrics"), default="table", help="output format")
     parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
-    parser.add_argument("--group-by", choices=GROUP_BY)
+    parser.add_argument("--group-by", choices=GROUP_BY, help="the same figures per group")
     parser.add_argument("--since", type=utc_time, metavar="DATE", help="count remediations from this date")
     parser.add_argument("--as-of", type=utc_time, metavar="DATE",
                         help="compute as of this time (default now)")
     add_min_confidence(parser, "count secrets")
     parser.set_defaults(func=_run)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    serve = actions.add_parser("serve", parents=[action_options()],
+                               help="serve the metrics for Prometheus to scrape (GET /metrics)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--group-by", choices=[g for g in GROUP_BY if g not in UNBOUNDED_GROUPS],
+                       help="also expose each figure per group (a bounded label)")
+    add_min_confidence(serve, "count secrets")
+    serve.set_defaults(func=_serve)
 
 
 def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    policy = SlaPolicy.from_config(config)
+    if args.format == "openmetrics":
+        _check_groups(args.group_by)
     generated_at = utcnow()
     engine = open_database(database_url(args.db))
-    with Session(engine) as session:
-        metrics = compute_report(session, policy, as_of=args.as_of or generated_at, since=args.since,
-                                 group_by=args.group_by, min_confidence=args.min_confidence,
-                                 breakdowns=BREAKDOWNS if args.format == "html" else ())
-        ci = inventory_metrics(session, jobs_threshold=shared_jobs_threshold(config))
-    metrics = replace(metrics, ci_inventory=ci)
+    metrics = _compute(engine, config, args, as_of=args.as_of or generated_at, report=True)
     text = renderer("metrics", args.format)(MetricsView(metrics, generated_at))
     if args.output:
         try:
@@ -65,3 +87,66 @@ def _run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _compute(engine: Engine, config: Config, args: argparse.Namespace, *, as_of, report: bool) -> Metrics:
+    """The metrics as of ``as_of``; with ``report``, also the trends and (for html) the breakdowns."""
+    policy = SlaPolicy.from_config(config)
+    with Session(engine) as session:
+        metrics = compute_report(
+            session, policy, as_of=as_of, since=getattr(args, "since", None), group_by=args.group_by,
+            min_confidence=args.min_confidence,
+            breakdowns=BREAKDOWNS if getattr(args, "format", None) == "html" else (),
+            weeks=12 if report else 0, months=12 if report else 0,
+        )
+        ci = inventory_metrics(session, jobs_threshold=shared_jobs_threshold(config))
+    return replace(metrics, ci_inventory=ci)
+
+
+def _check_groups(group_by: str | None) -> None:
+    try:
+        check_groups(group_by)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from prometheus_client import CollectorRegistry, make_wsgi_app
+
+    config = load_config(args.config)
+    engine = open_database(database_url(args.db))
+
+    def produce() -> tuple[Metrics, SchedulerHealth]:
+        metrics = _compute(engine, config, args, as_of=utcnow(), report=False)
+        with Session(engine) as session:
+            return metrics, scheduler_health(session)
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(SprawlCollector(produce))
+    try:
+        server = make_server(args.host, args.port, make_wsgi_app(registry), handler_class=_QuietHandler)
+    except (OSError, OverflowError) as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}"
+                         ) from None
+    host, port = server.server_address[:2]
+    print(f"serving metrics on http://{host}:{port}/metrics (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        engine.dispose()
+    return EXIT_OK
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per scrape."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass

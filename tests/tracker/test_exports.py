@@ -14,7 +14,7 @@ from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.exports.csv import metrics_csv, secrets_csv
 from secret_sprawl.tracker.exports.html import metrics_html
 from secret_sprawl.tracker.exports.json import metrics_json, secrets_json
-from secret_sprawl.tracker.exports.openmetrics import escape_label_value, metrics_openmetrics
+from secret_sprawl.tracker.exports.openmetrics import metrics_openmetrics
 from secret_sprawl.tracker.metrics import compute_metrics, compute_report
 from secret_sprawl.tracker.queries import list_secrets
 from secret_sprawl.tracker.recording import Recorder
@@ -101,8 +101,19 @@ def test_openmetrics_follows_the_exposition_format(metrics):
     assert ("", 3.5 * 86400) in families["sprawl_mttr_min_seconds"]
     assert ("", 2.0) in families["sprawl_open_secrets"]
     assert families["sprawl_open_secrets_by_age"][0] == ('{age_days="0-7"}', 1.0)
-    assert families["sprawl_mttr_by_month_seconds"] == [('{month="2025-05"}', 3.5 * 86400),
-                                                        ('{month="2025-06"}', 41 * 86400)]
+    assert families["sprawl_remediated_by_method_secrets"] == [('{method="sprawl"}', 0.0),
+                                                               ('{method="people"}', 2.0)]
+    assert ('{reason="false-positive"}', 0.0) in families["sprawl_resolved_secrets"]
+    assert families["sprawl_sla_window_seconds"] == [('{clock="exposed"}', 27 * 86400)]
+    # Bounded label sets: no month or week label anywhere, whatever the data.
+    assert not re.search(r"\{[^}]*(month|week)=", text)
+
+
+def test_openmetrics_refuses_an_unbounded_grouping(engine):
+    with Session(engine) as session:
+        by_month = compute_metrics(session, SlaPolicy(), as_of=AS_OF, group_by="month")
+    with pytest.raises(ValueError, match="month"):
+        metrics_openmetrics(by_month)
 
 
 def test_openmetrics_checker_rejects_broken_text():
@@ -118,10 +129,6 @@ def test_openmetrics_checker_rejects_broken_text():
     with pytest.raises(AssertionError):
         check_openmetrics("# TYPE a_seconds gauge\n# HELP a_seconds x\na_seconds 1\n# EOF\n")  # no UNIT
     check_openmetrics("# TYPE a counter\n# HELP a x\na_total 1\n# EOF\n")
-
-
-def test_label_escaping():
-    assert escape_label_value('a\\b"c\nd') == 'a\\\\b\\"c\\nd'
 
 
 def test_html_is_self_contained_escaped_and_responsive(metrics):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -38,6 +39,7 @@ from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.scheduler_health import SchedulerHealth, scheduler_health
 from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 DEFAULT_PORT = 9464
@@ -116,10 +118,15 @@ def _serve(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     engine = open_database(database_url(args.db))
 
-    def produce() -> tuple[Metrics, SchedulerHealth]:
-        metrics = _compute(engine, config, args, as_of=utcnow(), report=False)
-        with Session(engine) as session:
-            return metrics, scheduler_health(session)
+    def produce() -> tuple[Metrics, SchedulerHealth] | None:
+        try:
+            metrics = _compute(engine, config, args, as_of=utcnow(), report=False)
+            with Session(engine) as session:
+                return metrics, scheduler_health(session)
+        except SQLAlchemyError as exc:  # the scrape says sprawl_up 0; the server keeps serving
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            print(f"sprawl metrics serve: database error: {reason}", file=sys.stderr, flush=True)
+            return None
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(SprawlCollector(produce))
@@ -130,19 +137,20 @@ def _serve(args: argparse.Namespace) -> int:
                          ) from None
     host, port = server.server_address[:2]
     print(f"serving metrics on http://{host}:{port}/metrics (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    signal.signal(signal.SIGTERM, _stop)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # Not an exception raised wherever the signal lands (a request being written would swallow
+        # it): the loop is asked to end, from another thread since shutdown() waits for it.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
         engine.dispose()
     return EXIT_OK
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -21,12 +21,15 @@ from secret_sprawl.tracker.db import open_database, writer
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.recording import Recorder
 from secret_sprawl.tracker.schedules import add_schedule
+from sqlalchemy import text
 from sqlmodel import Session
 
 from tests.tracker.tracker_cli import sprawl
 from tests.tracker.tracker_factory import fake_secret, finding, result
 
-_SPRAWL = [sys.executable, "-c", "import sys; from secret_sprawl.scanner.cli import main; sys.exit(main())"]
+# -X faulthandler: a server that does not stop is aborted with its stack in the failure message.
+_SPRAWL = [sys.executable, "-X", "faulthandler", "-c",
+           "import sys; from secret_sprawl.scanner.cli import main; sys.exit(main())"]
 _OPENMETRICS = "application/openmetrics-text; version=1.0.0"
 
 
@@ -125,8 +128,34 @@ def test_scrape_the_real_server(server):
     assert again["sprawl_open_secrets"] == [({}, 1.0)]
     assert again["sprawl_remediated_by_method_secrets"][1] == ({"method": "people"}, 1.0)
 
+    assert again["sprawl_up"] == [({}, 1.0)]
+
+    # A tracker that cannot be read: the scrape says so (sprawl_up 0), and the server recovers.
+    rename_secret_table(db_url, "secret", "secret_gone")
+    broken = scrape(port)
+    assert broken == {"sprawl_up": [({}, 0.0)]}
+    rename_secret_table(db_url, "secret_gone", "secret")
+    assert scrape(port)["sprawl_open_secrets"] == [({}, 1.0)]
+
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 0
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        process.wait()
+        raise AssertionError(process.stderr.read()) from None
+    assert process.returncode == 0
+    errors = process.stderr.read()
+    assert "database error: no such table" in errors and "Traceback" not in errors
+
+
+def rename_secret_table(db_url: str, old: str, new: str) -> None:
+    engine = open_database(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+    finally:
+        engine.dispose()
 
 
 def test_a_busy_port_is_an_error_not_a_traceback(server):

@@ -179,7 +179,7 @@ def _breached(m: Metrics) -> str:
     rows = "".join(
         f"<tr><td class=num>{item.id}</td><td>{_e(item.provider)}</td>"
         f"<td class=owner>{_e(item.owner or '(unassigned)')}</td>"
-        f"<td class=num>{_e(number(item.days_overdue))}</td><td>{_day(item.exposed_at)}</td>"
+        f"<td class=num>{_e(number(item.days_overdue))}</td><td class=date>{_day(item.exposed_at)}</td>"
         f'<td class="preview"><code>{_e(item.redacted)}</code></td></tr>'
         for item in shown
     )

@@ -86,13 +86,19 @@ _FAMILIES = (
 
 class SprawlCollector(Collector):
     """Metric families for ``prometheus_client``: from ``produce()`` at each collection, so a served
-    registry recomputes on every scrape."""
+    registry recomputes on every scrape. ``sprawl_up`` is 0 (and alone) when ``produce()`` returned
+    None: the tracker could not be read for this scrape."""
 
-    def __init__(self, produce: Callable[[], tuple[Metrics, SchedulerHealth | None]]) -> None:
+    def __init__(self, produce: Callable[[], tuple[Metrics, SchedulerHealth | None] | None]) -> None:
         self._produce = produce
 
     def collect(self) -> Iterator[Metric]:
-        metrics, health = self._produce()
+        produced = self._produce()
+        yield GaugeMetricFamily("sprawl_up", "1 when the tracker answered this collection, else 0.",
+                                value=0 if produced is None else 1)
+        if produced is None:
+            return
+        metrics, health = produced
         yield from metric_families(metrics)
         if health is not None:
             yield from health_families(health)

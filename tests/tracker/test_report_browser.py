@@ -4,7 +4,8 @@ For each width: a screenshot (a PNG of that width, not blank), and a probe page 
 ``--dump-dom``: the report in a frame exactly that wide (a headless window is never narrower than
 500 px, a frame is) and a script of the test's own that measures the report's scroll width against
 the frame, every element sticking out to the right, and the rendered size of every piece of text
-(CSS font size times the SVG's scale for chart text). The report itself has no script. Skipped only when
+(CSS font size times the SVG's scale for chart text); no table may scroll sideways either (on a
+phone they become cards). The report itself has no script. Skipped only when
 chromium is absent and SPRAWL_REQUIRE_CHROMIUM is not 1 (``.ci/run`` installs it and sets it).
 """
 
@@ -59,6 +60,9 @@ window.addEventListener("load", function () {
     var box = el.getBoundingClientRect();
     if (box.width && box.right > frame.innerWidth + 0.5 && !el.parentElement.closest(".table-wrap"))
       out.sticking.push(el.tagName + "." + (el.getAttribute("class") || "") + " right=" + box.right);
+  });
+  doc.querySelectorAll(".table-wrap").forEach(function (wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) out.sticking.push("table scrolls: " + wrap.scrollWidth);
   });
   var pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = JSON.stringify(out);
   document.body.appendChild(pre);

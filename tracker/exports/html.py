@@ -11,6 +11,8 @@ the tracker goes through :func:`secret_sprawl.tracker.safe_text.html_text`. The 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -125,6 +127,25 @@ def _mttr_trend(m: Metrics) -> str:
                    f"line: the {m.sla_days:g}-day SLA.{note}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Column:
+    title: str
+    css: str = ""  # num | name | owner | date | preview | note
+
+
+def _table(columns: Sequence[_Column], rows: Iterable[Sequence[str]]) -> str:
+    """A table of already safe cells; on a phone each row becomes a card of "title: value" lines
+    (each cell carries its column's title in ``data-label``), so nothing scrolls sideways."""
+    head = "".join(f'<th class="{c.css}">{_e(c.title)}</th>' for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{c.css}" data-label="{_e(c.title)}">{cell}</td>'
+                         for c, cell in zip(columns, row, strict=True)) + "</tr>"
+        for row in rows
+    )
+    return (f'<div class="table-wrap"><table class="cards"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
 def _methods(m: Metrics) -> str:
     rows = [
         ("Revoked through sprawl", m.by_method["sprawl"]),
@@ -132,18 +153,12 @@ def _methods(m: Metrics) -> str:
         ("All remediations, after detection", m.after_detection),
         ("Time to owner (detection to assignment)", m.time_to_owner),
     ]
-    body = "".join(
-        f"<tr><td>{_e(label)}</td><td class=num>{stats.count}</td>"
-        f"<td class=num>{_e(_days(stats.median_seconds))}</td>"
-        f"<td class=num>{_e(_days(stats.p90_seconds))}</td>"
-        f'<td class="note">{_e(_n(stats.count).strip(" ·"))}</td></tr>'
-        for label, stats in rows
-    )
-    return ("<h2>How secrets were remediated, and how fast owners were found</h2>"
-            '<div class="table-wrap"><table><thead><tr><th>Measure</th><th class=num>Secrets</th>'
-            "<th class=num>Median</th><th class=num>p90</th><th>Note</th></tr></thead>"
-            f"<tbody>{body}</tbody></table></div>"
-            '<p class="caption">"Through sprawl": revoked by <code>sprawl revoke</code> and confirmed dead '
+    columns = (_Column("Measure", "name"), _Column("Secrets", "num"), _Column("Median", "num"),
+               _Column("p90", "num"), _Column("Note", "note"))
+    cells = [(_e(label), str(stats.count), _e(_days(stats.median_seconds)), _e(_days(stats.p90_seconds)),
+              _e(_n(stats.count).strip(" ·"))) for label, stats in rows]
+    return ("<h2>How secrets were remediated, and how fast owners were found</h2>" + _table(columns, cells)
+            + '<p class="caption">"Through sprawl": revoked by <code>sprawl revoke</code> and confirmed dead '
             "by the provider. Durations for the first two rows run from exposure.</p>")
 
 
@@ -151,19 +166,16 @@ def _breakdown(heading: str, groups: dict[str, Metrics]) -> str:
     if not groups:
         return f'<h2>{_e(heading)}</h2><p class="empty">No secrets.</p>'
     ordered = sorted(groups.items(), key=lambda item: (-item[1].open_count, -item[1].secrets_count, item[0]))
-    header = ("Name", "Open", "Breached", "Owner known", "Remediated", "MTTR median", "Within SLA")
+    columns = (_Column("Name", "name"), *(_Column(title, "num") for title in (
+        "Open", "Breached", "Owner known", "Remediated", "MTTR median", "Within SLA")))
     rows = []
     for key, group in ordered:
         share = "n/a" if group.within_sla_share is None else f"{group.within_sla_share:.0%}"
         owned = "n/a" if group.owner_known_share is None else f"{group.owner_known_share:.0%}"
         mttr = _days(group.mttr_median_seconds) + _n(group.mttr_count)
-        cells = (group.open_count, group.breached_count, owned, group.mttr_count, mttr, share)
-        rows.append(f'<tr><td class="name">{_e(key)}</td>'
-                    + "".join(f"<td class=num>{_e(str(cell))}</td>" for cell in cells) + "</tr>")
-    head = "".join(f'<th{"" if i == 0 else " class=num"}>{_e(h)}</th>' for i, h in enumerate(header))
-    return (f"<h2>{_e(heading)}</h2>"
-            f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
-            "</tbody></table></div>")
+        values = (key, group.open_count, group.breached_count, owned, group.mttr_count, mttr, share)
+        rows.append([_e(str(value)) for value in values])
+    return f"<h2>{_e(heading)}</h2>" + _table(columns, rows)
 
 
 def _group_by(m: Metrics) -> str:
@@ -176,20 +188,14 @@ def _breached(m: Metrics) -> str:
     if not m.breached:
         return "<h2>Breached secrets</h2><p class=\"empty\">No open secret is past its SLA deadline.</p>"
     shown = m.breached[:_BREACHED_SHOWN]
-    rows = "".join(
-        f"<tr><td class=num>{item.id}</td><td>{_e(item.provider)}</td>"
-        f"<td class=owner>{_e(item.owner or '(unassigned)')}</td>"
-        f"<td class=num>{_e(number(item.days_overdue))}</td><td class=date>{_day(item.exposed_at)}</td>"
-        f'<td class="preview"><code>{_e(item.redacted)}</code></td></tr>'
-        for item in shown
-    )
+    columns = (_Column("ID", "num"), _Column("Provider", "name"), _Column("Owner", "owner"),
+               _Column("Days overdue", "num"), _Column("Exposed", "date"),
+               _Column("Preview (redacted)", "preview"))
+    rows = [(str(item.id), _e(item.provider), _e(item.owner or "(unassigned)"), _e(number(item.days_overdue)),
+             _day(item.exposed_at), f"<code>{_e(item.redacted)}</code>") for item in shown]
     more = (f'<p class="caption">And {len(m.breached) - len(shown)} more: '
             "<code>sprawl secrets list --sla breached</code>.</p>") if len(m.breached) > len(shown) else ""
-    return (f"<h2>Breached secrets ({len(m.breached)})</h2>"
-            '<div class="table-wrap"><table class="breached"><thead><tr><th class=num>ID</th>'
-            "<th>Provider</th><th>Owner</th><th class=num>Days overdue</th><th>Exposed</th>"
-            "<th>Preview (redacted)</th></tr>"
-            f"</thead><tbody>{rows}</tbody></table></div>{more}")
+    return f"<h2>Breached secrets ({len(m.breached)})</h2>" + _table(columns, rows) + more
 
 
 def _definitions(m: Metrics) -> str:

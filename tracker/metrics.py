@@ -191,11 +191,18 @@ def compute_metrics(
     group_by: str | None = None, min_confidence: Confidence = DEFAULT_FLOOR,
 ) -> Metrics:
     rows = _load(session, as_of, min_confidence)
-    metrics = _summarise(rows, policy, as_of, since, min_confidence)
+    return _with_groups(session, rows, policy, as_of, since, group_by, min_confidence)
+
+
+def _with_groups(
+    session: Session, rows: list[_Row], policy: SlaPolicy, as_of: datetime, since: datetime | None,
+    group_by: str | None, floor: Confidence,
+) -> Metrics:
+    metrics = _summarise(rows, policy, as_of, since, floor)
     if group_by is None:
         return metrics
-    return replace(metrics, group_by=group_by,
-                   groups=_grouped(session, rows, group_by, policy, as_of, since, min_confidence))
+    return replace(metrics, group_by=group_by, groups=_grouped(session, rows, group_by, policy, as_of, since,
+                                                                floor))
 
 
 def compute_report(
@@ -208,8 +215,7 @@ def compute_report(
     calendar months (each counting the remediations of its month: as_of its end, since its start) and
     one grouping per name in ``breakdowns``."""
     rows = _load(session, as_of, min_confidence)
-    metrics = compute_metrics(session, policy, as_of=as_of, since=since, group_by=group_by,
-                              min_confidence=min_confidence)
+    metrics = _with_groups(session, rows, policy, as_of, since, group_by, min_confidence)
 
     def snapshot(instant: datetime, start: datetime | None) -> Metrics:
         exposed = [row for row in rows if row.exposed_at <= instant]

@@ -78,7 +78,8 @@ def _run(args: argparse.Namespace) -> int:
         _check_groups(args.group_by)
     generated_at = utcnow()
     engine = open_database(database_url(args.db))
-    metrics = _compute(engine, config, args, as_of=args.as_of or generated_at, report=True)
+    metrics = _compute(engine, config, args, as_of=args.as_of or generated_at,
+                       report=args.format in ("json", "csv", "html"))
     text = renderer("metrics", args.format)(MetricsView(metrics, generated_at))
     if args.output:
         try:

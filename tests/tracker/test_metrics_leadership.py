@@ -22,10 +22,16 @@ from sqlmodel import Session
 from tests.tracker.tracker_factory import at, fake_secret, finding, fingerprint_of, result
 
 DAY = 86_400
-NOW = utcnow().replace(microsecond=0)
-AS_OF = NOW + timedelta(minutes=5)  # after every event the test writes, including those stamped "now"
+LAG = timedelta(minutes=5)  # the report's as_of is this long after "now": after every event written
 
-# name: (days exposed before NOW, days detected before NOW, resolution, days resolved before NOW, owner)
+
+@pytest.fixture
+def now():
+    """The test's "now", taken when it starts (a module constant would age while other tests run)."""
+    return utcnow().replace(microsecond=0)
+
+
+# name: (days exposed before now, days detected before now, resolution, days resolved before now, owner)
 PLAN = {
     "sprawl": (40, 10, "revoked", 6, None),  # revoked through sprawl, 34 days exposed, 4 after detection
     "people": (30, 29, "revoked", 10, None),  # 20 days exposed, 19 after detection
@@ -40,11 +46,11 @@ PLAN = {
 
 
 @pytest.fixture
-def ids(engine) -> dict[str, int]:
+def ids(engine, now) -> dict[str, int]:
     values = {name: fake_secret() for name in PLAN}
     recorder = Recorder(engine, actor="scanner")
     recorder.record(result("github.com/acme/api", [
-        finding(values[name], path=f"{name}.env", committed_at=NOW - timedelta(days=plan[0]))
+        finding(values[name], path=f"{name}.env", committed_at=now - timedelta(days=plan[0]))
         for name, plan in PLAN.items()
     ]))
     recorder.finish()
@@ -53,10 +59,10 @@ def ids(engine) -> dict[str, int]:
                  .scalar_one() for name, v in values.items()}
         for name, (_, detected, reason, resolved, owner) in PLAN.items():
             session.execute(update(Secret).where(Secret.id == found[name])
-                            .values(first_seen_at=NOW - timedelta(days=detected)))
+                            .values(first_seen_at=now - timedelta(days=detected)))
             if reason:
                 note = "why" if reason == "accepted-risk" else None
-                resolved_at = NOW - timedelta(days=resolved)
+                resolved_at = now - timedelta(days=resolved)
                 lifecycle.resolve(session, found[name], reason, at=resolved_at, by="alice", note=note)
                 if name == "sprawl":  # what the revoke lane writes once the provider confirms it
                     append_event(session, kind="revoked-by-sprawl", actor="alice", secret_id=found[name],
@@ -65,19 +71,19 @@ def ids(engine) -> dict[str, int]:
                 lifecycle.assign(session, found[name], owner, by="alice")  # assigned "now"
         # Assigned a day after its detection, then reassigned: only the first assignment counts.
         append_event(session, kind="assigned", actor="alice", secret_id=found["late"], new_value="ml",
-                     at=NOW - timedelta(days=29))
+                     at=now - timedelta(days=29))
         lifecycle.assign(session, found["late"], "sre", by="alice")
         session.commit()
     return found
 
 
-def metrics(engine, clock: SlaClock = SlaClock.EXPOSED, **kwargs):
+def metrics(engine, now, clock: SlaClock = SlaClock.EXPOSED, **kwargs):
     with Session(engine) as session:
-        return compute_report(session, SlaPolicy(clock=clock), as_of=AS_OF, **kwargs)
+        return compute_report(session, SlaPolicy(clock=clock), as_of=now + LAG, **kwargs)
 
 
-def test_time_exposed_and_time_after_detection(engine, ids):
-    m = metrics(engine)
+def test_time_exposed_and_time_after_detection(engine, ids, now):
+    m = metrics(engine, now)
     assert m.mttr_count == 3
     assert (m.mttr_min_seconds, m.mttr_median_seconds, m.mttr_max_seconds) == (10 * DAY, 20 * DAY, 34 * DAY)
     assert m.after_detection.count == 3
@@ -85,51 +91,51 @@ def test_time_exposed_and_time_after_detection(engine, ids):
     assert m.after_detection.p90_seconds == 19 * DAY
 
 
-def test_mttr_by_how_remediated(engine, ids):
-    m = metrics(engine)
+def test_mttr_by_how_remediated(engine, ids, now):
+    m = metrics(engine, now)
     assert m.by_method["sprawl"].count == 1 and m.by_method["sprawl"].mean_seconds == 34 * DAY
     assert m.by_method["people"].count == 2
     assert m.by_method["people"].median_seconds == 15 * DAY
 
 
-def test_a_reopened_secret_is_no_longer_revoked_by_sprawl(engine, ids):
+def test_a_reopened_secret_is_no_longer_revoked_by_sprawl(engine, ids, now):
     with Session(writer(engine)) as session:
         lifecycle.reopen(session, ids["sprawl"], by="alice")
-        lifecycle.resolve(session, ids["sprawl"], "revoked", at=NOW - timedelta(days=1), by="bob")
+        lifecycle.resolve(session, ids["sprawl"], "revoked", at=now - timedelta(days=1), by="bob")
         session.commit()
-    m = metrics(engine)
+    m = metrics(engine, now)
     assert m.by_method["sprawl"].count == 0 and m.by_method["people"].count == 3
 
 
-def test_time_to_owner_and_owner_share(engine, ids):
-    m = metrics(engine)
+def test_time_to_owner_and_owner_share(engine, ids, now):
+    m = metrics(engine, now)
     assert m.time_to_owner.count == 2  # "late" (first assignment only) and "old" (assigned now)
     # late: detected 30 days ago, first assigned 29 days ago; old: detected 2 days ago, assigned now.
     assert m.time_to_owner.mean_seconds == pytest.approx(1.5 * DAY, abs=60)
     assert m.time_to_owner.p90_seconds == pytest.approx(2 * DAY, abs=60)
     assert m.open_count == 3 and m.open_with_owner_count == 2  # old (platform-team), late (sre)
     assert m.owner_known_share == pytest.approx(2 / 3)
-    before = metrics(engine, group_by="owner")
+    before = metrics(engine, now, group_by="owner")
     assert set(before.groups) == {"platform-team", "sre", "(unassigned)"}
 
 
-def test_triage_outcomes(engine, ids):
-    m = metrics(engine)
+def test_triage_outcomes(engine, ids, now):
+    m = metrics(engine, now)
     assert m.resolved_by_reason == {"revoked": 2, "rotated": 1, "false-positive": 1, "accepted-risk": 1,
                                     "used-in-tests": 1}
     assert m.resolved_count == 6
 
 
-def test_resolved_late_follows_the_sla(engine, ids):
-    m = metrics(engine)
+def test_resolved_late_follows_the_sla(engine, ids, now):
+    m = metrics(engine, now)
     assert m.resolved_late_count == 1 and m.within_sla_share == pytest.approx(2 / 3)  # "sprawl": 34 days
-    detected = metrics(engine, SlaClock.DETECTED)
+    detected = metrics(engine, now, SlaClock.DETECTED)
     assert detected.resolved_late_count == 0 and detected.within_sla_share == 1
 
 
-def test_the_detected_clock_starts_old_history_within_its_window(engine, ids):
-    exposed = metrics(engine)
-    detected = metrics(engine, SlaClock.DETECTED)
+def test_the_detected_clock_starts_old_history_within_its_window(engine, ids, now):
+    exposed = metrics(engine, now)
+    detected = metrics(engine, now, SlaClock.DETECTED)
     assert exposed.breached_count == 2 and detected.breached_count == 1  # "late" stays breached
     assert [b.id for b in exposed.breached] == [ids["old"], ids["late"]]
     assert [b.id for b in detected.breached] == [ids["late"]]
@@ -140,21 +146,22 @@ def test_the_detected_clock_starts_old_history_within_its_window(engine, ids):
     assert detected.sla_clock == "detected"
 
 
-def test_breached_list_holds_the_redacted_preview_only(engine, ids):
-    m = metrics(engine)
+def test_breached_list_holds_the_redacted_preview_only(engine, ids, now):
+    m = metrics(engine, now)
     with Session(engine) as session:
         secret = session.get(Secret, ids["old"])
         assert m.breached[0].redacted == secret.redacted and "…" in secret.redacted
 
 
-def test_weekly_backlog_and_monthly_snapshots(engine, ids):
-    m = metrics(engine, weeks=3)
-    assert [p.at for p in m.backlog_weekly] == [AS_OF - timedelta(days=14), AS_OF - timedelta(days=7), AS_OF]
+def test_weekly_backlog_and_monthly_snapshots(engine, ids, now):
+    m = metrics(engine, now, weeks=3)
+    as_of = now + LAG
+    assert [p.at for p in m.backlog_weekly] == [as_of - timedelta(days=14), as_of - timedelta(days=7), as_of]
     # 14 days ago: sprawl (26 days old), people, old, late (21) open; only old past 27 days.
     # 7 days ago: people was resolved, rotated exposed; sprawl (33), old and late (28) breached.
     # Now: old, fresh, late open; old and late breached.
     assert [(p.open_count, p.breached_count) for p in m.backlog_weekly] == [(4, 1), (4, 3), (3, 2)]
-    assert len(m.monthly) == 12 and m.monthly[-1].as_of == AS_OF
+    assert len(m.monthly) == 12 and m.monthly[-1].as_of == now + LAG
     assert sum(month.mttr_count for month in m.monthly) == 3
 
 
@@ -182,8 +189,8 @@ def test_config_sets_the_clock():
         Config.model_validate({"sla": {"clock": "commit"}})
 
 
-def test_empty_database_has_no_leadership_numbers(engine):
+def test_empty_database_has_no_leadership_numbers(engine, now):
     with Session(engine) as session:
-        m = compute_metrics(session, SlaPolicy(), as_of=AS_OF)
+        m = compute_metrics(session, SlaPolicy(), as_of=now)
     assert m.time_to_owner.count == 0 and m.time_to_owner.mean_seconds is None
     assert m.owner_known_share is None and m.by_method["sprawl"].count == 0

@@ -16,16 +16,15 @@ from sqlmodel import Session
 
 from tests.tracker.report_data import HOSTILE, plant
 
-NOW = utcnow()
-
 
 @pytest.fixture
 def page(engine) -> str:
-    plant(engine, NOW - timedelta(minutes=1), count=24)
+    now = utcnow()  # taken when the test starts
+    plant(engine, now - timedelta(minutes=1), count=24)
     with Session(engine) as session:
         metrics = compute_report(session, SlaPolicy(clock=SlaClock.DETECTED),
-                                 as_of=NOW + timedelta(minutes=5), breakdowns=BREAKDOWNS)
-    return metrics_html(metrics, generated_at=NOW)
+                                 as_of=now + timedelta(minutes=5), breakdowns=BREAKDOWNS)
+    return metrics_html(metrics, generated_at=now)
 
 
 def test_every_chart_has_axes_with_units(page):
@@ -59,11 +58,12 @@ def test_tracker_text_is_escaped(page):
 
 
 def test_small_samples_say_how_many(engine):
-    plant(engine, NOW - timedelta(minutes=1), count=3)
+    now = utcnow()
+    plant(engine, now - timedelta(minutes=1), count=3)
     with Session(engine) as session:
-        metrics = compute_report(session, SlaPolicy(), as_of=NOW + timedelta(minutes=5))
+        metrics = compute_report(session, SlaPolicy(), as_of=now + timedelta(minutes=5))
     assert metrics.mttr_count < 5
-    page = metrics_html(metrics, generated_at=NOW)
+    page = metrics_html(metrics, generated_at=now)
     assert f"based on {metrics.mttr_count} secret" in page
 
 

@@ -221,12 +221,9 @@ def compute_report(
         exposed = [row for row in rows if row.exposed_at <= instant]
         return _summarise(exposed, policy, instant, start, min_confidence)
 
-    weekly = []
-    for back in range(weeks - 1, -1, -1):
-        point = snapshot(as_of - timedelta(days=7 * back), None)
-        weekly.append(WeekPoint(point.as_of, point.open_count, point.breached_count))
+    week_ends = [as_of - timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
     return replace(
-        metrics, backlog_weekly=weekly, breached=_breached(rows, policy, as_of),
+        metrics, backlog_weekly=_backlog(rows, policy, week_ends), breached=_breached(rows, policy, as_of),
         monthly=[snapshot(end, start) for start, end in month_spans(as_of, months)],
         breakdowns={name: _grouped(session, rows, name, policy, as_of, since, min_confidence)
                     for name in breakdowns},
@@ -356,6 +353,23 @@ def _summarise(
         by_method={method: Durations.of(values) for method, values in by_method.items()},
         time_to_owner=Durations.of(to_owner), open_with_owner_count=with_owner, resolved_by_reason=reasons,
     )
+
+
+def _backlog(rows: Iterable[_Row], policy: SlaPolicy, instants: list[datetime]) -> list[WeekPoint]:
+    """Open and breached counts at each instant (the same rules as :func:`_summarise`, which would
+    compute everything else too): each secret's deadline is computed once."""
+    spans = [(row.exposed_at, row.resolved_at,
+              policy.status(row.exposed_at, row.category, row.lifetime, now=row.exposed_at,
+                            detected_at=row.first_seen_at).deadline) for row in rows]
+    points = []
+    for instant in instants:
+        open_count = breached = 0
+        for exposed_at, resolved_at, deadline in spans:
+            if exposed_at <= instant and (resolved_at is None or resolved_at > instant):
+                open_count += 1
+                breached += instant > deadline
+        points.append(WeekPoint(instant, open_count, breached))
+    return points
 
 
 def _breached(rows: Iterable[_Row], policy: SlaPolicy, as_of: datetime) -> list[BreachedSecret]:

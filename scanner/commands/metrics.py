@@ -100,7 +100,7 @@ def _compute(engine: Engine, config: Config, args: argparse.Namespace, *, as_of,
             session, policy, as_of=as_of, since=getattr(args, "since", None), group_by=args.group_by,
             min_confidence=args.min_confidence,
             breakdowns=BREAKDOWNS if getattr(args, "format", None) == "html" else (),
-            weeks=12 if report else 0, months=12 if report else 0,
+            weeks=12 if report else 0, months=12 if report and args.format in ("csv", "json") else 0,
         )
         ci = inventory_metrics(session, jobs_threshold=shared_jobs_threshold(config))
     return replace(metrics, ci_inventory=ci)

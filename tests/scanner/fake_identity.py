@@ -3,8 +3,8 @@
 Each provider is served under ``/<provider>`` (pass ``url_for(provider)`` as ``--endpoint``). Per
 provider there are three synthetic keys: ``live`` (answered with an identity), ``refused`` (the
 provider's rejection) and ``limited`` (429 with ``Retry-After: retry_after`` for the first
-``limit_times`` requests, then answered as live). Every request is recorded, so a test can prove
-where credentials went.
+``limit_times`` requests, then answered as live); ``overrides`` replaces a provider's answers.
+Every request is recorded, so a test can prove where credentials went.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import random
 import string
 import threading
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +23,7 @@ from urllib.parse import parse_qs
 from secret_sprawl.detectors.checksum import base62
 
 ALNUM = string.ascii_letters + string.digits
+Response = tuple[int, dict[str, str], bytes]
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)  # before any default SLA deadline
 
 
@@ -78,6 +80,7 @@ class FakeIdentityAPIs:
     retry_after: str = "1"
     limit_times: int = 1
     requests: list[Seen] = field(default_factory=list)
+    overrides: dict[str, Callable[[Seen], Response]] = field(default_factory=dict)  # provider -> its answer
     server: ThreadingHTTPServer | None = None
     _limited: dict[str, int] = field(default_factory=dict)
 
@@ -111,7 +114,9 @@ class FakeIdentityAPIs:
         carried = " ".join(seen.headers.values())
         return next((kind for kind, key in self.keys[provider].items() if key in carried), None)
 
-    def answer(self, seen: Seen) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, seen: Seen) -> Response:
+        if seen.provider in self.overrides:
+            return self.overrides[seen.provider](seen)
         kind = self.kind_of(seen.provider, seen)
         if kind == "limited":
             count = self._limited.get(seen.provider, 0)

@@ -141,7 +141,7 @@ def test_every_output_renders_through_the_format_registry() -> None:
     parser = build_parser()
     commands = {"scan": ("scan",), "metrics": ("metrics",), "inventory": ("inventory",),
                 "secrets": ("secrets", "list"), "rules": ("rules", "list"),
-                "verify": ("verify",), "jobs": ("jobs", "list")}
+                "verify": ("verify",), "jobs": ("jobs", "list"), "identify": ("identify",)}
     assert {subject: _format_choices(parser, path) for subject, path in commands.items()} == {
         subject: names(subject) for subject in commands}
     # No command renders a format of its own: none imports json, csv or rich's Table to write output
@@ -157,7 +157,7 @@ def test_every_output_renders_through_the_format_registry() -> None:
 
 BAD_URLS = ("not a url", "foo://x")
 COMMANDS = (("secrets", "list"), ("metrics",), ("inventory",), ("verify", "--all-open"), ("audit", "verify"),
-            ("schedule", "list"), ("scan",))
+            ("schedule", "list"), ("scan",), ("identify", "--all-open"))
 
 
 @pytest.mark.parametrize("url", BAD_URLS)

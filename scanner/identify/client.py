@@ -165,9 +165,16 @@ class Identifier:
         if _rate_limited(answer):
             return Identity(RATE_LIMITED, spec.provider, record.note, evidence=evidence,
                             retry_after=_retry_after(answer, self.clock()))
-        if answer.status in verifier.invalid or answer.status == 403 or _rejected(verifier, answer):
-            return Identity(REFUSED, spec.provider, f"refused by the provider (HTTP {answer.status})",
-                            evidence=evidence)
+        status = answer.status
+        refused = Identity(REFUSED, spec.provider, f"refused by the provider (HTTP {status})",
+                           evidence=evidence)
+        if _rejected(verifier, answer):
+            return refused
+        if status in verifier.live:  # Stripe: a restricted key without the permission to say who it is
+            why = f"the key works but may not read who it is (HTTP {status})"
+            return Identity(FAILED, spec.provider, why, evidence=evidence)
+        if status in verifier.invalid or status == 403:
+            return refused
         if 300 <= answer.status < 400:
             return Identity(FAILED, spec.provider, "redirect not followed", evidence=evidence)
         why = record.note or "unexpected status"

@@ -18,7 +18,8 @@ from tests.scanner.fake_identity import FakeIdentityAPIs
 VERIFIERS = load_verifiers()
 IDENTITIES = load_identities(VERIFIERS)
 RULES = {"github": "github-classic-pat", "gitlab": "gitlab-pat", "aws": "aws-access-key-id",
-         "openai": "openai-project-key", "anthropic": "anthropic-api-key"}
+         "openai": "openai-project-key", "anthropic": "anthropic-api-key",
+         "stripe": "stripe-live-restricted-key"}
 
 
 def run(fake: FakeIdentityAPIs, provider: str, *, retries: int = 1, secret: str | None = None, **kw):
@@ -109,3 +110,11 @@ def test_without_overrides_requests_go_to_the_official_hosts_only():
         assert fake.requests == []
     assert seen == ["GET https://api.github.com/user", "GET https://api.openai.com/v1/me"]
     assert [i.state for i in identities] == ["refused", "refused"]
+
+
+def test_a_key_that_works_but_may_not_say_who_it_is_is_not_called_refused():
+    with FakeIdentityAPIs() as fake:
+        fake.overrides["stripe"] = lambda seen: (403, {}, b'{"error": {"type": "invalid_request_error"}}')
+        identity = run(fake, "stripe")
+    assert identity.state == "failed"
+    assert identity.detail == "the key works but may not read who it is (HTTP 403)"

@@ -64,15 +64,15 @@ def live_run(tmp_path_factory):
 
 
 EXPECTED = {
-    "github": {"principal": "octo-deployer", "account": "4242", "token_type": "User",
+    "github": {"principal": "octo-deployer", "account": "4242", "token_type": "github-classic-pat",
                "scopes": ["repo", "admin:org", "gist"], "admin_scopes": ["admin:org"]},
     "gitlab": {"principal": "ci-bot", "account": "77", "token_type": "personal access token",
                "scopes": ["read_api", "read_repository"], "admin_scopes": [], "never_expires": True},
-    "huggingface": {"principal": "hf-alice", "account": "user", "token_type": "fineGrained",
+    "huggingface": {"principal": "hf-alice", "account": "", "token_type": "fineGrained",
                     "scopes": ["inference.serverless.write", "org:acme:admin",
                                "model:acme/llm:repo.content.read,repo.write"],
                     "admin_scopes": ["org:acme:admin"]},
-    "openai": {"principal": "ml@acme.test", "account": "org-acme", "token_type": "user",
+    "openai": {"principal": "ml@acme.test", "account": "org-acme", "token_type": "openai-project-key",
                "scopes": ["org:org-acme:reader", "project:proj_llm"], "admin_scopes": []},
     "aws": {"principal": "arn:aws:iam::123456789012:user/ops/deployer", "account": "123456789012",
             "token_type": "IAM access key", "scopes": ["AdministratorAccess", "ReadOnlyAccess"],

@@ -20,7 +20,7 @@ SIZE = (160, 50)
 
 def identify(engine, secret_id: int) -> None:
     facts = IdentityFacts(provider="github", at=seed.AS_OF - timedelta(hours=1), principal="octo-deployer",
-                          account="4242", token_type="User", scopes=("repo", "admin:org"),
+                          account="4242", token_type="github-classic-pat", scopes=("repo", "admin:org"),
                           admin_scopes=("admin:org",), expires_at=seed.AS_OF + timedelta(days=400),
                           evidence=({"call": "user", "endpoint": "https://api.github.com/user",
                                      "http_status": 200},))

@@ -2,7 +2,8 @@
 
 The same trust rules as verification: a secret goes only to its provider's official base URL (from
 the verification spec or the identity call) or to the operator's ``--endpoint``; no redirect is
-followed; nothing the scanned content says changes where a request goes. A 429 (or GitHub's 403 with
+followed; nothing the scanned content says changes where a request goes; requests to one host are
+paced by ``[verify] rate_per_host``. A 429 (or GitHub's 403 with
 no rate left) waits for ``Retry-After`` when that is at most ``max_wait`` seconds and the retry
 budget allows, else the result says "rate limited". Results never contain the secret.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from secret_sprawl.detectors.identity import IdentityCall, IdentityCatalog, IdentitySpec
@@ -73,6 +74,7 @@ class Identifier:
     transport: httpx.BaseTransport | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     sleep: Callable[[float], None] = time.sleep
+    _next_at: dict[str, float] = field(default_factory=dict, init=False, repr=False)  # host -> monotonic
 
     def run(self, requests: list[VerifyRequest]) -> list[Identity]:
         if not requests:
@@ -123,6 +125,7 @@ class Identifier:
             if attempt and waited is None:
                 self.sleep(self.settings.backoff * 2 ** (attempt - 1))
             try:
+                self._pace(url)
                 response = client.request(method, url, headers=headers, content=body.encode() or None)
             except httpx.TransportError as exc:
                 answer, note, waited = None, f"network error: {type(exc).__name__}", None
@@ -143,6 +146,14 @@ class Identifier:
                 continue
             break
         return answer, Evidence(call.name, url, answer.status if answer else None, self.clock(), note)
+
+    def _pace(self, url: str) -> None:
+        """At most ``[verify] rate_per_host`` requests per second to any one host."""
+        host, now = urlsplit(url).netloc, time.monotonic()
+        wait = self._next_at.get(host, now) - now
+        if wait > 0:
+            self.sleep(wait)
+        self._next_at[host] = max(now, self._next_at.get(host, now)) + 1.0 / self.settings.rate_per_host
 
     def _base(self, verifier: VerifierSpec, call: IdentityCall, request: VerifyRequest) -> str | None:
         if verifier.provider in self.settings.endpoints or call.base_url is None:

@@ -27,7 +27,7 @@ def setup_target(tmp_path: Path, fake: FakeIdentityAPIs, kinds: tuple[str, ...],
             suffix = "npmrc" if provider == "npm" else "env"
             (app / f"{provider}-{kind}.{suffix}").write_text(fake.file_text(provider, kind))
     config = tmp_path / "sprawl.toml"
-    config.write_text("[verify]\nbackoff = 0.001\nretries = 1\n" + owners)
+    config.write_text("[verify]\nbackoff = 0.001\nretries = 1\nrate_per_host = 1000\n" + owners)
     db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     assert main(["scan", str(app), "--db", db_url, "--config", str(config)]) == 1
     return db_url, str(config)

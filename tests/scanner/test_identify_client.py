@@ -118,3 +118,15 @@ def test_a_key_that_works_but_may_not_say_who_it_is_is_not_called_refused():
         identity = run(fake, "stripe")
     assert identity.state == "failed"
     assert identity.detail == "the key works but may not read who it is (HTTP 403)"
+
+
+def test_requests_to_one_host_are_paced_by_rate_per_host():
+    with FakeIdentityAPIs() as fake:
+        settings = VerifySettings(endpoints={"github": fake.url_for("github")}, retries=0, rate_per_host=4.0)
+        requests = [VerifyRequest("github", RULES["github"], fake.keys["github"][kind])
+                    for kind in ("live", "refused", "live", "refused", "live")]
+        started = time.monotonic()
+        states = [i.state for i in Identifier(IDENTITIES, VERIFIERS, settings).run(requests)]
+        elapsed = time.monotonic() - started
+    assert states == ["identified", "refused"] * 2 + ["identified"]
+    assert 1.0 <= elapsed < 10  # five requests at four a second

@@ -10,7 +10,6 @@ budget allows, else the result says "rate limited". Results never contain the se
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ from secret_sprawl.scanner.verify.endpoints import base_url_for
 from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.scanner.verify.sigv4 import sign
 
-log = logging.getLogger(__name__)
 IDENTIFIED, REFUSED, RATE_LIMITED, FAILED, NOT_IDENTIFIABLE = (
     "identified", "refused", "rate-limited", "failed", "not-identifiable")
 MAX_WAIT = 30.0  # seconds: a longer Retry-After is reported, not waited for

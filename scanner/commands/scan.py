@@ -94,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         from secret_sprawl.scanner.queue.enqueue import enqueue
 
         return enqueue(args, targets)
-    targets = expand_targets(targets, org_options(args), report=lambda line: print(line, file=sys.stderr))
+    targets = expand_targets(targets, org_options(args), report=_stderr,
+                             warn=lambda line: _stderr(f"sprawl scan: warning: {line}"))
     config = load_config(args.config, scanned=targets)
     shared_jobs = shared_jobs_threshold(config)
     key = fingerprint_key(config)
@@ -135,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
         return args.exit_code
     # Absent git objects alone are not a failure: everything present was scanned.
     return EXIT_ERROR if results and not any(r.complete or r.missing_objects for r in results) else EXIT_OK
+
+
+def _stderr(line: str) -> None:
+    print(terminal(line), file=sys.stderr)
 
 
 def _open_database(url_option: str | None):

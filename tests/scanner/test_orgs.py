@@ -237,3 +237,80 @@ def test_rate_limit_wait_reads_the_hosts_headers(status: int, headers: dict[str,
     from secret_sprawl.scanner.orgs.http import rate_limit_wait
 
     assert rate_limit_wait(httpx.Response(status, headers=headers), now=1000.0) == wait
+
+
+def test_a_clone_url_on_another_host_is_refused_and_the_token_never_goes_there(
+        tmp_path: Path, hosts: FakeHosts, elsewhere: FakeHosts, sprawl_scan,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _acme(hosts)
+    # The other server really serves the repository: a clone attempt there would succeed and be seen.
+    elsewhere.github("acme", FakeRepo("acme/agents", _key_file(1)))
+    hosts.clone_urls["acme/agents"] = f"{elsewhere.base}/git/acme/agents.git"
+    hosts.clone_urls["acme/docs"] = (tmp_path / "hosts" / "served" / "git" / "acme" / "docs.git").as_uri()
+    monkeypatch.setenv("GITHUB_TOKEN", hosts.token or "")
+    run = _scan(sprawl_scan, tmp_path, "github://acme", "--api-url", f"github.com={hosts.base}/gh")
+    assert run.code == 1, run.err
+    assert elsewhere.requests == []
+    assert "skipped github.com/acme/agents" in run.err and f"{elsewhere.base.split('//')[1]}" in run.err
+    assert "skipped github.com/acme/docs" in run.err and "file" in run.err
+    assert _tracked(tmp_path)[0] == {"github.com/acme/infra", "github.com/acme/shared"}
+    assert hosts.token not in run.out + run.err
+
+
+def test_a_gitlab_clone_url_on_another_host_is_refused(tmp_path: Path, hosts: FakeHosts, elsewhere: FakeHosts,
+                                                       sprawl_scan, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITLAB_TOKEN", hosts.token or "")
+    hosts.gitlab("corp", FakeRepo("corp/api", _key_file(7)))
+    hosts.gitlab("corp", FakeRepo("corp/web", _key_file(8)))
+    hosts.clone_urls["corp/web"] = f"{elsewhere.base}/glgit/corp/web.git"
+    run = _scan(sprawl_scan, tmp_path, "gitlab://corp", "--api-url", f"gitlab.com={hosts.base}/gl")
+    assert run.code == 1, run.err
+    assert elsewhere.requests == [] and "skipped gitlab.com/corp/web" in run.err
+    assert _tracked(tmp_path)[0] == {"gitlab.com/corp/api"}
+
+
+def test_a_next_page_on_another_host_is_refused_before_it_is_asked(
+        tmp_path: Path, hosts: FakeHosts, elsewhere: FakeHosts, sprawl_scan,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _acme(hosts)
+    hosts.next_base = elsewhere.base
+    monkeypatch.setenv("GITHUB_TOKEN", hosts.token or "")
+    run = _scan(sprawl_scan, tmp_path, "github://acme", "--api-url", f"github.com={hosts.base}/gh")
+    assert run.code == 2
+    assert "another host" in run.err and "Traceback" not in run.err
+    assert elsewhere.requests == []
+
+
+def test_a_queued_job_with_a_foreign_clone_url_gets_no_token() -> None:
+    from secret_sprawl.scanner.orgs.expand import rebuild_target
+    from secret_sprawl.scanner.orgs.interface import OrgError
+
+    options = OrgOptions(api_urls={"github": "http://127.0.0.1:9/gh"})
+    env = {"GITHUB_TOKEN": "t0ken"}
+    good = rebuild_target("github.com/a/b", "http://127.0.0.1:9/git/a/b.git", "github", options, env)
+    assert basic_token(good.git_env["GIT_CONFIG_VALUE_0"].removeprefix("Authorization: ")) == "t0ken"
+    with pytest.raises(OrgError, match=r"github\.com/a/b"):
+        rebuild_target("github.com/a/b", "http://127.0.0.1:10/git/a/b.git", "github", options, env)
+
+
+@pytest.mark.parametrize(("clone_url", "api_url", "allowed"), [
+    ("https://github.com/acme/a.git", "https://api.github.com", True),  # the default API's git host
+    ("https://api.github.com/acme/a.git", "https://api.github.com", True),
+    ("https://GitHub.com./acme/a.git", "https://api.github.com", True),
+    ("https://github.com.evil.example/acme/a.git", "https://api.github.com", False),
+    ("http://github.com/acme/a.git", "https://api.github.com", False),  # no downgrade to plain HTTP
+    ("https://github.com:8443/acme/a.git", "https://api.github.com", False),
+    ("https://user@github.com/acme/a.git", "https://api.github.com", False),
+    ("ssh://git@github.com/acme/a.git", "https://api.github.com", False),
+    ("git@github.com:acme/a.git", "https://api.github.com", False),
+    ("file:///etc/a.git", "https://api.github.com", False),
+    ("https://ghe.corp/acme/a.git", "https://ghe.corp/api/v3", True),  # GitHub Enterprise
+    ("https://github.com/acme/a.git", "https://ghe.corp/api/v3", False),  # not this API's host
+    ("http://127.0.0.1:8080/git/a.git", "http://127.0.0.1:8080/gh", True),
+    ("http://127.0.0.1:8081/git/a.git", "http://127.0.0.1:8080/gh", False),
+])
+def test_clone_urls_are_accepted_only_on_the_apis_host(clone_url: str, api_url: str, allowed: bool) -> None:
+    from secret_sprawl.scanner.orgs.trust import clone_refusal
+
+    refusal = clone_refusal(clone_url, api_url, "https://api.github.com", "github.com")
+    assert (refusal is None) == allowed, refusal

@@ -28,15 +28,14 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _list(args: argparse.Namespace) -> int:
-    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.scanner.queue.connect import prepare
     from secret_sprawl.tracker.config import database_url
-    from secret_sprawl.tracker.db import open_database
+    from secret_sprawl.tracker.db import create_db_engine
     from secret_sprawl.tracker.jobs import list_jobs
 
     db_url = database_url(args.db)
-    with opened(db_url):  # checks PostgreSQL and creates the queue's tables if needed
-        pass
-    engine = open_database(db_url)  # the tracker's job_error table exists
+    prepare(db_url)  # checks PostgreSQL; the tracker's tables and the queue's exist from here
+    engine = create_db_engine(db_url)
     try:
         jobs = list_jobs(engine, args.status)
     finally:
@@ -47,7 +46,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _retry(args: argparse.Namespace) -> int:
     from procrastinate.exceptions import AlreadyEnqueued
-    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.scanner.queue.connect import opened
     from secret_sprawl.tracker.config import database_url
 
     with opened(database_url(args.db)) as app:
@@ -69,7 +68,7 @@ def _retry(args: argparse.Namespace) -> int:
 
 
 def _cancel(args: argparse.Namespace) -> int:
-    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.scanner.queue.connect import opened
     from secret_sprawl.tracker.config import database_url
 
     with opened(database_url(args.db)) as app:

@@ -118,10 +118,10 @@ def _run(args: argparse.Namespace) -> int:
     url = database_url(args.db)
     function = JOB_FUNCTION
     if args.enqueue:
-        from secret_sprawl.scanner.queue.app import ensure_schema, libpq_url
+        from secret_sprawl.scanner.queue.connect import prepare
         from secret_sprawl.scanner.queue.periodic import ENQUEUE_FUNCTION
 
-        ensure_schema(libpq_url(url))
+        prepare(url)
         function = ENQUEUE_FUNCTION
     daemon = Daemon(url, config_path=args.config, sync_interval=args.sync_interval, function=function)
 

@@ -31,10 +31,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from secret_sprawl.scanner.queue.app import ensure_schema, libpq_url
+    from secret_sprawl.scanner.queue.connect import prepare
     from secret_sprawl.scanner.queue.work import WorkerSettings, run_worker
     from secret_sprawl.tracker.config import database_url, load_config
-    from secret_sprawl.tracker.db import open_database
     from secret_sprawl.tracker.fingerprints import fingerprint_key
 
     if args.concurrency < 1:
@@ -43,9 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--stalled-after must be longer than --heartbeat")
     key = fingerprint_key(load_config(args.config))  # kept in this process's memory, never in a job
     db_url = database_url(args.db)
-    conninfo = libpq_url(db_url)
-    ensure_schema(conninfo)
-    open_database(db_url).dispose()
+    conninfo = prepare(db_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     context = {"db_url": db_url, "cache_dir": str(args.cache_dir) if args.cache_dir else None,
                "rules": list(args.rules), "api_urls": dict(args.api_url), "token_envs": dict(args.token_env),

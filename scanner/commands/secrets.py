@@ -44,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     listing.add_argument("--target", help="only secrets seen in this target")
     listing.add_argument("--format", choices=names("secrets"), default="table")
     listing.add_argument("--as-of", type=utc_time, metavar="DATE", help="evaluate the SLA at this time")
+    listing.add_argument("--group-by", choices=queries.SECRET_GROUPS,
+                         help="one section per organisation (host/org) or target the secret was seen in "
+                              "(table and json)")
     add_min_confidence(listing, "list secrets")
     listing.set_defaults(func=_list)
 
@@ -83,6 +86,8 @@ def _policy(args: argparse.Namespace) -> SlaPolicy:
 
 
 def _list(args: argparse.Namespace) -> int:
+    if args.group_by and args.format == "csv":
+        raise UsageError("--group-by shows a table or json; csv has one row per secret (see its places)")
     policy = _policy(args)
     engine = open_database(database_url(args.db))
     with Session(engine) as session:
@@ -90,7 +95,8 @@ def _list(args: argparse.Namespace) -> int:
             session, policy, now=args.as_of or utcnow(), status=args.status, sla=args.sla,
             provider=args.provider, target=args.target, min_confidence=args.min_confidence,
         )
-    sys.stdout.write(renderer("secrets", args.format)(rows))
+        listed = queries.group_secrets(session, rows, args.group_by) if args.group_by else rows
+    sys.stdout.write(renderer("secrets", args.format)(listed))
     return EXIT_OK
 
 

@@ -197,11 +197,7 @@ def test_malformed_org_targets_are_usage_errors(tmp_path: Path, sprawl_scan, tar
     assert "Traceback" not in run.err
 
 
-def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
-    from secret_sprawl.tracker.metrics import compute_metrics, organisation
-    from secret_sprawl.tracker.models.columns import utcnow
-    from secret_sprawl.tracker.sla import SlaPolicy
-
+def _two_orgs(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
     hosts.token = None
     _acme(hosts)
     hosts.github("other", FakeRepo("other/x", _key_file(1)))  # the key acme/agents also holds
@@ -209,6 +205,14 @@ def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> 
     run = sprawl_scan("github://acme", "github://other", "--db", f"sqlite:///{tmp_path / 'tracker.db'}",
                       "--cache-dir", tmp_path / "cache", "--format", "json", *api, record=True)
     assert run.code == 1, run.err
+
+
+def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
+    from secret_sprawl.tracker.metrics import compute_metrics, organisation
+    from secret_sprawl.tracker.models.columns import utcnow
+    from secret_sprawl.tracker.sla import SlaPolicy
+
+    _two_orgs(tmp_path, hosts, sprawl_scan)
     engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
     try:
         with Session(engine) as session:
@@ -314,3 +318,28 @@ def test_clone_urls_are_accepted_only_on_the_apis_host(clone_url: str, api_url: 
 
     refusal = clone_refusal(clone_url, api_url, "https://api.github.com", "github.com")
     assert (refusal is None) == allowed, refusal
+
+
+def test_secrets_list_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan, capsys) -> None:
+    import json
+
+    from secret_sprawl.scanner.cli import main
+
+    _two_orgs(tmp_path, hosts, sprawl_scan)
+    capsys.readouterr()
+    db = ("--db", f"sqlite:///{tmp_path / 'tracker.db'}")
+    assert main(["secrets", "list", *db, "--group-by", "org", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["group_by"] == "org"
+    groups = {group["name"]: sorted(s["redacted"] for s in group["secrets"]) for group in document["groups"]}
+    assert [group["count"] for group in document["groups"]] == [2, 1]
+    shared = groups["github.com/other"]  # the key in both organisations is listed under each
+    assert list(groups) == ["github.com/acme", "github.com/other"]
+    assert set(shared) < set(groups["github.com/acme"])
+    assert main(["secrets", "list", *db, "--group-by", "target"]) == 0
+    table = capsys.readouterr().out
+    assert "target github.com/acme/agents: 1 secret(s)" in table
+    assert "target github.com/acme/shared: 1 secret(s)" in table
+    assert table.rstrip().endswith("2 secret(s) in 4 group(s)")
+    assert main(["secrets", "list", *db, "--group-by", "org", "--format", "csv"]) == 2
+    assert "--group-by" in capsys.readouterr().err

@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "db", parents=[common], help="upgrade the tracker database schema",
         description="upgrade: apply pending schema migrations. current: print the schema revision.",
     )
-    parser.add_argument("action", choices=("upgrade", "current"))
+    parser.add_argument("action", choices=("upgrade", "current"),
+                        help="upgrade: apply pending migrations; current: print the schema revision")
     parser.set_defaults(func=_run)
 
 

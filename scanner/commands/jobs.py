@@ -17,13 +17,14 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     leaf = action_options()
     listing = actions.add_parser("list", parents=[leaf], help="jobs with their status")
-    listing.add_argument("--status", choices=STATUSES)
-    listing.add_argument("--format", choices=names("jobs"), default="table")
+    listing.add_argument("--status", choices=STATUSES, help="only jobs in this state")
+    listing.add_argument("--format", choices=names("jobs"), default="table",
+                         help="table, or json with each job's last error")
     listing.set_defaults(func=_list)
     for name, help_text in (("retry", "queue a failed or cancelled job again"),
                             ("cancel", "cancel a waiting job (a running scan is not interrupted)")):
         action = actions.add_parser(name, parents=[leaf], help=help_text)
-        action.add_argument("id", type=int)
+        action.add_argument("id", type=int, help="the job id (`sprawl jobs list`)")
         action.set_defaults(func=_retry if name == "retry" else _cancel)
 
 

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     leaf = action_options()
     add = actions.add_parser("add", parents=[leaf], help="add a schedule")
-    add.add_argument("name")
+    add.add_argument("name", help="the schedule's name (letters, digits, - and _)")
     add.add_argument("--cron", required=True, metavar="EXPR",
                      help='crontab expression in UTC, e.g. "0 6 * * *" (daily at 06:00)')
     add.add_argument("targets", nargs="+", metavar="TARGET", help="directory, repository or git URL")
@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add.set_defaults(func=_add)
     actions.add_parser("list", parents=[leaf], help="schedules, next and last run").set_defaults(func=_list)
     remove = actions.add_parser("remove", parents=[leaf], help="remove a schedule")
-    remove.add_argument("name")
+    remove.add_argument("name", help="the schedule to remove")
     remove.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     remove.set_defaults(func=_remove)
     run = actions.add_parser("run", parents=[leaf], help="the scheduler daemon, in the foreground")
@@ -62,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                           "several daemons queue a due scan once")
     run.set_defaults(func=_run)
     now = actions.add_parser("run-now", parents=[leaf], help="run one schedule once, now")
-    now.add_argument("name")
+    now.add_argument("name", help="the schedule to run")
     now.set_defaults(func=_run_now)
 
 

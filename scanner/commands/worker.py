@@ -11,7 +11,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from secret_sprawl.scanner.cli import EXIT_OK, UsageError
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, add_rules_option
 from secret_sprawl.scanner.orgs import options as org_cli
 
 
@@ -26,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--heartbeat", type=float, default=10.0, metavar="SECONDS", help="heartbeat interval (default 10)")
     add("--stalled-after", type=float, default=30.0, metavar="SECONDS",
         help="retry the jobs of a worker silent this long (default 30)")
+    add_rules_option(parser)
     org_cli.add_arguments(parser, filters=False)
     parser.set_defaults(func=run)
 

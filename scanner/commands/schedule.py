@@ -17,6 +17,7 @@ from types import FrameType
 
 from secret_sprawl.detectors.urls import has_credentials
 from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
+from secret_sprawl.scanner.orgs import options as org_cli
 from secret_sprawl.scanner.orgs.expand import is_org_target, parse_org_target
 from secret_sprawl.scanner.schedule.daemon import JOB_FUNCTION, Daemon
 from secret_sprawl.scanner.schedule.job import run_schedule
@@ -48,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add.add_argument("--notify", metavar="env:NAME",
                      help="environment variable holding this schedule's webhook URL (else [notify] url)")
     add.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    org_cli.add_arguments(add)  # stored with the schedule: API URLs, filters, token variable names
     add.set_defaults(func=_add)
     actions.add_parser("list", parents=[leaf], help="schedules, next and last run").set_defaults(func=_list)
     remove = actions.add_parser("remove", parents=[leaf], help="remove a schedule")
@@ -77,7 +79,8 @@ def _add(args: argparse.Namespace) -> int:
     with Session(writer(db)) as session:
         try:
             schedule = add_schedule(session, args.name, args.cron, targets, verify=args.verify,
-                                    notify_url=args.notify, by=args.by)
+                                    notify_url=args.notify, options=org_cli.org_options(args).settings(),
+                                    by=args.by)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
         session.commit()

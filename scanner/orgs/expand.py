@@ -17,6 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 # Importing the enumerators registers them.
@@ -29,12 +30,38 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class OrgOptions:
+    """How organisation targets are listed; stored with a schedule and carried by queued jobs as
+    ``settings()``: API URLs, filters and token variable NAMES, never a token."""
+
     api_urls: Mapping[str, str] = field(default_factory=dict)  # host name or scheme -> API base URL
     token_envs: Mapping[str, str] = field(default_factory=dict)  # host name or scheme -> env variable
     include_forks: bool = False
     include: tuple[str, ...] = ()  # globs on the repository's full name (acme/agents)
     exclude: tuple[str, ...] = ()
     max_wait: float = 300.0  # seconds: the longest rate-limit pause before giving up
+
+    def settings(self) -> dict[str, Any]:
+        """The options as JSON-safe data, only those that differ from the defaults."""
+        data = {"api_urls": dict(self.api_urls), "token_envs": dict(self.token_envs),
+                "include_forks": self.include_forks, "include": list(self.include),
+                "exclude": list(self.exclude), "max_wait": self.max_wait}
+        return {key: value for key, value in data.items() if value != getattr(_DEFAULTS, key)
+                and value not in ({}, [])}
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any] | None,
+                      hosts: Mapping[str, Any] | None = None) -> OrgOptions:
+        """The options ``settings()`` gave (a schedule's, a job's); ``hosts`` (a worker's own
+        ``api_urls`` / ``token_envs``) wins over them."""
+        settings, hosts = settings or {}, hosts or {}
+        return cls(api_urls={**settings.get("api_urls", {}), **hosts.get("api_urls", {})},
+                   token_envs={**settings.get("token_envs", {}), **hosts.get("token_envs", {})},
+                   include_forks=bool(settings.get("include_forks")),
+                   include=tuple(settings.get("include", ())), exclude=tuple(settings.get("exclude", ())),
+                   max_wait=float(settings.get("max_wait", _DEFAULTS.max_wait)))
+
+
+_DEFAULTS = OrgOptions()
 
 
 class RepositoryTarget(str):

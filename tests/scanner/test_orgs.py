@@ -343,3 +343,82 @@ def test_secrets_list_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan
     assert table.rstrip().endswith("2 secret(s) in 4 group(s)")
     assert main(["secrets", "list", *db, "--group-by", "org", "--format", "csv"]) == 2
     assert "--group-by" in capsys.readouterr().err
+
+
+def test_a_schedule_stores_and_reuses_the_org_options_but_never_a_token(
+        tmp_path: Path, hosts: FakeHosts, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import json
+
+    from secret_sprawl.scanner.cli import main
+    from secret_sprawl.tracker.schedules import find_schedule
+
+    _acme(hosts)
+    hosts.github("acme", FakeRepo("acme/agents-old", _key_file(20)))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # where a schedule mirrors repositories
+    monkeypatch.setenv("ACME_GH", hosts.token or "")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    db = ("--db", f"sqlite:///{tmp_path / 'tracker.db'}")
+    options = ("--api-url", f"github.com={hosts.base}/gh", "--token-env", "github.com=ACME_GH",
+               "--include", "acme/*", "--exclude", "*-old", "--include-forks")
+    assert main(["schedule", "add", "orgs", "--cron", "0 3 * * *", "github://acme", *options, *db]) == 0
+    engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
+    try:
+        with Session(engine) as session:
+            stored = find_schedule(session, "orgs").options
+    finally:
+        engine.dispose()
+    assert stored == {"api_urls": {"github.com": f"{hosts.base}/gh"}, "token_envs": {"github.com": "ACME_GH"},
+                      "include_forks": True, "include": ["acme/*"], "exclude": ["*-old"]}
+    capsys.readouterr()
+    assert main(["schedule", "run-now", "orgs", *db]) == 0, capsys.readouterr()
+    out = capsys.readouterr()
+    # The stored filters applied (the fork in, the -old repository out), with the token from ACME_GH.
+    assert _tracked(tmp_path)[0] == {f"github.com/acme/{name}"
+                                     for name in ("agents", "infra", "docs", "shared", "upstream-fork")}
+    api_auth = [h["Authorization"] for p, h in hosts.requests if p.startswith("/gh/")]
+    assert api_auth and set(api_auth) == {f"Bearer {hosts.token}"}
+    token = (hosts.token or "").encode()
+    assert token not in b"".join(p.read_bytes() for p in tmp_path.glob("tracker.db*"))
+    assert token not in _bytes_under(tmp_path / "xdg")
+    assert hosts.token not in out.out + out.err + json.dumps(stored)
+
+
+@pytest.mark.parametrize("option", [("--token-env", "github.com=ghp_" + "0aB" * 12),
+                                    ("--token-env", "github.com=glpat-x"),
+                                    ("--api-url", "github.com=https://me:s3cret@ghe.corp/api/v3"),
+                                    ("--api-url", "github.com=ghe.corp")])
+def test_a_token_or_credentials_in_place_of_a_name_are_refused(option: tuple[str, str], tmp_path: Path,
+                                                                capsys) -> None:
+    from secret_sprawl.scanner.cli import main
+
+    for command in (["schedule", "add", "n", "--cron", "0 3 * * *"], ["scan", "--no-record"]):
+        with pytest.raises(SystemExit) as stopped:
+            main([*command, "github://acme", *option, "--db", f"sqlite:///{tmp_path / 't.db'}"])
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert option[0] in err and option[1].partition("=")[2] not in err
+
+
+def test_the_tracker_refuses_schedule_options_that_could_hold_a_secret(tmp_path: Path) -> None:
+    from secret_sprawl.tracker.db import writer
+    from secret_sprawl.tracker.schedules import add_schedule
+
+    engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
+    try:
+        with Session(writer(engine)) as session:
+            for options in ({"token_envs": {"github": "hf_abcdefABCDEF0123"}},
+                            {"api_urls": {"gitlab": "https://oauth2:glpat-x@gitlab.corp/api/v4"}}):
+                with pytest.raises(ValueError, match=r"stores none|never hold the token"):
+                    add_schedule(session, "n", "0 3 * * *", ["github://acme"], options=options, by="t")
+            add_schedule(session, "ok", "0 3 * * *", ["github://acme"], by="t",
+                         options={"token_envs": {"github": "GHE_TOKEN"}, "include": []})
+            assert find_schedule_options(session, "ok") == {"token_envs": {"github": "GHE_TOKEN"}}
+    finally:
+        engine.dispose()
+
+
+def find_schedule_options(session: Session, name: str) -> dict | None:
+    from secret_sprawl.tracker.schedules import find_schedule
+
+    schedule = find_schedule(session, name)
+    return schedule.options if schedule else None

@@ -2,7 +2,8 @@
 
 Every host's repositories are served over git's dumb HTTP protocol by the same server, so the test
 sees the headers git sends. ``clone_urls`` makes the API name another clone URL for a repository,
-``next_base`` another origin for its next pages (a hostile API). Every page
+``next_base`` another origin for its next pages, ``redirect_base`` one it redirects to (a hostile
+API). Every page
 holds ``per_page`` items at most, so any organisation of three or more repositories is paginated
 (GitHub and Hugging Face through ``Link: rel="next"``, GitLab through ``X-Next-Page``).
 """
@@ -41,6 +42,7 @@ class FakeHosts:
     rate_limit_once: dict[str, int] = field(default_factory=dict)  # path prefix -> seconds until reset
     clone_urls: dict[str, str] = field(default_factory=dict)  # repository path -> clone URL the API names
     next_base: str | None = None  # the origin the API's next-page links point at (default its own)
+    redirect_base: str | None = None  # when set, every API request is redirected (302) to this origin
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     base: str = ""
 
@@ -97,6 +99,8 @@ def _handler(hosts: FakeHosts) -> type[BaseHTTPRequestHandler]:
                     del hosts.rate_limit_once[prefix]
                     return self._send(403, b'{"message": "rate limit"}', {
                         "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + seconds)})
+            if url.path.startswith(("/gh/", "/gl/", "/hf/api/")) and hosts.redirect_base:
+                return self._send(302, b"", {"Location": f"{hosts.redirect_base}{self.path}"})
             if url.path.startswith(("/gh/", "/gl/", "/hf/api/")):
                 return self._api(url.path, query)
             file = hosts.root / "served" / url.path.lstrip("/")

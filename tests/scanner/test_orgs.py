@@ -285,6 +285,24 @@ def test_a_next_page_on_another_host_is_refused_before_it_is_asked(
     assert elsewhere.requests == []
 
 
+@pytest.mark.parametrize("host", ["gitlab", "github"])
+def test_a_redirect_to_another_host_is_refused_before_it_is_followed(
+        host: str, tmp_path: Path, hosts: FakeHosts, elsewhere: FakeHosts, sprawl_scan,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # GitLab's PRIVATE-TOKEN header is not one an HTTP client drops on a cross-origin redirect.
+    hosts.gitlab("corp", FakeRepo("corp/api", _key_file(7)))
+    _acme(hosts)
+    hosts.redirect_base = elsewhere.base
+    monkeypatch.setenv("GITLAB_TOKEN", hosts.token or "")
+    monkeypatch.setenv("GITHUB_TOKEN", hosts.token or "")
+    target, api = {"gitlab": ("gitlab://corp", f"gitlab.com={hosts.base}/gl"),
+                   "github": ("github://acme", f"github.com={hosts.base}/gh")}[host]
+    run = _scan(sprawl_scan, tmp_path, target, "--api-url", api)
+    assert run.code == 2
+    assert "another host" in run.err and "Traceback" not in run.err
+    assert elsewhere.requests == []
+
+
 def test_a_queued_job_with_a_foreign_clone_url_gets_no_token() -> None:
     from secret_sprawl.scanner.orgs.expand import rebuild_target
     from secret_sprawl.scanner.orgs.interface import OrgError

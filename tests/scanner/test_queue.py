@@ -216,6 +216,8 @@ def test_org_target_is_expanded_by_a_job_and_the_token_stays_out(tmp_path: Path,
     finally:
         engine.dispose()
     assert "github.com/acme/r0" in dump and token not in dump
+    cached = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert b"acme/r0" in cached and token.encode() not in cached  # the mirrors' config names the URL only
 
 
 @pytest.mark.postgres

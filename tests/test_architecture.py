@@ -105,6 +105,15 @@ def test_only_the_tracker_touches_its_tables(package: str) -> None:
     assert wrong == []
 
 
+def test_only_the_tracker_creates_the_queues_tables() -> None:
+    """The job queue's schema sits next to the tracker's tables: scanner/ connects, never builds it."""
+    builds = ("SchemaManager", "psycopg.connect(")
+    wrong = [f"{path.relative_to(ROOT)}" for package in OURS if package != "tracker"
+             for path in sorted((ROOT / package).rglob("*.py"))
+             if any(word in path.read_text(encoding="utf-8") for word in builds)]
+    assert wrong == []
+
+
 def test_the_sql_check_sees_sql(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("import sqlalchemy as sa\nfrom sqlmodel import select\nq = sa.select(1)\n"

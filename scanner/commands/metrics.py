@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options, utc_time
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, utc_time
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.metrics import MetricsView
 from secret_sprawl.scanner.inventory_scan import shared_jobs_threshold
@@ -32,7 +32,7 @@ from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.exports.html import BREAKDOWNS
-from secret_sprawl.tracker.exports.openmetrics import UNBOUNDED_GROUPS, SprawlCollector, check_groups
+from secret_sprawl.tracker.exports.openmetrics import SprawlCollector, check_groups
 from secret_sprawl.tracker.inventory import inventory_metrics
 from secret_sprawl.tracker.metrics import GROUP_BY, Metrics, compute_report
 from secret_sprawl.tracker.models.columns import utcnow
@@ -59,23 +59,27 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--as-of", type=utc_time, metavar="DATE",
                         help="compute as of this time (default now)")
     add_min_confidence(parser, "count secrets")
+    # ``serve`` is an optional word rather than a sub-parser, so that an option the command does not
+    # have (``--rules FILE``) is reported as such instead of FILE being taken for an action.
+    parser.add_argument("action", nargs="?", metavar="serve",
+                        help="serve the metrics for Prometheus to scrape (GET /metrics) instead of printing "
+                             "them once")
+    serving = parser.add_argument_group("serve options")
+    serving.add_argument("--port", type=int, help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
+    serving.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.set_defaults(func=_run)
-    actions = parser.add_subparsers(dest="action", metavar="ACTION")
-    serve = actions.add_parser("serve", parents=[action_options()],
-                               help="serve the metrics for Prometheus to scrape (GET /metrics)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
-                       help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--group-by", choices=[g for g in GROUP_BY if g not in UNBOUNDED_GROUPS],
-                       help="also expose each figure per group (a bounded label)")
-    add_min_confidence(serve, "count secrets")
-    serve.set_defaults(func=_serve)
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    if args.format == "openmetrics":
+    if args.action not in (None, "serve"):
+        raise UsageError(f"unknown action {args.action!r} (the only one is serve)")
+    if args.action is None and (args.port is not None or args.host is not None):
+        raise UsageError("--port and --host go with serve: sprawl metrics serve --port N")
+    if args.action == "serve" or args.format == "openmetrics":
         _check_groups(args.group_by)
+    if args.action == "serve":
+        return _serve(args)
+    config = load_config(args.config)
     generated_at = utcnow()
     engine = open_database(database_url(args.db))
     metrics = _compute(engine, config, args, as_of=args.as_of or generated_at,
@@ -131,11 +135,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(SprawlCollector(produce))
+    host = "127.0.0.1" if args.host is None else args.host
+    port = DEFAULT_PORT if args.port is None else args.port
     try:
-        server = make_server(args.host, args.port, make_wsgi_app(registry), handler_class=_QuietHandler)
+        server = make_server(host, port, make_wsgi_app(registry), handler_class=_QuietHandler)
     except (OSError, OverflowError) as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}"
-                         ) from None
+        raise UsageError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from None
     host, port = server.server_address[:2]
     print(f"serving metrics on http://{host}:{port}/metrics (Ctrl-C to stop)", file=sys.stderr, flush=True)
 

@@ -169,3 +169,13 @@ def test_month_grouping_is_refused_for_openmetrics(tmp_path):
     run = sprawl("metrics", "--format", "openmetrics", "--group-by", "month", "--db",
                  f"sqlite:///{tmp_path / 't.db'}")
     assert run.code == 2 and "csv or json" in run.err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("serve", "--group-by", "month"), "csv or json"),
+    (("--port", "9999"), "go with serve"),
+    (("sever",), "unknown action 'sever'"),
+])
+def test_serve_usage_errors(tmp_path, args, message):
+    run = sprawl("metrics", *args, "--db", f"sqlite:///{tmp_path / 't.db'}")
+    assert run.code == 2 and message in run.err and "Traceback" not in run.err

@@ -56,7 +56,7 @@ def plant(db_url: str) -> None:
             lifecycle.assign(session, 2, "platform-team", by="ops")
             session.commit()
         if db_url.startswith("postgresql"):
-            from secret_sprawl.scanner.queue.app import opened
+            from secret_sprawl.scanner.queue.connect import opened
             from secret_sprawl.scanner.queue.tasks import defer_scan
 
             with opened(db_url):

@@ -1,41 +1,171 @@
-"""The notification outbox: which notices were delivered, so each state change is announced once.
+"""The notification outbox, written side: each notice is added in the transaction of the change it announces.
 
-A notice is keyed by (secret_id, kind, state); ``secret_id`` is None for notices about a run. The
-scanner decides what to announce and delivers it; the tracker remembers what was delivered.
+Kinds: ``new-secret`` (recording a target), ``sla`` approaching/breached (the SLA sweep),
+``revocation-detected`` / ``revocation-disproved`` (verification), ``scan-failed`` (a scheduled run that
+failed in part or in full). Each notice is one row per destination: ``global`` (the config's webhook,
+which hears everything) and ``schedule:<name>`` for each schedule with its own webhook whose targets the
+notice is about. A schedule's targets are the ones it lists plus the ones its last run scanned (an
+organisation target expands to repositories). (secret, kind, state, destination) is announced once.
+``tracker.outbox`` keeps the delivery state; ``scanner.notify`` delivers. Notices carry the redacted
+preview, a fingerprint prefix, the location and the age: never a value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
-from secret_sprawl.tracker.db import writer
-from secret_sprawl.tracker.models.core import Occurrence, Secret
-from secret_sprawl.tracker.models.schedule import Notification
-from sqlalchemy import Engine, func, select
+from secret_sprawl.detectors.types import Confidence
+from secret_sprawl.tracker.confidence import DEFAULT_FLOOR
+from secret_sprawl.tracker.models.core import Occurrence, Scan, Secret, Target
+from secret_sprawl.tracker.models.schedule import Notification, Schedule
+from secret_sprawl.tracker.sla import SlaPolicy, SlaState
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-NoticeKey = tuple[int | None, str, str]  # secret_id, kind, state
+GLOBAL = "global"
+NEW_SECRET, SLA, SCAN_FAILED = "new-secret", "sla", "scan-failed"
+FINGERPRINT_PREFIX = 12
+SCHEDULE_PREFIX = "schedule:"
+REVOCATION_KINDS = ("revocation-detected", "revocation-disproved")  # tracker.verification's transitions
+SECRET_KINDS = (NEW_SECRET, SLA, *REVOCATION_KINDS)  # the kinds about one secret
 
 
-def new_in_scan(session: Session, scan_id: int) -> list[Secret]:
-    """Secrets first seen by scan ``scan_id``."""
-    first_scan = func.min(Occurrence.first_scan_id)
-    new_ids = select(Occurrence.secret_id).group_by(Occurrence.secret_id).having(first_scan == scan_id)
-    return list(session.execute(select(Secret).where(Secret.id.in_(new_ids))).scalars())
+def schedule_destination(name: str) -> str:
+    return SCHEDULE_PREFIX + name
 
 
-def delivered(session: Session, key: NoticeKey) -> bool:
-    """Whether a notice with this key was delivered before."""
-    secret_id, kind, state = key
-    query = select(Notification.id).where(Notification.kind == kind, Notification.state == state)
+def announce_new_secrets(session: Session, secret_ids: Iterable[int], *, trigger: str, now: datetime) -> int:
+    """New-secret notices for ``secret_ids`` (just recorded by a scan started by ``trigger``); secrets
+    below the default confidence floor (placeholders, fixtures) are not announced."""
+    secrets = _secrets(session, secret_ids)
+    secrets = [s for s in secrets if Confidence(s.confidence).rank >= DEFAULT_FLOOR.rank]
+    if not secrets:
+        return 0
+    routes = _Routes(session)
+    own = trigger.removeprefix(SCHEDULE_PREFIX) if trigger.startswith(SCHEDULE_PREFIX) else None
+    places, targets = _first_places(session, [_id(s) for s in secrets]), _targets_of(session, secrets)
+    added = 0
+    for secret in secrets:
+        detail = _secret_detail(secret, places.get(_id(secret), ""), now)
+        added += _add(session, NEW_SECRET, "open", _id(secret), detail,
+                      routes.destinations(targets.get(_id(secret), set()), own), now)
+    return added
+
+
+def announce_revocation(session: Session, secret: Secret, transition: str, *, at: datetime,
+                        evidence: dict[str, Any]) -> int:
+    """A revocation detected or disproved by a live check of ``secret``."""
+    detail = {**_secret_detail(secret, _first_places(session, [_id(secret)]).get(_id(secret), ""), at),
+              "endpoint": evidence.get("endpoint", ""), "http_status": evidence.get("http_status")}
+    targets = _targets_of(session, [secret]).get(_id(secret), set())
+    return _add(session, transition, at.isoformat(), _id(secret), detail,
+                _Routes(session).destinations(targets, None), at)
+
+
+def announce_scan_failed(session: Session, schedule: str, *, scan_id: int | None, result: str, error: str,
+                         at: datetime) -> int:
+    """A scheduled run that could not scan some (``partial``) or all (``failed``) of its targets."""
+    detail = {"schedule": schedule, "scan_id": scan_id, "result": result, "error": error,
+              "at": at.isoformat()}
+    return _add(session, SCAN_FAILED, f"{schedule}@{at.isoformat()}", None, detail,
+                _Routes(session).destinations(set(), schedule), at)
+
+
+def sweep_sla(session: Session, policy: SlaPolicy, now: datetime) -> int:
+    """Notices for open secrets that entered the SLA's approaching or breached state (once per state)."""
+    from secret_sprawl.tracker.queries import list_secrets
+
+    rows = [row for row in list_secrets(session, policy, now=now, status="open")
+            if row.sla.state in (SlaState.APPROACHING, SlaState.BREACHED)]
+    if not rows:
+        return 0
+    secrets = [row.secret for row in rows]
+    routes, targets = _Routes(session), _targets_of(session, secrets)
+    places = _first_places(session, [_id(s) for s in secrets])
+    added = 0
+    for row in rows:
+        secret_id = _id(row.secret)
+        detail = {**_secret_detail(row.secret, places.get(secret_id, ""), now),
+                  "deadline": row.sla.deadline.isoformat()}
+        added += _add(session, SLA, str(row.sla.state), secret_id, detail,
+                      routes.destinations(targets.get(secret_id, set()), None), now)
+    return added
+
+
+class _Routes:
+    """Which destinations hear about which targets: ``global`` always, each schedule with a webhook
+    for its own targets (listed, or scanned by its last run)."""
+
+    def __init__(self, session: Session) -> None:
+        schedules = list(session.execute(select(Schedule).where(Schedule.notify_url.is_not(None))).scalars())
+        scans = {s.last_scan_id for s in schedules if s.last_scan_id is not None}
+        scanned = dict(session.execute(select(Scan.id, Scan.targets).where(Scan.id.in_(scans))).all())
+        self._covered = {s.name: set(s.targets) | set(scanned.get(s.last_scan_id) or ()) for s in schedules}
+
+    def destinations(self, targets: set[str], schedule: str | None) -> list[str]:
+        return [GLOBAL, *(schedule_destination(name) for name, covered in self._covered.items()
+                          if name == schedule or targets & covered)]
+
+
+def _add(session: Session, kind: str, state: str, secret_id: int | None, detail: dict[str, Any],
+         destinations: list[str], at: datetime) -> int:
+    query = select(Notification.destination).where(Notification.kind == kind, Notification.state == state)
     query = query.where(Notification.secret_id.is_(None) if secret_id is None
                         else Notification.secret_id == secret_id)
-    return session.execute(query.limit(1)).first() is not None
+    announced = set(session.execute(query).scalars())
+    rows = [Notification(secret_id=secret_id, kind=kind, state=state, destination=destination,
+                         detail=detail, created_at=at)
+            for destination in destinations if destination not in announced]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
 
 
-def remember_delivered(db: Engine, keys: Iterable[NoticeKey]) -> None:
-    """Record these notices as delivered, in one transaction."""
-    with Session(writer(db)) as session:
-        for secret_id, kind, state in keys:
-            session.add(Notification(secret_id=secret_id, kind=kind, state=state))
-        session.commit()
+def _secret_detail(secret: Secret, location: str, now: datetime) -> dict[str, Any]:
+    return {
+        "provider": secret.provider,
+        "rule_id": secret.rule_id,
+        "redacted": secret.redacted,
+        "fingerprint_prefix": secret.fingerprint[:FINGERPRINT_PREFIX],
+        "location": location,
+        "age_days": round((now - secret.exposed_at).total_seconds() / 86_400, 2),
+        "status": secret.status,
+        "confidence": secret.confidence,
+        "at": now.isoformat(),
+    }
+
+
+def _secrets(session: Session, ids: Iterable[int]) -> list[Secret]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return list(session.execute(select(Secret).where(Secret.id.in_(wanted)).order_by(Secret.id)).scalars())
+
+
+def _first_places(session: Session, ids: list[int]) -> dict[int, str]:
+    """``target:path:line`` of each secret's first recorded occurrence."""
+    if not ids:
+        return {}
+    first = (select(func.min(Occurrence.id)).where(Occurrence.secret_id.in_(ids))
+             .group_by(Occurrence.secret_id))
+    query = (select(Occurrence.secret_id, Target.name, Occurrence.path, Occurrence.line)
+             .join(Target, Target.id == Occurrence.target_id).where(Occurrence.id.in_(first)))
+    return {secret_id: f"{name}:{path}:{line}" for secret_id, name, path, line in session.execute(query)}
+
+
+def _targets_of(session: Session, secrets: Iterable[Secret]) -> dict[int, set[str]]:
+    ids = [_id(s) for s in secrets]
+    found: dict[int, set[str]] = {}
+    query = (select(Occurrence.secret_id, Target.name).join(Target, Target.id == Occurrence.target_id)
+             .where(Occurrence.secret_id.in_(ids)).distinct())
+    for secret_id, name in session.execute(query):
+        found.setdefault(secret_id, set()).add(name)
+    return found
+
+
+def _id(secret: Secret) -> int:
+    if secret.id is None:
+        raise RuntimeError("secret has no id")
+    return secret.id

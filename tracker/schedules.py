@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from secret_sprawl.detectors.urls import has_credentials, scrub_text
 from secret_sprawl.tracker.audit import append_event
-from secret_sprawl.tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
+from secret_sprawl.tracker.models.schedule import Schedule
+from secret_sprawl.tracker.notifications import announce_scan_failed
+from secret_sprawl.tracker.run_result import RUN_RESULTS, RunResult
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -36,7 +39,7 @@ def cron_trigger(cron: str) -> CronTrigger:
 
 def add_schedule(
     session: Session, name: str, cron: str, targets: list[str], *, verify: bool = False,
-    notify_url: str | None = None, by: str,
+    notify_url: str | None = None, options: dict[str, Any] | None = None, by: str,
 ) -> Schedule:
     """A new schedule; ValueError for a bad name, cron or empty targets, or a name already used."""
     if not name or not name.replace("-", "").replace("_", "").isalnum():
@@ -52,10 +55,13 @@ def add_schedule(
     if notify_url is not None and not ENV_REFERENCE.fullmatch(notify_url):
         raise ValueError("a webhook URL is a credential and the tracker stores none: put it in an "
                          "environment variable and give --notify env:NAME (or [notify] url in the config)")
-    schedule = Schedule(name=name, cron=cron, targets=list(targets), verify=verify, notify_url=notify_url)
+    options = {key: value for key, value in (options or {}).items() if value not in (None, [], ())}
+    schedule = Schedule(name=name, cron=cron, targets=list(targets), verify=verify, notify_url=notify_url,
+                        options=options or None)
     session.add(schedule)
     session.flush()
-    detail = {"cron": cron, "targets": list(targets), "verify": verify, "notify": notify_url}
+    detail = {"cron": cron, "targets": list(targets), "verify": verify, "notify": notify_url,
+              **({"options": options} if options else {})}
     append_event(session, kind="schedule-added", actor=by, new_value=name, detail=detail)
     return schedule
 
@@ -84,14 +90,22 @@ def list_schedules(session: Session) -> list[Schedule]:
 
 
 def record_run(
-    session: Session, name: str, *, at: datetime, scan_id: int | None, status: str, error: str | None = None,
+    session: Session, name: str, *, at: datetime, scan_id: int | None, result: RunResult,
+    error: str | None = None, targets: list[dict[str, Any]] | None = None,
 ) -> Schedule:
-    """Remember a run's time, scan and result on its schedule (shown by ``schedule list``)."""
-    if status not in SCHEDULE_RUN_STATUSES:
-        raise ValueError(f"run status must be one of {', '.join(SCHEDULE_RUN_STATUSES)}")
+    """Remember a run's time, scan, result and per-target results on its schedule (``schedule list``);
+    a ``partial`` or ``failed`` run also puts a scan-failed notice in the outbox, in the same transaction."""
+    if result not in RUN_RESULTS:
+        raise ValueError(f"run result must be one of {', '.join(RUN_RESULTS)}")
     schedule = get_schedule(session, name)
+    error = scrub_text(error) if error else error
     schedule.last_run_at, schedule.last_scan_id = at, scan_id
-    schedule.last_status, schedule.last_error = status, scrub_text(error) if error else error
+    schedule.last_status, schedule.last_error = str(result), error
+    schedule.last_results = [{**item, "error": scrub_text(item["error"]) if item.get("error") else None}
+                             for item in targets or []]
     session.add(schedule)
     session.flush()
+    if result in (RunResult.PARTIAL, RunResult.FAILED) or error:
+        announce_scan_failed(session, name, scan_id=scan_id, result=str(result), error=error or str(result),
+                             at=at)
     return schedule

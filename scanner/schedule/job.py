@@ -22,6 +22,7 @@ from typing import Any
 from secret_sprawl.detectors.engine import build_engine
 from secret_sprawl.detectors.types import Confidence, TargetResult
 from secret_sprawl.detectors.verification import load_verifiers
+from secret_sprawl.scanner.notice_payload import counted
 from secret_sprawl.scanner.notify import deliver_pending
 from secret_sprawl.scanner.orgs.expand import OrgOptions, expand_each
 from secret_sprawl.scanner.outcome import target_failed
@@ -180,8 +181,9 @@ def _log_run(name: str, run: ScheduleRun, took: timedelta) -> None:
     findings = sum(item["findings"] for item in run.targets)
     new = sum(item["new"] for item in run.targets)
     level = logging.INFO if run.result in (RunResult.OK, RunResult.FINDINGS) else logging.WARNING
-    log.log(level, "schedule %s: %s (scan %s, %d targets, %d failed, %d findings, %d new, %.1fs)%s",
-            name, run.result, run.scan_id, len(run.targets), failed, findings, new, took.total_seconds(),
+    log.log(level, "schedule %s: %s (scan %s, %s, %d failed, %s, %d new, %.1fs)%s", name, run.result,
+            run.scan_id, counted(len(run.targets), "target", "targets"), failed,
+            counted(findings, "finding", "findings"), new, took.total_seconds(),
             f": {run.error}" if run.error else "")
 
 

@@ -54,7 +54,9 @@ def line(notice: Notice) -> str:
     """One notice as one link-free line of text."""
     d = notice.detail
     if notice.kind == "scan-failed":
-        return (f"Scheduled run {_code(d.get('schedule', ''))} {d.get('result', 'failed')} "
+        missed = (f"; {d['failed_targets']} of {counted(d['targets'], 'target', 'targets')} not scanned"
+                  if d.get("targets") else "")
+        return (f"Scheduled run {_code(d.get('schedule', ''))}: {d.get('result', 'failed')}{missed} "
                 f"(scan {d.get('scan_id')}): {_escape(d.get('error', ''))}")
     head = f"SLA {notice.state}" if notice.kind == "sla" else _HEADS.get(notice.kind, notice.kind)
     return (f"{head}: {_escape(d.get('provider', ''))} {_code(d.get('redacted', ''))} "

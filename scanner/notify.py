@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from secret_sprawl.detectors.types import Confidence
-from secret_sprawl.scanner.notice_payload import Notice, payload
+from secret_sprawl.scanner.notice_payload import Notice, counted, payload
 from secret_sprawl.tracker import outbox
 from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import writer
@@ -139,8 +139,8 @@ def _deliver_destination(db: Engine, destination: str, webhook: Webhook, shape: 
                 outbox.mark_refused(session, rows, error, now, base_delay=timedelta(
                     seconds=config.notify.retry_seconds), max_attempts=config.notify.max_attempts)
                 report.refused[destination] = error
-                log.warning("webhook on %s refused %d notices for %s (%s); retried with backoff",
-                            webhook.host, len(rows), destination, error)
+                log.warning("webhook on %s refused %s for %s (%s); retried with backoff", webhook.host,
+                            counted(len(rows), "notice", "notices"), destination, error)
             session.commit()
         if error is not None:
             return

@@ -65,10 +65,10 @@ def announce_revocation(session: Session, secret: Secret, transition: str, *, at
 
 
 def announce_scan_failed(session: Session, schedule: str, *, scan_id: int | None, result: str, error: str,
-                         at: datetime) -> int:
-    """A scheduled run that could not scan some (``partial``) or all (``failed``) of its targets."""
+                         at: datetime, failed: int = 0, targets: int = 0) -> int:
+    """A scheduled run that could not scan ``failed`` of its ``targets`` (or stopped with ``error``)."""
     detail = {"schedule": schedule, "scan_id": scan_id, "result": result, "error": error,
-              "at": at.isoformat()}
+              "failed_targets": failed, "targets": targets, "at": at.isoformat()}
     return _add(session, SCAN_FAILED, f"{schedule}@{at.isoformat()}", None, detail,
                 _Routes(session).destinations(set(), schedule), at)
 

@@ -106,6 +106,7 @@ def record_run(
     session.add(schedule)
     session.flush()
     if result in (RunResult.PARTIAL, RunResult.FAILED) or error:
+        failed = sum(1 for item in targets or [] if item["result"] == RunResult.FAILED)
         announce_scan_failed(session, name, scan_id=scan_id, result=str(result), error=error or str(result),
-                             at=at)
+                             at=at, failed=failed, targets=len(targets or []))
     return schedule

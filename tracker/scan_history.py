@@ -13,7 +13,7 @@ from datetime import datetime
 
 from secret_sprawl.tracker.models.core import Scan, ScanStatus
 from secret_sprawl.tracker.run_result import RunResult, classify
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlmodel import Session
 
 
@@ -40,7 +40,8 @@ def list_scans(session: Session, *, target: str | None = None, limit: int = 50) 
     query = select(Scan).order_by(Scan.started_at.desc(), Scan.id.desc())
     if target is not None:
         # ``targets`` is a JSON list kept as text: match the name as JSON writes it, then exactly here.
-        query = query.where(Scan.targets.contains(json.dumps(target)[1:-1]))  # type: ignore[union-attr]
+        as_text = cast(Scan.__table__.c.targets, Text)
+        query = query.where(as_text.contains(json.dumps(target), autoescape=True))
     rows: list[ScanRow] = []
     for batch in _batches(session, query, limit):
         rows += [_row(scan) for scan in batch if target is None or target in (scan.targets or [])]

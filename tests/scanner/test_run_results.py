@@ -213,3 +213,14 @@ def _wait(condition, timeout=20.0):
             return True
         time.sleep(0.05)
     return False
+
+
+def test_scans_list_matches_a_target_exactly(db_url, tmp_path, capsys):
+    names = ("team_a%", "teamXa%", 'quote"d')
+    for name in names:
+        (tmp_path / name).mkdir()
+        assert main(["scan", str(tmp_path / name), "--db", db_url, "--format", "json"]) == 0
+    capsys.readouterr()
+    for name in names:
+        assert main(["scans", "list", "--target", str(tmp_path / name), "--format", "json", "--db", db_url]) == 0
+        assert [s["targets"] for s in json.loads(capsys.readouterr().out)] == [[str(tmp_path / name)]]

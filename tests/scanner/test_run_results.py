@@ -222,5 +222,6 @@ def test_scans_list_matches_a_target_exactly(db_url, tmp_path, capsys):
         assert main(["scan", str(tmp_path / name), "--db", db_url, "--format", "json"]) == 0
     capsys.readouterr()
     for name in names:
-        assert main(["scans", "list", "--target", str(tmp_path / name), "--format", "json", "--db", db_url]) == 0
+        target = str(tmp_path / name)
+        assert main(["scans", "list", "--target", target, "--format", "json", "--db", db_url]) == 0
         assert [s["targets"] for s in json.loads(capsys.readouterr().out)] == [[str(tmp_path / name)]]

@@ -232,3 +232,22 @@ def test_webhook_references_are_read_from_the_environment(monkeypatch):
     assert webhook_url(None, configured).endswith("/synthetic")
     assert webhook_url("env:SPRAWL_UNSET_HOOK", none) is None
     assert webhook_url("http://127.0.0.1:9/hook", none) == "http://127.0.0.1:9/hook"
+
+
+def test_a_revocation_disproved_is_in_the_outbox_with_the_status_change(scanned, hook):
+    from secret_sprawl.tracker.verification import apply_verdict
+
+    db, *_ = scanned
+    deliver_pending(db, Config(), explicit_url=hook.url)
+    with Session(db) as session:
+        secret = session.exec(select(Secret)).one()
+        secret.status, secret.resolved_at = "revoked", utcnow()
+        session.add(secret)
+        apply_verdict(session, secret.id, state="live", at=utcnow(), provider="openai",
+                      endpoint="https://api.openai.com/v1/models", http_status=200, by="test")
+        assert not rows(db, kind="revocation-disproved")  # not committed yet: nothing announced
+        session.commit()
+    (row,) = rows(db, kind="revocation-disproved")
+    assert row.detail["http_status"] == 200 and row.status == "pending"
+    deliver_pending(db, Config(), explicit_url=hook.url)
+    assert hook.accepted[-1]["text"].startswith("secret-sprawl: 1 revocation disproved\n")

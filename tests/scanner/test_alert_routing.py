@@ -110,7 +110,7 @@ def test_a_real_scheduler_run_delivers_a_notice_refused_on_an_earlier_run_once(t
         assert row.status == "delivered" and row.attempts >= 2
 
 
-def wait_for(condition, timeout=20.0):
+def wait_for(condition, timeout=60.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if condition():

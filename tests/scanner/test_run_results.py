@@ -7,6 +7,7 @@ import logging
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -142,11 +143,17 @@ def test_the_daemon_log_is_quiet_and_speaks_the_vocabulary(db_url, folders, tmp_
                        check=True, capture_output=True)
     daemon = subprocess.Popen([*sprawl, "schedule", "run", "--db", db_url, "--sync-interval", "0.2"],
                               stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(6)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(daemon.stderr), daemon=True)
+    reader.start()
+    try:  # until the repository was scanned twice (the second time incrementally) and "gone" failed
+        wanted = ("schedule repo: ok (scan", "schedule gone: failed (scan")
+        assert _wait(lambda: all(any(text in line for line in list(lines)) for text in wanted), timeout=90)
     finally:
         daemon.send_signal(signal.SIGINT)
-        _, log = daemon.communicate(timeout=30)
+        daemon.wait(timeout=30)
+        reader.join(10)
+    log = "".join(lines)
     assert "schedule repo: findings (scan" in log and "schedule repo: ok (scan" in log  # then incremental
     assert "WARNING secret_sprawl.scanner.schedule.job: schedule gone: failed (scan" in log
     for noise in ("alembic", "Context impl", "executed successfully", "Running job", "__del__",
@@ -206,7 +213,7 @@ def _move_next_run(db_url, name, back):
     store.shutdown()
 
 
-def _wait(condition, timeout=20.0):
+def _wait(condition, timeout=60.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if condition():

@@ -24,7 +24,7 @@ from secret_sprawl.tracker import outbox
 from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.models.columns import utcnow
-from secret_sprawl.tracker.models.schedule import Notification
+from secret_sprawl.tracker.models.schedule import Notification, Schedule
 from secret_sprawl.tracker.notifications import GLOBAL, SCHEDULE_PREFIX, SECRET_KINDS, sweep_sla
 from secret_sprawl.tracker.schedules import find_schedule
 from secret_sprawl.tracker.sla import SlaPolicy
@@ -108,6 +108,11 @@ def deliver_pending(db: Engine, config: Config, *, explicit_url: str | None = No
     with Session(db) as session:
         destinations = outbox.waiting_destinations(session)
     for destination in destinations:
+        if destination != GLOBAL and _schedule(db, destination) is None:
+            with Session(writer(db)) as session:
+                outbox.drop_destination(session, destination, "its schedule was removed")
+                session.commit()
+            continue
         target = _webhook(db, destination, explicit_url, config)
         if target is None:
             report.no_webhook.append(destination)
@@ -130,6 +135,8 @@ def _deliver_destination(db: Engine, destination: str, webhook: Webhook, shape: 
             rows = [r for r in rows if r not in low]
             if not rows:
                 session.commit()
+                if low:
+                    continue  # more may be due behind the ones dropped
                 return
             error = webhook.post(payload([_notice(r) for r in rows], shape))
             if error is None:
@@ -152,18 +159,21 @@ def _webhook(db: Engine, destination: str, explicit_url: str | None,
     if destination == GLOBAL:
         reference = explicit_url or config.notify.url
     else:
-        with Session(db) as session:
-            schedule = find_schedule(session, destination.removeprefix(SCHEDULE_PREFIX))
+        schedule = _schedule(db, destination)
         reference = schedule.notify_url if schedule is not None else None
     url = resolve(reference)
     return (reference, url) if reference and url else None
 
 
-def _floor(db: Engine, destination: str) -> Confidence | None:
+def _schedule(db: Engine, destination: str) -> Schedule | None:
     if not destination.startswith(SCHEDULE_PREFIX):
         return None
-    with Session(db) as session:
-        schedule = find_schedule(session, destination.removeprefix(SCHEDULE_PREFIX))
+    with Session(db, expire_on_commit=False) as session:
+        return find_schedule(session, destination.removeprefix(SCHEDULE_PREFIX))
+
+
+def _floor(db: Engine, destination: str) -> Confidence | None:
+    schedule = _schedule(db, destination)
     level = (schedule.options or {}).get("min_confidence") if schedule is not None else None
     return Confidence(level) if level else None
 

@@ -69,6 +69,14 @@ def mark_dropped(session: Session, ids: Sequence[int], reason: str) -> None:
         status=DeliveryStatus.DROPPED, next_attempt_at=None, last_error=reason))
 
 
+def drop_destination(session: Session, destination: str, reason: str) -> int:
+    """Drop every pending notice for ``destination`` (a schedule that was removed)."""
+    result = session.execute(update(Notification).where(
+        Notification.destination == destination, Notification.status == DeliveryStatus.PENDING,
+    ).values(status=DeliveryStatus.DROPPED, next_attempt_at=None, last_error=reason))
+    return result.rowcount or 0
+
+
 def list_notices(session: Session, *, status: str | None = None,
                  limit: int | None = None) -> list[Notification]:
     """Notices newest first, optionally of one delivery status."""

@@ -5,10 +5,11 @@ reference; it takes plain strings only, never a secret: the database URL is stor
 masked (``stored_url``) and the daemon process maps it back to the real one.
 
 Each target is scanned incrementally against its last completed scan and recorded with trigger
-``schedule:<name>``; a target that fails is recorded as a failed target on the scan and the others
-go on. With ``verify`` every secret that may still be live is re-verified; with a webhook, new
-secrets, SLA changes, revocations and a failed run are notified. The run's result is kept on the
-schedule (``sprawl schedule list``).
+``schedule:<name>``, with the schedule's options (``RunOptions``); a target that fails is recorded as
+a failed target on the scan and the others go on. With ``verify`` every secret that may still be live
+is re-verified. The run's result (``tracker.run_result``) and each target's are kept on the schedule
+(``sprawl schedule list``) and logged in one line; the notices the run caused are in the outbox
+already (recording, verification, the run's result), and the outbox is delivered after the run.
 """
 
 from __future__ import annotations

@@ -117,3 +117,20 @@ def wait_for(condition, timeout=60.0):
             return True
         time.sleep(0.05)
     return False
+
+
+def test_notices_for_a_removed_schedule_are_dropped_not_kept_waiting(tmp_path, hooks, capsys):
+    from secret_sprawl.scanner.cli import main
+
+    db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    app, _ = leaky_app(tmp_path, "app")
+    add(db_url, "team-a", "0 2 * * *", [app], notify_url="env:SPRAWL_TEAM_A_HOOK")
+    assert main(["scan", app, "--db", db_url, "--format", "json"]) == 1  # a CLI scan of team A's target
+    assert main(["schedule", "remove", "team-a", "--db", db_url]) == 0
+    capsys.readouterr()
+    assert main(["notifications", "deliver", "--db", db_url]) == 0
+    with Session(open_database(db_url)) as session:
+        query = select(Notification).where(Notification.destination == "schedule:team-a")
+        dropped = session.exec(query).one()
+    assert (dropped.status, dropped.last_error) == ("dropped", "its schedule was removed")
+    assert hooks[0].raw == []

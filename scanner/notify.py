@@ -37,13 +37,13 @@ BATCH = 200  # notices per message
 
 
 class Webhook:
-    """POST JSON to one URL, once; ``post`` returns None when accepted (2xx), else what went wrong."""
+    """POSTs JSON to one URL over one client (closed by ``close``); ``post`` returns None when the
+    webhook accepted (2xx), else what went wrong."""
 
     def __init__(self, url: str, *, timeout: float = 10.0,
                  transport: httpx.BaseTransport | None = None) -> None:
         self.url = url
-        self.timeout = timeout
-        self._transport = transport
+        self._client = httpx.Client(transport=transport, timeout=timeout, trust_env=True)
 
     @property
     def host(self) -> str:
@@ -51,11 +51,13 @@ class Webhook:
 
     def post(self, body: dict) -> str | None:
         try:
-            with httpx.Client(transport=self._transport, timeout=self.timeout, trust_env=True) as client:
-                response = client.post(self.url, json=body)
+            response = self._client.post(self.url, json=body)
         except httpx.HTTPError as exc:
             return type(exc).__name__
         return None if response.is_success else f"HTTP {response.status_code}"
+
+    def close(self) -> None:
+        self._client.close()
 
 
 @dataclass(slots=True)
@@ -119,7 +121,11 @@ def deliver_pending(db: Engine, config: Config, *, explicit_url: str | None = No
             continue
         reference, url = target
         shape = config.notify.shapes.get(reference, config.notify.shape)
-        _deliver_destination(db, destination, Webhook(url, transport=transport), shape, config, now, report)
+        webhook = Webhook(url, transport=transport)
+        try:
+            _deliver_destination(db, destination, webhook, shape, config, now, report)
+        finally:
+            webhook.close()
     return report
 
 

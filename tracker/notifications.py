@@ -12,7 +12,7 @@ preview, a fingerprint prefix, the location and the age: never a value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +21,13 @@ from secret_sprawl.tracker.confidence import DEFAULT_FLOOR
 from secret_sprawl.tracker.models.core import Occurrence, Scan, Secret, Target
 from secret_sprawl.tracker.models.schedule import Notification, Schedule
 from secret_sprawl.tracker.sla import SlaPolicy, SlaState
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 GLOBAL = "global"
 NEW_SECRET, SLA, SCAN_FAILED = "new-secret", "sla", "scan-failed"
 FINGERPRINT_PREFIX = 12
+_CHUNK = 1000  # rows or ids per statement, well under every driver's parameter limit
 SCHEDULE_PREFIX = "schedule:"
 REVOCATION_KINDS = ("revocation-detected", "revocation-disproved")  # tracker.verification's transitions
 SECRET_KINDS = (NEW_SECRET, SLA, *REVOCATION_KINDS)  # the kinds about one secret
@@ -46,12 +47,10 @@ def announce_new_secrets(session: Session, secret_ids: Iterable[int], *, trigger
     routes = _Routes(session)
     own = trigger.removeprefix(SCHEDULE_PREFIX) if trigger.startswith(SCHEDULE_PREFIX) else None
     places, targets = _first_places(session, [_id(s) for s in secrets]), _targets_of(session, secrets)
-    added = 0
-    for secret in secrets:
-        detail = _secret_detail(secret, places.get(_id(secret), ""), now)
-        added += _add(session, NEW_SECRET, "open", _id(secret), detail,
-                      routes.destinations(targets.get(_id(secret), set()), own), now)
-    return added
+    return _add(session, NEW_SECRET, [
+        ("open", _id(secret), _secret_detail(secret, places.get(_id(secret), ""), now),
+         routes.destinations(targets.get(_id(secret), set()), own))
+        for secret in secrets], now)
 
 
 def announce_revocation(session: Session, secret: Secret, transition: str, *, at: datetime,
@@ -60,8 +59,8 @@ def announce_revocation(session: Session, secret: Secret, transition: str, *, at
     detail = {**_secret_detail(secret, _first_places(session, [_id(secret)]).get(_id(secret), ""), at),
               "endpoint": evidence.get("endpoint", ""), "http_status": evidence.get("http_status")}
     targets = _targets_of(session, [secret]).get(_id(secret), set())
-    return _add(session, transition, at.isoformat(), _id(secret), detail,
-                _Routes(session).destinations(targets, None), at)
+    return _add(session, transition, [(at.isoformat(), _id(secret), detail,
+                                        _Routes(session).destinations(targets, None))], at)
 
 
 def announce_scan_failed(session: Session, schedule: str, *, scan_id: int | None, result: str, error: str,
@@ -69,8 +68,8 @@ def announce_scan_failed(session: Session, schedule: str, *, scan_id: int | None
     """A scheduled run that could not scan ``failed`` of its ``targets`` (or stopped with ``error``)."""
     detail = {"schedule": schedule, "scan_id": scan_id, "result": result, "error": error,
               "failed_targets": failed, "targets": targets, "at": at.isoformat()}
-    return _add(session, SCAN_FAILED, f"{schedule}@{at.isoformat()}", None, detail,
-                _Routes(session).destinations(set(), schedule), at)
+    return _add(session, SCAN_FAILED, [(f"{schedule}@{at.isoformat()}", None, detail,
+                                        _Routes(session).destinations(set(), schedule))], at)
 
 
 def sweep_sla(session: Session, policy: SlaPolicy, now: datetime) -> int:
@@ -84,14 +83,12 @@ def sweep_sla(session: Session, policy: SlaPolicy, now: datetime) -> int:
     secrets = [row.secret for row in rows]
     routes, targets = _Routes(session), _targets_of(session, secrets)
     places = _first_places(session, [_id(s) for s in secrets])
-    added = 0
-    for row in rows:
-        secret_id = _id(row.secret)
-        detail = {**_secret_detail(row.secret, places.get(secret_id, ""), now),
-                  "deadline": row.sla.deadline.isoformat()}
-        added += _add(session, SLA, str(row.sla.state), secret_id, detail,
-                      routes.destinations(targets.get(secret_id, set()), None), now)
-    return added
+    return _add(session, SLA, [
+        (str(row.sla.state), _id(row.secret),
+         {**_secret_detail(row.secret, places.get(_id(row.secret), ""), now),
+          "deadline": row.sla.deadline.isoformat()},
+         routes.destinations(targets.get(_id(row.secret), set()), None))
+        for row in rows], now)
 
 
 class _Routes:
@@ -109,18 +106,40 @@ class _Routes:
                           if name == schedule or targets & covered)]
 
 
-def _add(session: Session, kind: str, state: str, secret_id: int | None, detail: dict[str, Any],
-         destinations: list[str], at: datetime) -> int:
-    query = select(Notification.destination).where(Notification.kind == kind, Notification.state == state)
-    query = query.where(Notification.secret_id.is_(None) if secret_id is None
-                        else Notification.secret_id == secret_id)
-    announced = set(session.execute(query).scalars())
-    rows = [Notification(secret_id=secret_id, kind=kind, state=state, destination=destination,
-                         detail=detail, created_at=at)
-            for destination in destinations if destination not in announced]
-    session.add_all(rows)
-    session.flush()
+# (state, secret_id, detail, destinations) of one notice of some kind
+_Notice = tuple[str, int | None, dict[str, Any], list[str]]
+
+
+def _add(session: Session, kind: str, notices: list[_Notice], at: datetime) -> int:
+    """Insert each notice once per destination not announced to before, in one statement per chunk."""
+    announced = _announced(session, kind, notices)
+    rows = [{"secret_id": secret_id, "kind": kind, "state": state, "destination": destination,
+             "detail": detail, "created_at": at, "status": "pending", "attempts": 0}
+            for state, secret_id, detail, destinations in notices
+            for destination in destinations if (secret_id, state, destination) not in announced]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(Notification), rows[start:start + _CHUNK])
     return len(rows)
+
+
+def _announced(session: Session, kind: str, notices: list[_Notice]) -> set[tuple[int | None, str, str]]:
+    """(secret_id, state, destination) of the notices of ``kind`` already in the outbox for these."""
+    ids = sorted({secret_id for _, secret_id, _, _ in notices if secret_id is not None})
+    states = sorted({state for state, secret_id, _, _ in notices if secret_id is None})
+    columns = select(Notification.secret_id, Notification.state, Notification.destination).where(
+        Notification.kind == kind)
+    found: set[tuple[int | None, str, str]] = set()
+    for chunk in _chunks(ids):
+        found.update(session.execute(columns.where(Notification.secret_id.in_(chunk))).all())
+    if states:
+        found.update(session.execute(columns.where(Notification.secret_id.is_(None),
+                                                   Notification.state.in_(states))).all())
+    return found
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
 
 
 def _secret_detail(secret: Secret, location: str, now: datetime) -> dict[str, Any]:
@@ -138,30 +157,31 @@ def _secret_detail(secret: Secret, location: str, now: datetime) -> dict[str, An
 
 
 def _secrets(session: Session, ids: Iterable[int]) -> list[Secret]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    return list(session.execute(select(Secret).where(Secret.id.in_(wanted)).order_by(Secret.id)).scalars())
+    query = select(Secret).order_by(Secret.id)
+    return [secret for chunk in _chunks(sorted(set(ids)))
+            for secret in session.execute(query.where(Secret.id.in_(chunk))).scalars()]
 
 
 def _first_places(session: Session, ids: list[int]) -> dict[int, str]:
     """``target:path:line`` of each secret's first recorded occurrence."""
-    if not ids:
-        return {}
-    first = (select(func.min(Occurrence.id)).where(Occurrence.secret_id.in_(ids))
-             .group_by(Occurrence.secret_id))
-    query = (select(Occurrence.secret_id, Target.name, Occurrence.path, Occurrence.line)
-             .join(Target, Target.id == Occurrence.target_id).where(Occurrence.id.in_(first)))
-    return {secret_id: f"{name}:{path}:{line}" for secret_id, name, path, line in session.execute(query)}
+    found: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        first = (select(func.min(Occurrence.id)).where(Occurrence.secret_id.in_(chunk))
+                 .group_by(Occurrence.secret_id))
+        query = (select(Occurrence.secret_id, Target.name, Occurrence.path, Occurrence.line)
+                 .join(Target, Target.id == Occurrence.target_id).where(Occurrence.id.in_(first)))
+        found.update({secret_id: f"{name}:{path}:{line}"
+                      for secret_id, name, path, line in session.execute(query)})
+    return found
 
 
 def _targets_of(session: Session, secrets: Iterable[Secret]) -> dict[int, set[str]]:
-    ids = [_id(s) for s in secrets]
     found: dict[int, set[str]] = {}
-    query = (select(Occurrence.secret_id, Target.name).join(Target, Target.id == Occurrence.target_id)
-             .where(Occurrence.secret_id.in_(ids)).distinct())
-    for secret_id, name in session.execute(query):
-        found.setdefault(secret_id, set()).add(name)
+    for chunk in _chunks([_id(s) for s in secrets]):
+        query = (select(Occurrence.secret_id, Target.name).join(Target, Target.id == Occurrence.target_id)
+                 .where(Occurrence.secret_id.in_(chunk)).distinct())
+        for secret_id, name in session.execute(query):
+            found.setdefault(secret_id, set()).add(name)
     return found
 
 

@@ -32,12 +32,11 @@ def hook():
 
 
 @pytest.fixture
-def scanned(tmp_path):
+def scanned(tmp_path, db_url):  # SQLite, and PostgreSQL when configured
     key = fake_openai_key()
     app = tmp_path / "app"
     app.mkdir()
     (app / ".env").write_text(f"OPENAI_API_KEY={key}\n")
-    db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     db = open_database(db_url)
     recorder = Recorder(db, actor="test")
     with Runner() as runner:

@@ -131,32 +131,36 @@ def deliver_pending(db: Engine, config: Config, *, explicit_url: str | None = No
 
 def _deliver_destination(db: Engine, destination: str, webhook: Webhook, shape: str, config: Config,
                          now: datetime, report: DeliveryReport) -> None:
+    """Post the due notices in batches until none is left or the webhook refuses one. No transaction
+    is open while a POST waits for its answer."""
     floor = _floor(db, destination)
     while True:
-        with Session(writer(db), expire_on_commit=False) as session:
+        with Session(db, expire_on_commit=False) as session:
             rows = outbox.due(session, destination, now, limit=BATCH)
-            low = [r for r in rows if r.kind in SECRET_KINDS and _below(r, floor)]
-            if low:
+        low = [r for r in rows if r.kind in SECRET_KINDS and _below(r, floor)]
+        rows = [r for r in rows if r not in low]
+        if low:
+            with Session(writer(db)) as session:
                 outbox.mark_dropped(session, [_id(r) for r in low], f"below the min-confidence {floor}")
-            rows = [r for r in rows if r not in low]
-            if not rows:
                 session.commit()
-                if low:
-                    continue  # more may be due behind the ones dropped
-                return
-            error = webhook.post(payload([_notice(r) for r in rows], shape))
+        if not rows:
+            if low:
+                continue  # more may be due behind the ones dropped
+            return
+        error = webhook.post(payload([_notice(r) for r in rows], shape))
+        with Session(writer(db)) as session:
             if error is None:
                 outbox.mark_delivered(session, [_id(r) for r in rows], utcnow())
-                report.delivered[destination] = report.delivered.get(destination, 0) + len(rows)
             else:
                 outbox.mark_refused(session, rows, error, now, base_delay=timedelta(
                     seconds=config.notify.retry_seconds), max_attempts=config.notify.max_attempts)
-                report.refused[destination] = error
-                log.warning("webhook on %s refused %s for %s (%s); retried with backoff", webhook.host,
-                            counted(len(rows), "notice", "notices"), destination, error)
             session.commit()
         if error is not None:
+            report.refused[destination] = error
+            log.warning("webhook on %s refused %s for %s (%s); retried with backoff", webhook.host,
+                        counted(len(rows), "notice", "notices"), destination, error)
             return
+        report.delivered[destination] = report.delivered.get(destination, 0) + len(rows)
 
 
 def _webhook(db: Engine, destination: str, explicit_url: str | None,

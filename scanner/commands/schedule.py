@@ -22,6 +22,7 @@ from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.schedules import ScheduleView
 from secret_sprawl.scanner.logs import configure as configure_logging
 from secret_sprawl.scanner.min_confidence import confidence_level
+from secret_sprawl.scanner.orgs import options as org_cli
 from secret_sprawl.scanner.orgs.expand import is_org_target, parse_org_target
 from secret_sprawl.scanner.outcome import exit_code
 from secret_sprawl.scanner.schedule.daemon import JOB_FUNCTION, Daemon
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     leaf = action_options()
     add = actions.add_parser("add", parents=[leaf], help="add a schedule")
-    add.add_argument("name")
+    add.add_argument("name", help="the schedule's name (letters, digits, - and _)")
     add.add_argument("--cron", required=True, metavar="EXPR",
                      help='crontab expression in UTC, e.g. "0 6 * * *" (daily at 06:00)')
     add.add_argument("targets", nargs="+", metavar="TARGET", help="directory, repository or git URL")
@@ -55,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add.add_argument("--notify", metavar="env:NAME",
                      help="environment variable holding this schedule's webhook URL (else [notify] url)")
     add.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    org_cli.add_arguments(add)  # stored with the schedule: API URLs, filters, token variable names
     _scan_options(add, "")
     add.set_defaults(func=_add)
     listing = actions.add_parser("list", parents=[leaf],
@@ -62,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     listing.add_argument("--format", choices=names("schedules"), default="table", help="table or json")
     listing.set_defaults(func=_list)
     remove = actions.add_parser("remove", parents=[leaf], help="remove a schedule")
-    remove.add_argument("name")
+    remove.add_argument("name", help="the schedule to remove")
     remove.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     remove.set_defaults(func=_remove)
     run = actions.add_parser("run", parents=[leaf], help="the scheduler daemon, in the foreground")
@@ -73,8 +75,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                           "several daemons queue a due scan once")
     run.set_defaults(func=_run)
     now = actions.add_parser("run-now", parents=[leaf], help="run one schedule once, now")
-    now.add_argument("name")
+    now.add_argument("name", help="the schedule to run")
     _scan_options(now, " (this run only; default the schedule's)")
+    now.add_argument("--exclude", action="append", metavar="GLOB",
+                     help="organisation targets: skip repositories whose full name matches GLOB "
+                          "(repeatable; this run only, instead of the schedule's)")
     now.set_defaults(func=_run_now)
 
 
@@ -86,15 +91,12 @@ def _scan_options(parser: argparse.ArgumentParser, scope: str) -> None:
     parser.add_argument("--min-confidence", type=confidence_level, metavar="LEVEL",
                         help=f"count findings (run result, exit code, this schedule's new-secret notices) at "
                              f"this confidence or higher: high, medium or low{scope or ' (default medium)'}")
-    parser.add_argument("--exclude", action="append", metavar="GLOB",
-                        help=f"organisation targets: skip repositories whose full name matches GLOB "
-                             f"(repeatable){scope}")
 
 
 def _options(args: argparse.Namespace) -> dict[str, object]:
+    """The scan options of ``schedule add`` (stored) or ``run-now`` (overrides for one run)."""
     return {"cache_dir": str(args.cache_dir.resolve()) if args.cache_dir else None,
-            "min_confidence": str(args.min_confidence) if args.min_confidence else None,
-            "exclude": list(args.exclude or [])}
+            "min_confidence": str(args.min_confidence) if args.min_confidence else None}
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -108,7 +110,9 @@ def _add(args: argparse.Namespace) -> int:
     with Session(writer(db)) as session:
         try:
             schedule = add_schedule(session, args.name, args.cron, targets, verify=args.verify,
-                                    notify_url=args.notify, options=_options(args), by=args.by)
+                                    notify_url=args.notify,
+                                    options={**org_cli.org_options(args).settings(), **_options(args)},
+                                    by=args.by)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
         session.commit()
@@ -142,10 +146,10 @@ def _run(args: argparse.Namespace) -> int:
     url = database_url(args.db)
     function = JOB_FUNCTION
     if args.enqueue:
-        from secret_sprawl.scanner.queue.app import ensure_schema, libpq_url
+        from secret_sprawl.scanner.queue.connect import prepare
         from secret_sprawl.scanner.queue.periodic import ENQUEUE_FUNCTION
 
-        ensure_schema(libpq_url(url))
+        prepare(url)
         function = ENQUEUE_FUNCTION
     daemon = Daemon(url, config_path=args.config, sync_interval=args.sync_interval, function=function)
 
@@ -165,7 +169,8 @@ def _run_now(args: argparse.Namespace) -> int:
     with Session(open_database(url)) as session:
         if find_schedule(session, args.name) is None:
             raise UsageError(f"no schedule named {args.name!r}")
-    run = run_schedule(args.name, url, args.config, overrides=_options(args))
+    overrides = {**_options(args), "exclude": list(args.exclude or [])}
+    run = run_schedule(args.name, url, args.config, overrides=overrides)
     print(terminal(f"schedule {args.name}: {run.result} (scan {run.scan_id})"
                    + (f": {run.error}" if run.error else "")))
     return exit_code(run.result)

@@ -15,7 +15,7 @@ already (recording, verification, the run's result), and the outbox is delivered
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -84,14 +84,14 @@ class RunOptions:
 
     cache_dir: str | None = None
     min_confidence: str = str(DEFAULT_FLOOR)
-    exclude: tuple[str, ...] = ()
+    org: OrgOptions = field(default_factory=OrgOptions)  # organisation targets: API URLs, filters, ...
 
     @classmethod
     def of(cls, stored: dict[str, Any] | None, overrides: dict[str, Any] | None = None) -> RunOptions:
         merged = {**(stored or {}), **{k: v for k, v in (overrides or {}).items() if v not in (None, [], ())}}
         return cls(cache_dir=merged.get("cache_dir"),
                    min_confidence=str(merged.get("min_confidence") or DEFAULT_FLOOR),
-                   exclude=tuple(merged.get("exclude") or ()))
+                   org=OrgOptions.from_settings(merged))
 
 
 def real_url(db_url: str) -> str:
@@ -156,7 +156,7 @@ def _scan(recorder: Recorder, db: Engine, targets: list[str], key: bytes | None,
     def org_failed(target: str, message: str) -> None:
         items.append(_item(target, RunResult.FAILED, 0, 0, message))
 
-    expanded = expand_each(targets, OrgOptions(exclude=options.exclude), on_error=org_failed)
+    expanded = expand_each(targets, options.org, on_error=org_failed)
     floor = Confidence(options.min_confidence)
     scan_options = ScanOptions(cache_dir=Path(options.cache_dir)) if options.cache_dir else ScanOptions()
     with Runner() as runner:

@@ -1,4 +1,4 @@
-"""Migration 0009 keeps what 0008 knew: notices delivered before stay delivered (to the global webhook,
+"""Migration 0014 keeps what 0013 knew: notices delivered before stay delivered (to the global webhook,
 so none is sent again), and a schedule's last result is renamed into the run-result vocabulary."""
 
 from datetime import UTC, datetime
@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 SENT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
-def test_0009_keeps_delivered_notices_and_renames_run_results(db_url):
+def test_0014_keeps_delivered_notices_and_renames_run_results(db_url):
     engine = create_db_engine(db_url)
-    upgrade(engine, "0008")
-    with engine.begin() as connection:  # rows as version 0008 wrote them
+    upgrade(engine, "0013")
+    with engine.begin() as connection:  # rows as version 0013 wrote them
         connection.execute(text("INSERT INTO notification (secret_id, kind, state, sent_at) "
                                 "VALUES (NULL, 'scan-failed', 'nightly@2026-11-30', :sent)"),
                            {"sent": SENT})

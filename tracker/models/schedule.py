@@ -26,7 +26,8 @@ class Schedule(SQLModel, table=True):
     last_error: str | None = None
     # Each target of the last run: {"target", "result", "findings", "new", "error"}.
     last_results: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONText))
-    # What ``sprawl scan`` options it runs with: cache_dir, min_confidence, exclude (org repository globs).
+    # What ``sprawl scan`` options it runs with: cache_dir, min_confidence, and organisation targets'
+    # API URLs, filters and token variable NAMES (never a token: see tracker.schedules.add_schedule).
     options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONText))
 
 

@@ -1,8 +1,8 @@
-"""The notification outbox (a destination and a delivery state per notice), each schedule's options and
-per-target results, and run results in one vocabulary (ok, findings, partial, failed).
+"""The notification outbox (a destination and a delivery state per notice), each schedule's per-target
+results, and run results in one vocabulary (ok, findings, partial, failed).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -42,14 +42,12 @@ def upgrade() -> None:
             batch.alter_column(column, server_default=None)
     with op.batch_alter_table("schedule") as batch:
         batch.add_column(sa.Column("last_results", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("options", sa.Text(), nullable=True))
     _rename_statuses(_OLD_TO_NEW)
 
 
 def downgrade() -> None:
     _rename_statuses({new: old for old, new in _OLD_TO_NEW.items()} | {"findings": "completed"})
     with op.batch_alter_table("schedule") as batch:
-        batch.drop_column("options")
         batch.drop_column("last_results")
     op.execute("DELETE FROM notification WHERE status <> 'delivered' OR destination <> 'global'")
     with op.batch_alter_table("notification") as batch:

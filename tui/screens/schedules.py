@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
-from secret_sprawl.tui.format import moment, plain_cells, shorten
+from secret_sprawl.tui.format import moment, plain_cells, plural, shorten
 from secret_sprawl.tui.loaders import ScheduleRow, load_schedules
 from secret_sprawl.tui.screens.live import LiveScreen
+from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 COLUMNS = ("Name", "Cron (UTC)", "Targets", "Verify", "Next run", "Last run", "Last result", "Scan")
 RESULT_STYLES = {"completed": "green", "completed-with-errors": "dark_orange", "failed": "bold red"}
@@ -20,7 +21,7 @@ class SchedulesScreen(LiveScreen):
         yield Header()
         yield DataTable(id="schedules", cursor_type="row", zebra_stripes=True)
         yield Static("", id="schedules-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "sprawl"
@@ -47,5 +48,5 @@ class SchedulesScreen(LiveScreen):
                     Text(result, style=RESULT_STYLES.get(result, "")),
                     str(schedule.last_scan_id or ""),
                 )), key=schedule.name)
-        message = f"{len(rows)} schedules" if rows else "No schedules. Add one with: sprawl schedule add"
+        message = plural(len(rows), "schedule") if rows else "No schedules. Add one with: sprawl schedule add"
         self.query_one("#schedules-status", Static).update(message)

@@ -1,9 +1,10 @@
-"""The command palette's sprawl commands: every action bound on the screen it was opened from.
+"""The command palette's sprawl commands: every action of the action table bound on the screen it was
+opened from.
 
-Built from the same bindings as the footer and the help screen (``tui/keymap.py``): each of the
-screen's and the app's bindings becomes a command named by its label, explained by its help and its
-key, and running exactly what the key runs. The focused widget's own keys (cursor movement) are left
-to the keys themselves.
+Built from the same bindings as the footer and the help screen: each active binding that is an entry
+of the action table (``tui/keymap.py``) becomes a command named by its label, explained by its help
+and its key, and running exactly what the key runs (on the screen or app that binds it). Textual's
+generic keys (focus, copy, cursor movement) are left to the keys themselves.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from textual.app import App
+from secret_sprawl.tui.keymap import command_for
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
@@ -22,7 +23,7 @@ def entries(screen: Screen) -> list[Entry]:
     """(name, help, run) for every action bound on ``screen`` or the app, one per action."""
     found: dict[str, Entry] = {}
     for node, binding, enabled, _ in screen.active_bindings.values():
-        if binding.system or not enabled or not isinstance(node, Screen | App):
+        if binding.system or not enabled or command_for(node, binding) is None:
             continue
         if binding.action in ("command_palette", "app.command_palette"):
             continue  # the palette is open already

@@ -10,7 +10,8 @@ from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Static
 
-COLUMNS = ("Name", "Cron (UTC)", "Targets", "Verify", "Next run", "Last run", "Last result", "Scan")
+# The result second, so no width hides it.
+COLUMNS = ("Name", "Last result", "Cron (UTC)", "Targets", "Verify", "Next run", "Last run", "Scan")
 RESULT_STYLES = {"completed": "green", "completed-with-errors": "dark_orange", "failed": "bold red"}
 
 
@@ -40,12 +41,12 @@ class SchedulesScreen(LiveScreen):
                 result = schedule.last_status or ""
                 table.add_row(*plain_cells((
                     schedule.name,
+                    Text(result, style=RESULT_STYLES.get(result, "")),
                     schedule.cron,
                     shorten(", ".join(schedule.targets), 40),
                     "yes" if schedule.verify else "no",
                     moment(row.next_run) or "never",
                     moment(schedule.last_run_at) or "not yet",
-                    Text(result, style=RESULT_STYLES.get(result, "")),
                     str(schedule.last_scan_id or ""),
                 )), key=schedule.name)
         message = plural(len(rows), "schedule") if rows else "No schedules. Add one with: sprawl schedule add"

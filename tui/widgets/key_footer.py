@@ -36,13 +36,14 @@ class FooterItem:
 
 
 def fit(items: list[FooterItem], width: int) -> list[FooterItem]:
-    """The items that fit in ``width`` cells, best rank first, each one whole."""
+    """The best-ranked items that fit in ``width`` cells, each one whole; the first that does not fit
+    ends the line, so what is shown is always the top of the ranking."""
     kept: list[FooterItem] = []
     used = 0
     for item in sorted(items, key=lambda item: item.rank):
         needed = item.width + (GAP if kept else 0)
         if used + needed > width:
-            continue  # a later, shorter item may still fit
+            break
         kept.append(item)
         used += needed
     return kept

@@ -4,10 +4,8 @@ every action and runs it, and the footer shows the best-ranked keys whole at any
 from __future__ import annotations
 
 import asyncio
-import io
 
 import pytest
-from rich.console import Console
 from secret_sprawl.tui.keymap import APP_KEYS, QUEUE_KEYS, TRIAGE_KEYS
 from secret_sprawl.tui.palette import entries
 from secret_sprawl.tui.screens.detail import DetailScreen
@@ -16,16 +14,14 @@ from secret_sprawl.tui.screens.modals import ConfirmModal
 from secret_sprawl.tui.screens.queue import QueueScreen
 from secret_sprawl.tui.widgets.key_footer import FooterItem, KeyFooter, fit
 from textual.command import CommandPalette
-from textual.widgets import Input
+from textual.widgets import Input, Static
+from tui_text import shown
 
 SIZE = (160, 48)
 
 
 def help_text(app) -> str:
-    console = Console(width=160, record=True, file=io.StringIO())
-    for static in app.screen.query(".help-section"):
-        console.print(static.content)
-    return console.export_text()
+    return "\n".join(shown(static) for static in app.screen.query(".help-section").results(Static))
 
 
 def active(screen) -> dict[str, tuple[str, str]]:

@@ -1,7 +1,7 @@
 """A titled horizontal bar chart whose bars are proportional to the counts at whatever width it gets.
 
 A Rich renderable: it learns its width when drawn, gives labels and counts the room they need (a
-label longer than a third of the width is shortened) and the rest to the longest bar, so two counts
+label longer than half the width is shortened) and the rest to the longest bar, so two counts
 in the ratio 1:3 draw bars in the ratio 1:3 at 80 columns as at 200.
 """
 
@@ -35,7 +35,7 @@ class Bars:
         if not self.counts:
             yield Text("none")
             return
-        label_width = min(max(len(label) for label in self.counts), max(4, width // 3))
+        label_width = min(max(len(label) for label in self.counts), max(4, width // 2))
         count_width = max(len(str(count)) for count in self.counts.values())
         room = width - label_width - count_width - 2
         lengths = bar_lengths(list(self.counts.values()), room)

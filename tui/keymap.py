@@ -36,6 +36,9 @@ def bindings(commands: Iterable[Command]) -> list[Binding]:
     return [command.binding() for command in commands]
 
 
+UNRANKED = 1000  # bindings outside the table (Textual's own, a dialog's) come after every ranked one
+
+
 def command_for(node: DOMNode, binding: Binding) -> Command | None:
     """The table entry a binding active on ``node`` came from (``KEYMAP`` along the node's classes)."""
     for cls in type(node).__mro__:
@@ -43,6 +46,12 @@ def command_for(node: DOMNode, binding: Binding) -> Command | None:
             if command.action == binding.action and command.label == binding.description:
                 return command
     return None
+
+
+def rank_of(node: DOMNode, binding: Binding) -> int:
+    """Where a binding active on ``node`` stands in the footer's order (lowest first)."""
+    command = command_for(node, binding)
+    return UNRANKED if command is None or command.rank is None else command.rank
 
 
 APP_KEYS = (

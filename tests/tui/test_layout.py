@@ -40,8 +40,10 @@ async def test_queue_at_80x24_keeps_status_and_owner(make_app, settle):
         assert table.row_count == 4
         status = str(app.screen.query_one("#queue-status").render())
         assert status.startswith("4 of 6 secrets") and len(status) <= 80
+        await pilot.press("down", "down")
         await pilot.resize_terminal(200, 40)
         await settle(pilot)
+        assert app.screen.cursor_id() == 3  # the cursor stays on its secret
         wider = column_keys(app)
         assert set(keys) < set(wider) and {"path", "preview", "rule", "confidence"} <= set(wider)
         assert table.get_cell("1", "path").plain == "agents/.env"

@@ -14,14 +14,12 @@ from typing import ClassVar
 
 from rich.table import Table
 from secret_sprawl.tui.format import plain_cells
-from secret_sprawl.tui.keymap import Command, bindings, command_for
+from secret_sprawl.tui.keymap import Command, bindings, rank_of
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
-
-UNRANKED = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +48,7 @@ def help_rows(screen: Screen) -> list[HelpRow]:
     for order, (node, binding, _, _) in enumerate(screen.active_bindings.values()):
         if binding.system:
             continue
-        command = command_for(node, binding)
-        rank = UNRANKED if command is None or command.rank is None else command.rank
+        rank = rank_of(node, binding)
         if isinstance(node, Screen):
             group, section = 0, "This screen"
         elif isinstance(node, App):

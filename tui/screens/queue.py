@@ -84,8 +84,9 @@ class QueueScreen(TriageScreen):
         self.query_one("#queue", DataTable).focus()
 
     def on_resize(self, event: events.Resize) -> None:
+        line = self.query_one("#queue", DataTable).cursor_row  # rebuilding the columns resets the cursor
         if self._fit_columns(event.size.width):
-            self._render_page(self.query_one("#queue", DataTable).cursor_row)
+            self._render_page(line)
         else:
             self._update_status()
 

@@ -13,12 +13,11 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from secret_sprawl.tui.keymap import command_for
+from secret_sprawl.tui.keymap import rank_of
 from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
-UNRANKED = 1000  # shown bindings that are not in the action table (a dialog's Cancel): after ours
 GAP = 1  # cells between two items
 
 
@@ -89,10 +88,8 @@ class KeyFooter(Widget):
         for node, binding, enabled, _ in screen.active_bindings.values():
             if not binding.show or binding.action in items:
                 continue
-            command = command_for(node, binding)
-            rank = UNRANKED if command is None or command.rank is None else command.rank
             items[binding.action] = FooterItem(binding.key, self.app.get_key_display(binding),
-                                               binding.description, rank, enabled)
+                                               binding.description, rank_of(node, binding), enabled)
         self.items = list(items.values())
         self.refresh()
 

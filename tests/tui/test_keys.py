@@ -4,15 +4,17 @@ every action and runs it, and the footer shows the best-ranked keys whole at any
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import pytest
-from secret_sprawl.tui.keymap import APP_KEYS, QUEUE_KEYS, TRIAGE_KEYS
+from secret_sprawl.tui.keymap import APP_KEYS, QUEUE_KEYS, TRIAGE_KEYS, Command, bindings
 from secret_sprawl.tui.palette import entries
 from secret_sprawl.tui.screens.detail import DetailScreen
 from secret_sprawl.tui.screens.help import HelpScreen
 from secret_sprawl.tui.screens.modals import ConfirmModal
 from secret_sprawl.tui.screens.queue import QueueScreen
 from secret_sprawl.tui.widgets.key_footer import FooterItem, KeyFooter, fit
+from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
 from tui_text import shown
@@ -114,3 +116,38 @@ async def test_footer_shows_whole_keys_in_rank_order_at_every_width(make_app, se
         assert [item.label for item in shown[:4]] == ["Help", "Palette", "Filter", "Select"]
         if width == 200:
             assert len(shown) > len(fit(footer.items, 120)) > len(fit(footer.items, 80))
+
+
+class IdentifyingDetail(DetailScreen):
+    """What another lane does to add an action: one table entry and the method it names."""
+
+    KEYMAP = (Command("I", "identify", "Identify", "Ask the provider who owns this key", rank=9),)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYMAP)
+    identified = 0
+
+    def action_identify(self) -> None:
+        self.identified += 1
+
+
+async def test_one_table_entry_reaches_the_key_the_footer_the_help_and_the_palette(make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.push_screen(IdentifyingDetail(1))
+        await settle(pilot)
+        screen = app.screen
+        assert "Identify" in [item.label for item in screen.query_one(KeyFooter).shown()]
+        assert "Identify" in {name for name, _, _ in entries(screen)}
+        await pilot.press("I")
+        assert screen.identified == 1
+        await pilot.press("question_mark")
+        assert ("I", "Identify", "Ask the provider who owns this key") in {
+            (row.key, row.label, row.help) for row in app.screen.rows}
+
+
+async def test_a_click_on_a_footer_key_presses_it(make_app, settle):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.click(KeyFooter, offset=(2, 0))  # " ? Help " comes first
+        assert isinstance(app.screen, HelpScreen)

@@ -74,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, below: Screen) -> None:
         super().__init__()
         self.rows = help_rows(below)
-        self.title_text = f"Keys of the {below.sub_title or 'current screen'}"
+        self.title_text = f"Keys: {below.sub_title or type(below).__name__}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):

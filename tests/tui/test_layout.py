@@ -90,7 +90,7 @@ async def test_schedules_result_is_whole_at_80_columns(make_app, settle):
         await settle(pilot)
         table = app.screen.query_one("#schedules", DataTable)
         result = table.get_cell_at((0, 1))
-        assert result.plain == "completed"
+        assert result.plain == "ok"
         offset = sum(column.get_render_width(table) for column in list(table.columns.values())[:2])
         assert offset <= 80  # the whole result column is on screen without scrolling
         assert str(app.screen.query_one("#schedules-status").render()) == "1 schedule"

@@ -26,9 +26,9 @@ from sqlmodel import Session
 
 
 def resolved_late(sla: SlaStatus) -> bool:
-    """Remediated after the SLA deadline: the tracker measured a resolved secret's days left at its
-    resolution, so below zero is late (the deadline itself is the tracker's, ``tracker.sla``)."""
-    return sla.state == SlaState.RESOLVED and sla.days_left < 0
+    """Remediated after the SLA deadline (the tracker's ``SlaStatus.late`` of a resolved secret: its
+    deadline and clock are ``tracker.sla``'s, never recomputed here)."""
+    return sla.state == SlaState.RESOLVED and sla.late
 
 
 @dataclass(slots=True)

@@ -43,6 +43,7 @@ from secret_sprawl.detectors.confidence import MINIFIED_LINE, Surroundings, scor
 from secret_sprawl.detectors.entropy import shannon_entropy
 from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
+from secret_sprawl.detectors.patterns import Patterns
 from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
 from secret_sprawl.detectors.redact import fingerprint
 from secret_sprawl.detectors.suppress import is_suppressed
@@ -57,19 +58,19 @@ _AROUND = 240
 
 
 class _CompiledRule:
-    """A rule and its keyword ids; its patterns compile on first use (``Engine.prepare`` compiles all):
-    a small input touches a few rules, and compiling every pattern is most of an engine's start."""
+    """A rule and its keyword ids; its patterns compile on first use (``Engine.prepare`` compiles all),
+    from the cached opcode tables of ``detectors.patterns``."""
 
-    def __init__(self, rule: Rule, order: int, keywords: tuple[int, ...]) -> None:
-        self.rule, self.order, self.keywords = rule, order, keywords
+    def __init__(self, rule: Rule, order: int, keywords: tuple[int, ...], patterns: Patterns) -> None:
+        self.rule, self.order, self.keywords, self._patterns = rule, order, keywords, patterns
 
     @cached_property
     def pattern(self) -> regex.Pattern:
-        return regex.compile(self.rule.pattern)
+        return self._patterns.compile(self.rule.pattern)
 
     @cached_property
     def allow(self) -> tuple[regex.Pattern, ...]:
-        return tuple(regex.compile(allowed) for allowed in self.rule.allow)
+        return tuple(self._patterns.compile(allowed) for allowed in self.rule.allow)
 
     @cached_property
     def context_groups(self) -> tuple[str, ...]:
@@ -106,8 +107,9 @@ class _Compiled:
         for rule in catalog.rules:
             for keyword in rule.keywords:
                 keyword_ids.setdefault(keyword.encode("utf-8").lower(), len(keyword_ids))
+        patterns = Patterns([text for rule in catalog.rules for text in (rule.pattern, *rule.allow)])
         self.rules = tuple(
-            _compile_rule(rule, order, keyword_ids) for order, rule in enumerate(catalog.rules)
+            _compile_rule(rule, order, keyword_ids, patterns) for order, rule in enumerate(catalog.rules)
         )
         # Hits of one keyword closer than twice the smallest window of its rules share a window.
         gaps = [0] * len(keyword_ids)
@@ -124,9 +126,9 @@ class _Compiled:
                 self.rules_by_keyword.setdefault(keyword, []).append(index)
 
 
-def _compile_rule(rule: Rule, order: int, keyword_ids: dict[bytes, int]) -> _CompiledRule:
+def _compile_rule(rule: Rule, order: int, keyword_ids: dict[bytes, int], patterns: Patterns) -> _CompiledRule:
     keywords = tuple(sorted({keyword_ids[keyword.encode("utf-8").lower()] for keyword in rule.keywords}))
-    return _CompiledRule(rule, order, keywords)
+    return _CompiledRule(rule, order, keywords, patterns)
 
 
 class Engine:

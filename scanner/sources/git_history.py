@@ -270,8 +270,9 @@ class BlobReader:
                 return chunk
 
             yield from pieces(read, ref.provenance, overlap=overlap)
-            if left[0]:
-                raise _Broken(self._stderr(process))
+            while left[0]:  # the rest of a binary (not scanned), or git stopped answering
+                if not read(1 << 20):
+                    raise _Broken(self._stderr(process))
         stdout.read(1)  # the newline after the content
 
     @staticmethod

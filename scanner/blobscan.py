@@ -11,6 +11,7 @@ file's lines; a whole file goes through its structured parser when its path has 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -73,7 +74,7 @@ class BlobScanner:
             return result
         if blob.piece == 0 and is_binary(blob.data):
             return BlobResult(skipped=[Skipped(where.target, where.path, BINARY)])
-        kind = classify(blob.provenance.path)
+        kind = _kind(blob.provenance.path)
         provenance = blob.provenance
         if provenance.location_kind != kind.location_kind:
             provenance = replace(provenance, location_kind=kind.location_kind)
@@ -190,6 +191,9 @@ class BlobScanner:
             line=line, column=column, secret=match.secret, context=match.context,
             confidence=confidence, reasons=reasons,
         )
+
+
+_kind = functools.lru_cache(maxsize=4096)(classify)  # a history meets each path in version after version
 
 
 def _without_bom(text: str, piece: int) -> str:

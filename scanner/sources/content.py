@@ -34,7 +34,7 @@ def utf16_encoding(data: bytes) -> str | None:
     if data.startswith(_UTF16_BOMS):
         return "utf-16"
     head = data[:SNIFF_BYTES]
-    if len(head) < 4:
+    if len(head) < 4 or b"\x00" not in head:  # without a BOM, ASCII-range UTF-16 has NULs
         return None
     even, odd = head[0::2], head[1::2]
     for zeros, chars, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):

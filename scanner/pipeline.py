@@ -23,7 +23,7 @@ from secret_sprawl.scanner.blobscan import BlobResult, BlobScanner
 from secret_sprawl.scanner.sources.base import Blob, Item, Skipped
 from secret_sprawl.scanner.sources.load import Loader
 
-BATCH_BYTES = 8 * 1024 * 1024
+BATCH_BYTES = 2 * 1024 * 1024  # small enough that a 26 MB tree keeps two workers busy from early on
 BATCH_ITEMS = 512  # also bounds what is written to a git cat-file's stdin before reading its answers
 DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
 

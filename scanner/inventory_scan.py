@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from git import Repo
 from git.exc import GitError
 from secret_sprawl.detectors.posture import (
     DEFAULT_SHARED_JOBS_THRESHOLD,
@@ -24,7 +23,7 @@ from secret_sprawl.detectors.posture import (
     find_shared,
 )
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError
-from secret_sprawl.scanner.sources.gitproc import OFFLINE_ENV, QUIET_ENV
+from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, records
 from secret_sprawl.tracker.config_schema import Config
 
 LOCATION_KIND = "ci-config"
@@ -89,30 +88,31 @@ def ci_files_in_tree(root: Path) -> Iterator[tuple[str, str]]:
 
 def ci_files_at_head(repository: Path, worktree: Path | None = None) -> Iterator[tuple[str, str]]:
     """(path, text) of the CI files committed at HEAD of a git repository (bare or not); a repository
-    with no commit yet has its CI files only in ``worktree``, read from there when given."""
+    with no commit yet has its CI files only in ``worktree``, read from there when given.
+
+    One ``ls-tree`` and one ``cat-file`` per CI file, offline: no long-lived ``cat-file --batch``
+    process whose pipe can break under load and cost the whole target.
+    """
+    git = git_at(repository)
     try:
-        repo = Repo(repository)
-    except GitError:
-        repo = None
-    try:
-        if repo is None:
-            raise ValueError("not a repository")
-        repo.git.update_environment(**QUIET_ENV, **OFFLINE_ENV)  # a partial clone must not fetch
-        tree = repo.head.commit.tree
-        paths = repo.git.ls_tree("-r", "--name-only", "-z", "HEAD").split("\0")  # fast on large trees
-    except (GitError, ValueError):
-        if repo is not None:
-            repo.close()
+        listing = list(records(git, "ls-tree", "-r", "-l", "-z", "HEAD"))
+    except (GitFailure, GitError, OSError):
         if worktree is not None:
             yield from ci_files_in_tree(worktree)
         return
-    try:
-        for path in sorted(p for p in paths if p and ci_system(p) is not None):
-            try:
-                blob = tree / path
-                if blob.type == "blob" and blob.size <= MAX_CI_FILE_BYTES:
-                    yield path, blob.data_stream.read().decode("utf-8", errors="replace")
-            except (GitError, ValueError, OSError):
-                continue  # absent (a partial clone) or unreadable: the history scan reports it
-    finally:
-        repo.close()  # its git processes end here, not in a garbage collector's warning
+    committed = []
+    for record in listing:
+        meta, _, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        path = raw_path.decode("utf-8", errors="surrogateescape")
+        if len(fields) == 4 and fields[1] == b"blob" and ci_system(path) is not None:
+            size = int(fields[3]) if fields[3].isdigit() else MAX_CI_FILE_BYTES + 1
+            if size <= MAX_CI_FILE_BYTES:
+                committed.append((path, fields[2].decode("ascii")))
+    for path, oid in sorted(committed):
+        try:
+            data = git.execute(["git", "cat-file", "blob", oid], stdout_as_string=False,
+                               strip_newline_in_stdout=False)
+        except (GitError, OSError):
+            continue  # absent (a partial clone) or unreadable: the history scan reports it
+        yield path, bytes(data).decode("utf-8", errors="replace")

@@ -22,6 +22,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "rules": {name: f"rules:{name}" for name in ("table", "json")},
     "verify": {name: f"verify:{name}" for name in ("text", "json")},
     "jobs": {name: f"jobs:{name}" for name in ("table", "json")},
+    "revoke": {name: f"revoke:{name}" for name in ("table", "json")},
 }
 
 

@@ -1,0 +1,216 @@
+"""Revoke tracked secrets: plan (which calls, or the manual steps), carry out, re-check, record.
+
+The glue shared by ``sprawl revoke``, the TUI's Revoke action and the ``[revoke] automatic`` policy
+after a scan. A plaintext value lives only in the plan's ``request`` while the calls and the re-check
+need it; the tracker gets call logs, the provider's answers and the verdict, never the value.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import httpx
+from secret_sprawl.detectors.engine import Engine as RuleEngine
+from secret_sprawl.detectors.revocation import RevocationCatalog, RevocationSpec, Step
+from secret_sprawl.detectors.verification import VerifierCatalog
+from secret_sprawl.scanner.revoke.executor import Call, Credentials, Executor, Limits, Outcome, render
+from secret_sprawl.scanner.verify.client import AWS_KEY_ID, Verdict, Verifier, VerifyRequest
+from secret_sprawl.scanner.verify.service import Item, reread_items
+from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.tracker import queries
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.remediation import remediation
+from secret_sprawl.tracker.revocation import (
+    confirm_revoked,
+    record_calls,
+    revocation_failed,
+    revocation_unconfirmed,
+)
+from secret_sprawl.tracker.verification import VerdictState
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+API, MANUAL, SKIPPED = "api", "manual", "skipped"
+REVOKED, UNCONFIRMED, FAILED = "revoked", "unconfirmed", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What will be done for one secret: ``kind`` api (``steps`` to ``base``), manual or skipped."""
+
+    secret_id: int
+    redacted: str
+    provider: str
+    rule_id: str
+    kind: str
+    reason: str = ""  # manual / skipped: why; api: "holder" or "admin"
+    console: str = ""
+    steps: tuple[Step, ...] = ()
+    base: str = ""
+    admin_env: tuple[str, ...] = ()
+    request: VerifyRequest | None = field(default=None, repr=False)
+
+    def describe(self) -> list[str]:
+        """The calls, redacted: what ``--dry-run`` shows (values looked up on the way stay ``{name}``)."""
+        shown = {"secret": self.redacted, "secret_json": f'"{self.redacted}"',
+                 "admin": f"${self.admin_env[0]}" if self.admin_env else "", "aws_key_id": "{aws_key_id}"}
+        lines = []
+        for step in self.steps:
+            line = f"{step.method} {self.base}{render(step.path, shown)}"
+            if step.body:
+                line += f"  body: {render(step.body, shown)}"
+            signed = f"; signed with {'the admin key pair' if step.auth == 'admin' else 'the key pair'}"
+            lines.append(f"{line}  ({step.name}{signed if step.sign else ''})")
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Revoked:
+    """What happened: ``status`` revoked / unconfirmed / failed, or the plan's manual / skipped."""
+
+    planned: Planned
+    status: str
+    message: str
+    http_status: int | None = None
+    calls: tuple[Call, ...] = ()
+    recheck: Verdict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """How hard to re-check: the provider may take a moment to reject a revoked key."""
+
+    attempts: int = 3
+    delay: float = 2.0
+
+
+def plan(db: Engine, rules: RuleEngine, verifiers: VerifierCatalog, revocations: RevocationCatalog,
+         settings: VerifySettings, secret_ids: Sequence[int], *, env: Mapping[str, str],
+         fingerprint_key: bytes | None = None, items: Sequence[Item] = ()) -> list[Planned]:
+    """A plan per secret; values are read afresh from where they were found unless ``items`` has them."""
+    given = dict(items)
+    with Session(db) as session:
+        secrets = {int(s.id or 0): s for s in queries.secrets_by_id(session, secret_ids)}
+    plans: dict[int, Planned] = {}
+    to_read: list[int] = []
+    for secret_id in secret_ids:
+        secret = secrets[secret_id]
+        base = Planned(secret_id, secret.redacted, secret.provider, secret.rule_id, SKIPPED)
+        spec = revocations.spec_for(secret.provider, secret.rule_id)
+        if secret.status != "open":
+            plans[secret_id] = _with(base, SKIPPED, f"already {secret.status}")
+        elif spec is None:
+            plans[secret_id] = _with(base, MANUAL, f"{secret.provider} has no revocation API for "
+                                                   f"{secret.rule_id}: {remediation(secret.rule_id)}")
+        elif verifiers.spec_for(secret.provider, secret.rule_id) is None:
+            plans[secret_id] = _with(base, MANUAL, f"no verifier could confirm a revocation of "
+                                                   f"{secret.rule_id}: {remediation(secret.rule_id)}",
+                                     spec.console)
+        else:
+            admin = bool(spec.admin_steps) and all(env.get(name) for name in spec.admin_env)
+            if not admin and not spec.steps:
+                need = " and ".join(spec.admin_env)
+                why = f"set {need} (an admin key) to revoke it through {secret.provider}'s API, or: "
+                plans[secret_id] = _with(base, MANUAL, why + remediation(secret.rule_id), spec.console)
+                continue
+            plans[secret_id] = Planned(
+                secret_id, secret.redacted, secret.provider, secret.rule_id, API,
+                "admin" if admin else "holder",
+                spec.console, spec.admin_steps if admin else spec.steps, _base_url(spec, settings),
+                spec.admin_env if admin else (), given.get(secret_id))
+            if secret_id not in given:
+                to_read.append(secret_id)
+    read, skipped = reread_items(db, rules, verifiers, to_read, fingerprint_key) if to_read else ([], [])
+    for secret_id, request in read:
+        plans[secret_id] = replace(plans[secret_id], request=request)
+    for secret_id, _redacted, why in skipped:
+        plans[secret_id] = _with(plans[secret_id], SKIPPED, why)
+    return [plans[i] for i in secret_ids]
+
+
+def revoke(db: Engine, planned: Sequence[Planned], verifier: Verifier, settings: VerifySettings, *,
+           env: Mapping[str, str], by: str, recheck: Recheck = Recheck(), scan_id: int | None = None,
+           transport: httpx.BaseTransport | None = None,
+           sleep: Callable[[float], None] = time.sleep) -> list[Revoked]:
+    """Carry out every API plan, re-check each with the verifier, and record each in one transaction."""
+    done: list[Revoked] = []
+    limits = Limits(timeout=settings.timeout, retries=settings.retries, backoff=settings.backoff)
+    for item in planned:
+        if item.kind != API or item.request is None:
+            done.append(Revoked(item, item.kind, item.reason))
+            continue
+        outcome = Executor(item.base, _credentials(item, env), limits, transport=transport,
+                           sleep=sleep).run(item.steps)
+        verdict = _recheck(verifier, item.request, recheck, sleep) if outcome.ok else None
+        result = _result(item, outcome, verdict)
+        _record(db, result, by=by, scan_id=scan_id)
+        done.append(result)
+    return done
+
+
+def _recheck(verifier: Verifier, request: VerifyRequest, recheck: Recheck,
+             sleep: Callable[[float], None]) -> Verdict:
+    verdict = verifier.run([request])[0]
+    for _ in range(recheck.attempts - 1):
+        if verdict.state == VerdictState.INVALID:
+            break
+        sleep(recheck.delay)
+        verdict = verifier.run([request])[0]
+    return verdict
+
+
+def _result(item: Planned, outcome: Outcome, verdict: Verdict | None) -> Revoked:
+    if not outcome.ok:
+        return Revoked(item, FAILED, outcome.message, outcome.http_status, outcome.calls)
+    assert verdict is not None
+    status = REVOKED if verdict.state == VerdictState.INVALID else UNCONFIRMED
+    message = outcome.message if status == REVOKED else (
+        f"{outcome.message}; but the re-check says {verdict.state} ({verdict.detail}): still open")
+    return Revoked(item, status, message, outcome.http_status, outcome.calls, verdict)
+
+
+def _record(db: Engine, result: Revoked, *, by: str, scan_id: int | None) -> None:
+    item = result.planned
+    calls = [{"step": c.step, "method": c.method, "url": c.url, "http_status": c.http_status, "note": c.note,
+              "mode": item.reason} for c in result.calls]
+    with Session(writer(db)) as session:
+        record_calls(session, item.secret_id, calls, by=by, scan_id=scan_id)
+        if result.status == FAILED:
+            revocation_failed(session, item.secret_id, reason=result.message, http_status=result.http_status,
+                              by=by, scan_id=scan_id)
+        else:
+            verdict = result.recheck
+            assert verdict is not None
+            evidence = {"provider": verdict.provider, "endpoint": verdict.endpoint,
+                        "http_status": verdict.http_status, "detail": verdict.detail}
+            if result.status == REVOKED:
+                confirm_revoked(session, item.secret_id, at=verdict.at, answer=result.message,
+                                recheck=evidence, by=by, scan_id=scan_id)
+            else:
+                revocation_unconfirmed(session, item.secret_id, state=verdict.state, at=verdict.at,
+                                       answer=result.message, recheck=evidence, by=by, scan_id=scan_id)
+        session.commit()
+
+
+def _credentials(item: Planned, env: Mapping[str, str]) -> Credentials:
+    request = item.request
+    assert request is not None
+    admin = tuple(env.get(name, "") for name in item.admin_env)
+    if item.provider != "aws":
+        return Credentials(request.secret, admin=admin)
+    key_id, secret_key = request.secret, request.paired_secret
+    if not AWS_KEY_ID.match(key_id):
+        key_id, secret_key = secret_key, key_id
+    return Credentials(request.secret, aws_key_id=key_id, aws_secret_key=secret_key, admin=admin)
+
+
+def _base_url(spec: RevocationSpec, settings: VerifySettings) -> str:
+    """The operator's override for the provider, else its official base: never a scanned URL."""
+    return settings.endpoints.get(spec.provider, spec.base_url).rstrip("/")
+
+
+def _with(planned: Planned, kind: str, reason: str, console: str = "") -> Planned:
+    return replace(planned, kind=kind, reason=reason, console=console or planned.console, steps=(),
+                   request=None)

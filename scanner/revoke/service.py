@@ -86,10 +86,11 @@ class Recheck:
     delay: float = 2.0
 
 
-def plan(db: Engine, rules: RuleEngine, verifiers: VerifierCatalog, revocations: RevocationCatalog,
+def plan(db: Engine, rules: RuleEngine | None, verifiers: VerifierCatalog, revocations: RevocationCatalog,
          settings: VerifySettings, secret_ids: Sequence[int], *, env: Mapping[str, str],
          fingerprint_key: bytes | None = None, items: Sequence[Item] = ()) -> list[Planned]:
-    """A plan per secret; values are read afresh from where they were found unless ``items`` has them."""
+    """A plan per secret; values are read afresh from where they were found (with ``rules``) unless
+    ``items`` has them already."""
     given = dict(items)
     with Session(db) as session:
         secrets = {int(s.id or 0): s for s in queries.secrets_by_id(session, secret_ids)}
@@ -122,7 +123,8 @@ def plan(db: Engine, rules: RuleEngine, verifiers: VerifierCatalog, revocations:
                 spec.admin_env if admin else (), given.get(secret_id))
             if secret_id not in given:
                 to_read.append(secret_id)
-    read, skipped = reread_items(db, rules, verifiers, to_read, fingerprint_key) if to_read else ([], [])
+    read, skipped = reread_items(db, rules, verifiers, to_read, fingerprint_key) if to_read and rules else (
+        [], [(i, "", "the value is not at hand") for i in to_read])
     for secret_id, request in read:
         plans[secret_id] = replace(plans[secret_id], request=request)
     for secret_id, _redacted, why in skipped:
@@ -148,6 +150,14 @@ def revoke(db: Engine, planned: Sequence[Planned], verifier: Verifier, settings:
         _record(db, result, by=by, scan_id=scan_id)
         done.append(result)
     return done
+
+
+def summary(results: Sequence[Revoked]) -> str:
+    """One line: how many of each outcome."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to revoke"
 
 
 def _recheck(verifier: Verifier, request: VerifyRequest, recheck: Recheck,

@@ -12,13 +12,13 @@ from typing import ClassVar
 
 from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tui import actions
-from secret_sprawl.tui.screens.live import LiveScreen
 from secret_sprawl.tui.screens.modals import Confirmation, ConfirmModal, PromptModal
+from secret_sprawl.tui.screens.response import ResponseScreen
 from sqlalchemy.exc import SQLAlchemyError
 from textual.binding import Binding, BindingType
 
 
-class TriageScreen(LiveScreen):
+class TriageScreen(ResponseScreen):
     """A screen whose secrets can be triaged with the shared bindings."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

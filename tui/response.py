@@ -45,7 +45,7 @@ def _outcome(row: dict) -> ResponseOutcome:
     status = row["status"]
     if status == "manual":
         text = f"revoke it by hand: {row['reason']}" + (f" ({row['console']})" if row["console"] else "")
-    elif status == "skipped":
+    elif status in ("skipped", "closed"):
         text = f"not revoked: {row['reason']}"
     else:
         text = f"{status}: {row['message']}"

@@ -5,7 +5,8 @@ Each value is read again from where it was found; the provider's revocation call
 verifier re-checks the key, and only a rejection closes the secret as ``revoked`` (event
 ``revoked-by-sprawl``). Where no API exists the console URL and the rule's steps are printed and the
 secret stays open. Asks before revoking unless ``--yes``; without a terminal to ask on and without
-``--yes`` it refuses (exit 2). Exit 0 when every secret asked for is revoked, 1 when any is still open.
+``--yes`` it refuses (exit 2). Exit 0 when every secret asked for is revoked (now or before), 1 when
+any is still open.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from secret_sprawl.detectors.verification import load_verifiers
 from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.revoke import RevokeView
-from secret_sprawl.scanner.revoke.service import API, REVOKED, Recheck, plan, revoke
+from secret_sprawl.scanner.revoke.service import API, CLOSED, REVOKED, Recheck, plan, revoke
 from secret_sprawl.scanner.verify.client import Verifier
 from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.actor import default_actor
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     results = revoke(db, plans, Verifier(verifiers, settings), settings, env=os.environ, by=args.by,
                      recheck=Recheck(table.recheck_attempts, table.recheck_delay))
     _write(render(RevokeView(results=results)))
-    return EXIT_OK if all(r.status == REVOKED for r in results) else EXIT_FINDINGS
+    return EXIT_OK if all(r.status in (REVOKED, CLOSED) for r in results) else EXIT_FINDINGS
 
 
 def _confirmed(calls: list) -> bool:

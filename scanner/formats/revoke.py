@@ -69,4 +69,5 @@ def _manual(plan: Planned) -> list[str]:
 
 def _plan(plan: Planned) -> dict:
     return {"secret_id": plan.secret_id, "redacted": plan.redacted, "provider": plan.provider,
-            "rule_id": plan.rule_id, "plan": plan.kind, "reason": plan.reason, "console": plan.console}
+            "rule_id": plan.rule_id, "plan": plan.kind, "mode": plan.mode, "reason": plan.reason,
+            "console": plan.console}

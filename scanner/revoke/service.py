@@ -32,25 +32,28 @@ from secret_sprawl.tracker.verification import VerdictState
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-API, MANUAL, SKIPPED = "api", "manual", "skipped"
+API, MANUAL, SKIPPED, CLOSED = "api", "manual", "skipped", "closed"
 REVOKED, UNCONFIRMED, FAILED = "revoked", "unconfirmed", "failed"
 
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """What will be done for one secret: ``kind`` api (``steps`` to ``base``), manual or skipped."""
+    """What will be done for one secret: ``kind`` api (``steps`` to ``base``, as the key's ``mode``
+    holder or as an admin), manual (revoke it by hand), skipped (its value cannot be read) or closed
+    (resolved already)."""
 
     secret_id: int
     redacted: str
     provider: str
     rule_id: str
     kind: str
-    reason: str = ""  # manual / skipped: why; api: "holder" or "admin"
+    reason: str = ""  # manual / skipped / closed: why
     console: str = ""
     steps: tuple[Step, ...] = ()
     base: str = ""
     admin_env: tuple[str, ...] = ()
     request: VerifyRequest | None = field(default=None, repr=False)
+    mode: str = ""  # api: "holder" (the key revokes itself) or "admin"
 
     def describe(self) -> list[str]:
         """The calls, redacted: what ``--dry-run`` shows (values looked up on the way stay ``{name}``)."""
@@ -101,7 +104,7 @@ def plan(db: Engine, rules: RuleEngine | None, verifiers: VerifierCatalog, revoc
         base = Planned(secret_id, secret.redacted, secret.provider, secret.rule_id, SKIPPED)
         spec = revocations.spec_for(secret.provider, secret.rule_id)
         if secret.status != "open":
-            plans[secret_id] = _with(base, SKIPPED, f"already {secret.status}")
+            plans[secret_id] = _with(base, CLOSED, f"already {secret.status}")
         elif spec is None:
             plans[secret_id] = _with(base, MANUAL, f"{secret.provider} has no revocation API for "
                                                    f"{secret.rule_id}: {remediation(secret.rule_id)}")
@@ -116,11 +119,10 @@ def plan(db: Engine, rules: RuleEngine | None, verifiers: VerifierCatalog, revoc
                 why = f"set {need} (an admin key) to revoke it through {secret.provider}'s API, or: "
                 plans[secret_id] = _with(base, MANUAL, why + remediation(secret.rule_id), spec.console)
                 continue
-            plans[secret_id] = Planned(
-                secret_id, secret.redacted, secret.provider, secret.rule_id, API,
-                "admin" if admin else "holder",
-                spec.console, spec.admin_steps if admin else spec.steps, _base_url(spec, settings),
-                spec.admin_env if admin else (), given.get(secret_id))
+            plans[secret_id] = replace(
+                base, kind=API, console=spec.console, steps=spec.admin_steps if admin else spec.steps,
+                base=_base_url(spec, settings), admin_env=spec.admin_env if admin else (),
+                request=given.get(secret_id), mode="admin" if admin else "holder")
             if secret_id not in given:
                 to_read.append(secret_id)
     read, skipped = reread_items(db, rules, verifiers, to_read, fingerprint_key) if to_read and rules else (
@@ -184,7 +186,7 @@ def _result(item: Planned, outcome: Outcome, verdict: Verdict | None) -> Revoked
 def _record(db: Engine, result: Revoked, *, by: str, scan_id: int | None) -> None:
     item = result.planned
     calls = [{"step": c.step, "method": c.method, "url": c.url, "http_status": c.http_status, "note": c.note,
-              "mode": item.reason} for c in result.calls]
+              "mode": item.mode} for c in result.calls]
     with Session(writer(db)) as session:
         record_calls(session, item.secret_id, calls, by=by, scan_id=scan_id)
         if result.status == FAILED:

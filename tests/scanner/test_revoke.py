@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from secret_sprawl.detectors.redact import fingerprint
 from secret_sprawl.scanner.cli import main
 from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.metrics import compute_metrics
 from secret_sprawl.tracker.models.core import Event, Secret
 from secret_sprawl.tracker.models.schedule import Verification
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlmodel import Session, select
 
 from tests.scanner import fake_revocation as fr
@@ -289,12 +292,12 @@ def test_revoke_never_sends_to_a_host_named_in_the_scanned_content(world, monkey
         assert attacker.requests == []
 
 
-def test_an_already_resolved_secret_is_skipped(world, monkeypatch, capsys):
+def test_an_already_resolved_secret_is_left_alone(world, monkeypatch, capsys):
     key = planted(world, "github", monkeypatch)
     assert world.revoke(key, "--yes", provider="github") == 0
     before = len(world.api.requests)
     capsys.readouterr()
-    assert world.revoke(key, "--yes", provider="github") == 1
+    assert world.revoke(key, "--yes", provider="github") == 0  # nothing left open
     assert "already revoked" in capsys.readouterr().out and len(world.api.requests) == before
 
 
@@ -323,3 +326,24 @@ def test_an_unknown_policy_provider_is_a_config_error(world, capsys):
     world.config.write_text('[revoke]\nautomatic = ["nowhere"]\n')
     assert world.scan() == 2
     assert "[revoke] automatic: no revocation API for nowhere" in capsys.readouterr().err
+
+
+def test_a_revoked_secret_counts_in_mttr_at_the_confirmed_time(world, monkeypatch, capsys):
+    key = planted(world, "gitlab", monkeypatch)
+    assert world.revoke(key, "--yes", provider="gitlab") == 0
+    secret = world.secret(key)
+    with Session(open_database(world.db_url)) as session:
+        metrics = compute_metrics(session, SlaPolicy(), as_of=datetime.now(UTC))
+    assert metrics.mttr_count == 1
+    assert metrics.mttr_max_seconds == pytest.approx((secret.resolved_at - secret.exposed_at).total_seconds())
+
+
+def test_a_secret_that_cannot_be_read_any_more_is_not_revoked(world, monkeypatch, capsys):
+    key = planted(world, "github", monkeypatch)
+    (world.app / "github.env").write_text("GITHUB_TOKEN=${{ secrets.GH }}\n")  # rotated out of the file
+    before = len(world.api.requests)
+    capsys.readouterr()
+    assert world.revoke(key, "--yes", provider="github") == 1
+    row = json.loads(capsys.readouterr().out)["secrets"][0]
+    assert row["status"] == "skipped" and "no longer contains this secret" in row["reason"]
+    assert len(world.api.requests) == before and world.secret(key).status == "open"

@@ -57,7 +57,7 @@ def confirm_revoked(session: Session, secret_id: int, *, at: datetime, answer: s
 def revocation_unconfirmed(session: Session, secret_id: int, *, state: str, at: datetime, answer: str,
                            recheck: Mapping[str, Any], by: str, scan_id: int | None = None) -> Secret:
     """The calls succeeded but the re-check does not show the key rejected: it stays open."""
-    secret = _open_secret(session, secret_id)
+    secret = _secret(session, secret_id)
     _record_check(session, secret_id, state, at, recheck, by, scan_id)
     append_event(session, kind=REVOCATION_UNCONFIRMED, actor=by, secret_id=secret_id, scan_id=scan_id,
                  new_value=state, at=at,
@@ -69,7 +69,7 @@ def revocation_unconfirmed(session: Session, secret_id: int, *, state: str, at: 
 def revocation_failed(session: Session, secret_id: int, *, reason: str, http_status: int | None, by: str,
                       scan_id: int | None = None) -> None:
     """A call failed (or could not be made): nothing changed at the provider as far as we know."""
-    _open_secret(session, secret_id)
+    _secret(session, secret_id)
     append_event(session, kind=REVOCATION_FAILED, actor=by, secret_id=secret_id, scan_id=scan_id,
                  new_value=str(http_status) if http_status else None,
                  detail={"reason": reason, "http_status": http_status})
@@ -83,9 +83,14 @@ def _record_check(session: Session, secret_id: int, state: str, at: datetime, re
 
 
 def _open_secret(session: Session, secret_id: int) -> Secret:
+    secret = _secret(session, secret_id)
+    if secret.status != SecretStatus.OPEN:
+        raise ValueError(f"secret {secret_id} is {secret.status}, not open")
+    return secret
+
+
+def _secret(session: Session, secret_id: int) -> Secret:
     secret = session.get(Secret, secret_id)
     if secret is None:
         raise LookupError(f"no secret with id {secret_id}")
-    if secret.status != SecretStatus.OPEN:
-        raise ValueError(f"secret {secret_id} is {secret.status}, not open")
     return secret

@@ -147,9 +147,12 @@ def revoke(db: Engine, planned: Sequence[Planned], verifier: Verifier, settings:
             continue
         outcome = Executor(item.base, _credentials(item, env), limits, transport=transport,
                            sleep=sleep).run(item.steps)
-        verdict = _recheck(verifier, item.request, recheck, sleep) if outcome.ok else None
-        result = _result(item, outcome, verdict)
-        _record(db, result, by=by, scan_id=scan_id)
+        checks = _recheck(verifier, item.request, recheck, sleep) if outcome.ok else []
+        result = _result(item, outcome, checks)
+        try:
+            _record(db, result, by=by, scan_id=scan_id)
+        except (LookupError, ValueError) as exc:  # changed by someone else since the plan
+            result = replace(result, message=f"{result.message}; not recorded: {exc}")
         done.append(result)
     return done
 
@@ -163,24 +166,26 @@ def summary(results: Sequence[Revoked]) -> str:
 
 
 def _recheck(verifier: Verifier, request: VerifyRequest, recheck: Recheck,
-             sleep: Callable[[float], None]) -> Verdict:
-    verdict = verifier.run([request])[0]
-    for _ in range(recheck.attempts - 1):
-        if verdict.state == VerdictState.INVALID:
-            break
+             sleep: Callable[[float], None]) -> list[Verdict]:
+    """Every re-check made, the last one deciding: until the provider rejects the key, or attempts run out."""
+    checks = [verifier.run([request])[0]]
+    while checks[-1].state != VerdictState.INVALID and len(checks) < recheck.attempts:
         sleep(recheck.delay)
-        verdict = verifier.run([request])[0]
-    return verdict
+        checks.append(verifier.run([request])[0])
+    return checks
 
 
-def _result(item: Planned, outcome: Outcome, verdict: Verdict | None) -> Revoked:
+def _result(item: Planned, outcome: Outcome, checks: Sequence[Verdict]) -> Revoked:
     if not outcome.ok:
         return Revoked(item, FAILED, outcome.message, outcome.http_status, outcome.calls)
-    assert verdict is not None
+    verdict = checks[-1]
     status = REVOKED if verdict.state == VerdictState.INVALID else UNCONFIRMED
     message = outcome.message if status == REVOKED else (
         f"{outcome.message}; but the re-check says {verdict.state} ({verdict.detail}): still open")
-    return Revoked(item, status, message, outcome.http_status, outcome.calls, verdict)
+    # The earlier re-checks are calls too; the last is recorded as the verification itself.
+    earlier = tuple(Call("re-check", "verify", c.endpoint, c.http_status, f"{c.state}: {c.detail}")
+                    for c in checks[:-1])
+    return Revoked(item, status, message, outcome.http_status, outcome.calls + earlier, verdict)
 
 
 def _record(db: Engine, result: Revoked, *, by: str, scan_id: int | None) -> None:

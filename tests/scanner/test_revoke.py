@@ -204,6 +204,9 @@ def test_a_revocation_the_recheck_does_not_confirm_leaves_it_open(world, provide
     assert len(unconfirmed) == 1 and unconfirmed[0].new_value == "live"
     assert "stays open" in unconfirmed[0].detail["why"]
     assert out["status"] == "unconfirmed" and out["recheck"]["state"] == "live"
+    rechecks = [e for e in world.events(secret.id)
+                if e.kind == "revocation-call" and e.detail["step"] == "re-check"]
+    assert len(rechecks) == 1  # recheck_attempts = 2: the first is a call event, the last the verification
     with Session(open_database(world.db_url)) as session:
         checks = session.exec(select(Verification).where(Verification.secret_id == secret.id)).all()
     assert [c.state for c in checks] == ["live"]  # the last of the re-checks is recorded

@@ -21,7 +21,8 @@ from secret_sprawl.detectors.verification import load_verifiers
 from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.revoke import RevokeView
-from secret_sprawl.scanner.revoke.service import API, CLOSED, REVOKED, Recheck, plan, revoke
+from secret_sprawl.scanner.revoke.plan import API, CLOSED, plan
+from secret_sprawl.scanner.revoke.service import REVOKED, Recheck, revoke
 from secret_sprawl.scanner.verify.client import Verifier
 from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.actor import default_actor

@@ -6,7 +6,8 @@ import json as _json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from secret_sprawl.scanner.revoke.service import API, MANUAL, Planned, Revoked
+from secret_sprawl.scanner.revoke.plan import API, MANUAL, Planned
+from secret_sprawl.scanner.revoke.service import Revoked
 from secret_sprawl.tracker.safe_text import terminal
 
 

@@ -32,7 +32,8 @@ def revoke_automatically(
 
     from secret_sprawl.detectors.revocation import load_revocations
     from secret_sprawl.detectors.verification import load_verifiers
-    from secret_sprawl.scanner.revoke.service import API, Recheck, plan, revoke, summary
+    from secret_sprawl.scanner.revoke.plan import API, plan
+    from secret_sprawl.scanner.revoke.service import Recheck, revoke, summary
     from secret_sprawl.scanner.verify.client import Verifier
     from secret_sprawl.scanner.verify.service import items_for_fingerprints, requests_from_findings
     from secret_sprawl.scanner.verify.settings import VerifySettings

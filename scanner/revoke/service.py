@@ -1,4 +1,4 @@
-"""Revoke tracked secrets: plan (which calls, or the manual steps), carry out, re-check, record.
+"""Revoke planned secrets: carry out the calls, re-check with the verifier, record the outcome.
 
 The glue shared by ``sprawl revoke``, the TUI's Revoke action and the ``[revoke] automatic`` policy
 after a scan. A plaintext value lives only in the plan's ``request`` while the calls and the re-check
@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import httpx
-from secret_sprawl.detectors.engine import Engine as RuleEngine
-from secret_sprawl.detectors.revocation import RevocationCatalog, RevocationSpec, Step
-from secret_sprawl.detectors.verification import VerifierCatalog
-from secret_sprawl.scanner.revoke.executor import Call, Credentials, Executor, Limits, Outcome, render
+from secret_sprawl.scanner.revoke.executor import Call, Credentials, Executor, Limits, Outcome
+from secret_sprawl.scanner.revoke.plan import API, Planned
 from secret_sprawl.scanner.verify.client import AWS_KEY_ID, Verdict, Verifier, VerifyRequest
-from secret_sprawl.scanner.verify.service import Item, reread_items
 from secret_sprawl.scanner.verify.settings import VerifySettings
-from secret_sprawl.tracker import queries
 from secret_sprawl.tracker.db import writer
-from secret_sprawl.tracker.remediation import remediation
 from secret_sprawl.tracker.revocation import (
     confirm_revoked,
     record_calls,
@@ -32,41 +27,7 @@ from secret_sprawl.tracker.verification import VerdictState
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-API, MANUAL, SKIPPED, CLOSED = "api", "manual", "skipped", "closed"
 REVOKED, UNCONFIRMED, FAILED = "revoked", "unconfirmed", "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """What will be done for one secret: ``kind`` api (``steps`` to ``base``, as the key's ``mode``
-    holder or as an admin), manual (revoke it by hand), skipped (its value cannot be read) or closed
-    (resolved already)."""
-
-    secret_id: int
-    redacted: str
-    provider: str
-    rule_id: str
-    kind: str
-    reason: str = ""  # manual / skipped / closed: why
-    console: str = ""
-    steps: tuple[Step, ...] = ()
-    base: str = ""
-    admin_env: tuple[str, ...] = ()
-    request: VerifyRequest | None = field(default=None, repr=False)
-    mode: str = ""  # api: "holder" (the key revokes itself) or "admin"
-
-    def describe(self) -> list[str]:
-        """The calls, redacted: what ``--dry-run`` shows (values looked up on the way stay ``{name}``)."""
-        shown = {"secret": self.redacted, "secret_json": f'"{self.redacted}"',
-                 "admin": f"${self.admin_env[0]}" if self.admin_env else "", "aws_key_id": "{aws_key_id}"}
-        lines = []
-        for step in self.steps:
-            line = f"{step.method} {self.base}{render(step.path, shown)}"
-            if step.body:
-                line += f"  body: {render(step.body, shown)}"
-            signed = f"; signed with {'the admin key pair' if step.auth == 'admin' else 'the key pair'}"
-            lines.append(f"{line}  ({step.name}{signed if step.sign else ''})")
-        return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,51 +48,6 @@ class Recheck:
 
     attempts: int = 3
     delay: float = 2.0
-
-
-def plan(db: Engine, rules: RuleEngine | None, verifiers: VerifierCatalog, revocations: RevocationCatalog,
-         settings: VerifySettings, secret_ids: Sequence[int], *, env: Mapping[str, str],
-         fingerprint_key: bytes | None = None, items: Sequence[Item] = ()) -> list[Planned]:
-    """A plan per secret; values are read afresh from where they were found (with ``rules``) unless
-    ``items`` has them already."""
-    given = dict(items)
-    with Session(db) as session:
-        secrets = {int(s.id or 0): s for s in queries.secrets_by_id(session, secret_ids)}
-    plans: dict[int, Planned] = {}
-    to_read: list[int] = []
-    for secret_id in secret_ids:
-        secret = secrets[secret_id]
-        base = Planned(secret_id, secret.redacted, secret.provider, secret.rule_id, SKIPPED)
-        spec = revocations.spec_for(secret.provider, secret.rule_id)
-        if secret.status != "open":
-            plans[secret_id] = _with(base, CLOSED, f"already {secret.status}")
-        elif spec is None:
-            plans[secret_id] = _with(base, MANUAL, f"{secret.provider} has no revocation API for "
-                                                   f"{secret.rule_id}: {remediation(secret.rule_id)}")
-        elif verifiers.spec_for(secret.provider, secret.rule_id) is None:
-            plans[secret_id] = _with(base, MANUAL, f"no verifier could confirm a revocation of "
-                                                   f"{secret.rule_id}: {remediation(secret.rule_id)}",
-                                     spec.console)
-        else:
-            admin = bool(spec.admin_steps) and all(env.get(name) for name in spec.admin_env)
-            if not admin and not spec.steps:
-                need = " and ".join(spec.admin_env)
-                why = f"set {need} (an admin key) to revoke it through {secret.provider}'s API, or: "
-                plans[secret_id] = _with(base, MANUAL, why + remediation(secret.rule_id), spec.console)
-                continue
-            plans[secret_id] = replace(
-                base, kind=API, console=spec.console, steps=spec.admin_steps if admin else spec.steps,
-                base=_base_url(spec, settings), admin_env=spec.admin_env if admin else (),
-                request=given.get(secret_id), mode="admin" if admin else "holder")
-            if secret_id not in given:
-                to_read.append(secret_id)
-    read, skipped = reread_items(db, rules, verifiers, to_read, fingerprint_key) if to_read and rules else (
-        [], [(i, "", "the value is not at hand") for i in to_read])
-    for secret_id, request in read:
-        plans[secret_id] = replace(plans[secret_id], request=request)
-    for secret_id, _redacted, why in skipped:
-        plans[secret_id] = _with(plans[secret_id], SKIPPED, why)
-    return [plans[i] for i in secret_ids]
 
 
 def revoke(db: Engine, planned: Sequence[Planned], verifier: Verifier, settings: VerifySettings, *,
@@ -221,13 +137,3 @@ def _credentials(item: Planned, env: Mapping[str, str]) -> Credentials:
     if not AWS_KEY_ID.match(key_id):
         key_id, secret_key = secret_key, key_id
     return Credentials(request.secret, aws_key_id=key_id, aws_secret_key=secret_key, admin=admin)
-
-
-def _base_url(spec: RevocationSpec, settings: VerifySettings) -> str:
-    """The operator's override for the provider, else its official base: never a scanned URL."""
-    return settings.endpoints.get(spec.provider, spec.base_url).rstrip("/")
-
-
-def _with(planned: Planned, kind: str, reason: str, console: str = "") -> Planned:
-    return replace(planned, kind=kind, reason=reason, console=console or planned.console, steps=(),
-                   request=None)

@@ -10,21 +10,24 @@ override. Nothing returned (call log, failure reason) contains the credential or
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from secret_sprawl.detectors.revocation import Step
+from secret_sprawl.scanner.revoke.answers import (
+    MAX_MESSAGE,
+    dig,
+    parse,
+    provider_message,
+    render,
+    xml_element,
+)
 from secret_sprawl.scanner.revoke.hints import matches_hint
 from secret_sprawl.scanner.verify.sigv4 import sign
-
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_MAX_MESSAGE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,7 @@ class Executor:
             headers = sign(step.method, url, headers, body, access_key=key_id, secret_key=secret_key,
                            region=step.region, service=step.service, now=self._clock())
         status, text = self._send(client, step, url, headers, body)
-        answer = _parse(text)
+        answer = parse(text)
         if step.ok_field and not (isinstance(answer, dict) and answer.get(step.ok_field) is True):
             raise StepFailed(f"{step.name}: HTTP {status}: {provider_message(text) or 'refused'}", status)
         target = into if into is not None else variables
@@ -181,7 +184,7 @@ class Executor:
         raise AssertionError("unreachable")
 
     def _extract(self, step: Step, answer: Any, text: str, variables: dict[str, Any]) -> None:
-        items = _dig(answer, step.items) if step.items else None
+        items = dig(answer, step.items) if step.items else None
         if step.items and not isinstance(items, list):
             raise StepFailed(f"{step.name}: the answer has no list at {step.items!r}", None)
         for var, name in step.collect:
@@ -201,7 +204,7 @@ class Executor:
                                  "(deleted already, or not visible to this credential)", None)
             source = found[0]
         for var, name in step.capture:
-            value = source.get(name) if isinstance(source, dict) else _xml_element(text, name)
+            value = source.get(name) if isinstance(source, dict) else xml_element(text, name)
             if value in (None, ""):
                 raise StepFailed(f"{step.name}: the answer has no {name!r}", None)
             variables[var] = str(value)
@@ -213,53 +216,8 @@ class Executor:
         """``text`` with every credential value replaced, cut to a readable length."""
         for value in self.credentials.hidden():
             text = text.replace(value, "[redacted]")
-        return text[:_MAX_MESSAGE]
+        return text[:MAX_MESSAGE]
 
 
 class _NotHere(Exception):
     """``find`` matched nothing for this ``for_each`` value; try the next."""
-
-
-def render(template: str, values: Mapping[str, str], *, quote_values: bool = False) -> str:
-    """``template`` with ``{name}`` replaced; values URL-quoted where they land in a path or form body
-    (``secret_json`` is JSON already)."""
-
-    def one(match: re.Match[str]) -> str:
-        name = match.group(1)
-        value = values.get(name, match.group(0))
-        return quote(value, safe="") if quote_values and name != "secret_json" else value
-
-    return _PLACEHOLDER.sub(one, template)
-
-
-def provider_message(text: str) -> str:
-    """The provider's own words from an answer (JSON ``message``/``error``, AWS XML ``Message``)."""
-    answer = _parse(text)
-    if isinstance(answer, dict):
-        for key in ("message", "error_description", "error", "detail"):
-            value = answer.get(key)
-            if isinstance(value, dict):
-                value = value.get("message") or value.get("type")
-            if isinstance(value, str) and value:
-                return value[:_MAX_MESSAGE]
-        return ""
-    code, message = _xml_element(text, "Code"), _xml_element(text, "Message")
-    return ": ".join(part for part in (code, message) if part)[:_MAX_MESSAGE]
-
-
-def _parse(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def _dig(answer: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        answer = answer.get(part) if isinstance(answer, dict) else None
-    return answer
-
-
-def _xml_element(text: str, name: str) -> str:
-    found = re.search(rf"<{re.escape(name)}>([^<]*)</{re.escape(name)}>", text)
-    return found.group(1).strip() if found else ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from secret_sprawl.detectors.engine import Engine as RuleEngine
 from secret_sprawl.detectors.revocation import RevocationCatalog, RevocationSpec, Step
 from secret_sprawl.detectors.verification import VerifierCatalog
-from secret_sprawl.scanner.revoke.executor import render
+from secret_sprawl.scanner.revoke.answers import render
 from secret_sprawl.scanner.verify.client import VerifyRequest
 from secret_sprawl.scanner.verify.service import Item, reread_items
 from secret_sprawl.scanner.verify.settings import VerifySettings

@@ -5,7 +5,7 @@ import pytest
 from secret_sprawl.detectors.catalog import load_catalog
 from secret_sprawl.detectors.revocation import RevocationSpecError, load_revocations, parse_revocations
 from secret_sprawl.detectors.verification import load_verifiers
-from secret_sprawl.scanner.revoke.executor import provider_message, render
+from secret_sprawl.scanner.revoke.answers import provider_message, render
 from secret_sprawl.scanner.revoke.hints import matches_hint
 
 CATALOG = load_revocations()

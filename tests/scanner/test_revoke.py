@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from secret_sprawl.detectors.redact import fingerprint
 from secret_sprawl.scanner.cli import main
+from secret_sprawl.tracker.audit import first_break
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.metrics import compute_metrics
 from secret_sprawl.tracker.models.core import Event, Secret
@@ -53,14 +54,24 @@ class World:
         return b"".join(p.read_bytes() for p in self.tmp.glob("tracker.db*"))
 
 
-@pytest.fixture
-def world(tmp_path: Path):
+def make_world(tmp_path: Path, db_url: str):
     app = tmp_path / "app"
     app.mkdir()
     config = tmp_path / "sprawl.toml"
     config.write_text(CONFIG)
     with FakeRevocationAPI() as api:
-        yield World(api, app, f"sqlite:///{tmp_path / 'tracker.db'}", config, tmp_path)
+        yield World(api, app, db_url, config, tmp_path)
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    yield from make_world(tmp_path, f"sqlite:///{tmp_path / 'tracker.db'}")
+
+
+@pytest.fixture
+def any_world(tmp_path: Path, db_url: str):
+    """The same world on SQLite and, when SPRAWL_TEST_POSTGRES_URL is set, on PostgreSQL."""
+    yield from make_world(tmp_path, db_url)
 
 
 def plant(world: World, name: str, text: str, *live: str) -> None:
@@ -350,3 +361,21 @@ def test_a_secret_that_cannot_be_read_any_more_is_not_revoked(world, monkeypatch
     row = json.loads(capsys.readouterr().out)["secrets"][0]
     assert row["status"] == "skipped" and "no longer contains this secret" in row["reason"]
     assert len(world.api.requests) == before and world.secret(key).status == "open"
+
+
+@pytest.mark.parametrize("sticky", [False, True], ids=["confirmed", "unconfirmed"])
+def test_revocation_records_the_same_on_every_database(any_world, sticky, monkeypatch, capsys):
+    world = any_world
+    key = planted(world, "slack", monkeypatch)
+    if sticky:
+        world.api.behaviour[key] = "sticky"
+    assert world.revoke(key, "--yes", provider="slack") == (1 if sticky else 0)
+    secret = world.secret(key)
+    kinds = [e.kind for e in world.events(secret.id)]
+    assert secret.status == ("open" if sticky else "revoked")
+    assert ("revocation-unconfirmed" if sticky else "revoked-by-sprawl") in kinds
+    assert "revocation-call" in kinds
+    stored = " ".join(f"{e.detail} {e.old_value} {e.new_value}" for e in world.events(secret.id))
+    assert key not in stored and key not in capsys.readouterr().out
+    with Session(open_database(world.db_url)) as session:
+        assert first_break(session) is None  # the audit chain still checks out

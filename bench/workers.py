@@ -122,13 +122,14 @@ def enumeration(count: int = 1000, per_page: int = 100) -> dict[str, Any]:
             page = int(query.get("page", ["1"])[0])
             pages.append(page)
             start = (page - 1) * size
-            items = [{"full_name": f"bench/repo-{n}", "clone_url": f"https://git.invalid/bench/repo-{n}.git",
+            here = f"http://127.0.0.1:{self.server.server_address[1]}"
+            items = [{"full_name": f"bench/repo-{n}", "clone_url": f"{here}/bench/repo-{n}.git",
                       "fork": n % 50 == 0, "archived": n % 7 == 0}
                      for n in range(start, min(start + size, count))]
             body = json.dumps(items).encode()
             self.send_response(200)
             if start + size < count:
-                base = f"http://127.0.0.1:{self.server.server_address[1]}{urlsplit(self.path).path}"
+                base = f"{here}{urlsplit(self.path).path}"
                 self.send_header("Link", f'<{base}?per_page={size}&page={page + 1}>; rel="next"')
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

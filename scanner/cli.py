@@ -9,6 +9,7 @@ imports little at the top, so a Ctrl-C while the rest loads is caught by ``main`
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,17 +24,35 @@ class UsageError(Exception):
     """A problem with what the user asked for; printed without a traceback, exit code 2."""
 
 
-def common_options() -> argparse.ArgumentParser:
-    """Options every subcommand accepts after its name."""
+GLOBAL_DEFAULTS = {"db": None, "config": None, "no_color": False}
+
+
+def common_options(*, suppress: bool = False) -> argparse.ArgumentParser:
+    """The global options (``--db``, ``--config``, ``--no-color``), for a subcommand's parser. With
+    ``suppress`` they default to "not given", so a value read before the subcommand (``sprawl --db X
+    secrets list``) is kept unless given again after it."""
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("common options")
+    _global_options(group)
+    if suppress:
+        for action in parent._actions:
+            action.default = argparse.SUPPRESS
+    return parent
+
+
+def _global_options(group: argparse._ActionsContainer) -> None:
     group.add_argument("--db", metavar="URL",
                        help="tracker database URL (else $SPRAWL_DB, else the embedded SQLite)")
     group.add_argument("--config", metavar="FILE",
                        help="config file (else ./sprawl.toml, else the user config dir)")
-    group.add_argument("--rules", metavar="FILE", action="append", default=[],
-                       help="extra TOML rules file (repeatable)")
-    return parent
+    group.add_argument("--no-color", action="store_true",
+                       help="no colour in terminal output (as the NO_COLOR environment variable does)")
+
+
+def add_rules_option(parser: argparse.ArgumentParser) -> None:
+    """``--rules FILE`` (repeatable), for the commands that detect secrets and so use rules."""
+    parser.add_argument("--rules", metavar="FILE", action="append", default=[],
+                        help="extra TOML rules file (repeatable)")
 
 
 def utc_time(text: str) -> datetime:
@@ -47,13 +66,10 @@ def utc_time(text: str) -> datetime:
 
 
 def action_options() -> argparse.ArgumentParser:
-    """The common options for the actions of a command with actions (``sprawl secrets list``),
-    defaulting to "not given" so both ``sprawl secrets --db X list`` and ``sprawl secrets list --db X``
-    work without the action's parser resetting what the command's parser read."""
-    options = common_options()
-    for action in options._actions:
-        action.default = argparse.SUPPRESS
-    return options
+    """The common options for the actions of a command with actions (``sprawl secrets list``), so
+    ``sprawl --db X secrets list``, ``sprawl secrets --db X list`` and ``sprawl secrets list --db X``
+    all work without a later parser resetting what an earlier one read."""
+    return common_options(suppress=True)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -68,9 +84,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Find long-lived and shared credentials used by AI workloads "
                     "and track each one until it is revoked.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print the version and exit")
+    _global_options(parser.add_argument_group("common options (also accepted after the command)"))
+    # A command without --rules reads no rules files: the attribute is there, empty.
+    parser.set_defaults(**GLOBAL_DEFAULTS, rules=[])
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    common = common_options()
+    common = common_options(suppress=True)
     for entry in chosen:
         entry.load()(subparsers, common)
     return parser
@@ -90,11 +110,13 @@ def _main(arguments: list[str]) -> int:
         return EXIT_OK
     from secret_sprawl.tracker.config import ConfigError
 
-    parser = build_parser(arguments[0] if arguments else None)
+    parser = build_parser(_command_name(arguments))
     args = parser.parse_args(arguments)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_ERROR
+    if args.no_color:
+        os.environ["NO_COLOR"] = "1"  # every console (rich, the TUI) honours it
     try:
         return int(args.func(args))
     except (UsageError, InputError, ConfigError) as exc:
@@ -108,6 +130,20 @@ def _main(arguments: list[str]) -> int:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         print(f"sprawl {args.command}: database error: {reason}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _command_name(arguments: list[str]) -> str | None:
+    """The subcommand named in ``arguments``, after any global options (``sprawl --db X secrets``)."""
+    valued = {"--db", "--config"}
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument in valued:
+            skip = True
+        elif not argument.startswith("-"):
+            return argument
+    return None
 
 
 def _database_errors() -> tuple[type[Exception], ...]:

@@ -2,7 +2,8 @@
 targets' counts and errors, and which fingerprints are shared (seen in more than one place).
 
 ``findings`` are those at ``--min-confidence`` or above; ``hidden`` counts the ones below it, which
-the formats mention but do not list (the tracker still records every finding).
+the formats mention but do not list (the tracker still records every finding). ``staged`` says the
+findings are in what ``git commit`` would record (``--staged``, the pre-commit hook), not in history.
 """
 
 from __future__ import annotations
@@ -30,15 +31,16 @@ class Report:
     findings: list[Finding] = field(default_factory=list)  # after any baseline and confidence floor, sorted
     min_confidence: Confidence = Confidence.LOW
     hidden: int = 0  # findings (after the baseline) below ``min_confidence``
+    staged: bool = False  # a scan of the index (pre-commit), not of files or history
 
     @classmethod
     def build(cls, results: Sequence[TargetResult], catalog: Catalog, duration_s: float, *,
               show_secrets: bool = False, known: frozenset[str] = frozenset(),
-              min_confidence: Confidence = Confidence.LOW) -> Report:
+              min_confidence: Confidence = Confidence.LOW, staged: bool = False) -> Report:
         kept = [f for r in results for f in r.findings if f.fingerprint not in known]
         findings = sorted((f for f in kept if f.confidence.at_least(min_confidence)), key=sort_key)
         return cls(list(results), catalog, duration_s, show_secrets, findings, min_confidence,
-                   len(kept) - len(findings))
+                   len(kept) - len(findings), staged)
 
     @property
     def errors(self) -> list[ScanError]:

@@ -105,6 +105,15 @@ def test_only_the_tracker_touches_its_tables(package: str) -> None:
     assert wrong == []
 
 
+def test_only_the_tracker_creates_the_queues_tables() -> None:
+    """The job queue's schema sits next to the tracker's tables: scanner/ connects, never builds it."""
+    builds = ("SchemaManager", "psycopg.connect(")
+    wrong = [f"{path.relative_to(ROOT)}" for package in OURS if package != "tracker"
+             for path in sorted((ROOT / package).rglob("*.py"))
+             if any(word in path.read_text(encoding="utf-8") for word in builds)]
+    assert wrong == []
+
+
 def test_the_sql_check_sees_sql(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("import sqlalchemy as sa\nfrom sqlmodel import select\nq = sa.select(1)\n"
@@ -141,7 +150,7 @@ def test_every_output_renders_through_the_format_registry() -> None:
     parser = build_parser()
     commands = {"scan": ("scan",), "metrics": ("metrics",), "inventory": ("inventory",),
                 "secrets": ("secrets", "list"), "rules": ("rules", "list"),
-                "verify": ("verify",), "jobs": ("jobs", "list")}
+                "verify": ("verify",), "jobs": ("jobs", "list"), "identify": ("identify",)}
     assert {subject: _format_choices(parser, path) for subject, path in commands.items()} == {
         subject: names(subject) for subject in commands}
     # No command renders a format of its own: none imports json, csv or rich's Table to write output
@@ -157,7 +166,7 @@ def test_every_output_renders_through_the_format_registry() -> None:
 
 BAD_URLS = ("not a url", "foo://x")
 COMMANDS = (("secrets", "list"), ("metrics",), ("inventory",), ("verify", "--all-open"), ("audit", "verify"),
-            ("schedule", "list"), ("scan",))
+            ("schedule", "list"), ("scan",), ("identify", "--all-open"))
 
 
 @pytest.mark.parametrize("url", BAD_URLS)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,6 +25,9 @@ from secret_sprawl.tracker.config_schema import Config, config_problem
 
 log = logging.getLogger(__name__)
 CONFIG_NAME = "sprawl.toml"
+# A token variable's name (``--token-env HOST=NAME``): upper case, as environment variables are by
+# convention; a token pasted in its place (ghp_…, glpat-…, hf_…) has lower-case letters or dashes.
+ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
 
 
 class ConfigError(ValueError):

@@ -12,7 +12,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 from secret_sprawl.detectors.posture.shared import DEFAULT_SHARED_JOBS_THRESHOLD
 from secret_sprawl.detectors.types import CATEGORIES, LIFETIMES
 
@@ -111,12 +111,30 @@ class RevokeTable(_Table):
         return value
 
 
+class OwnersTable(RootModel[dict[str, str]]):
+    """``[owners]``: identity (``"provider:principal"`` or ``"provider:account"``, globs allowed) -> owner."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    @field_validator("root")
+    @classmethod
+    def _entries(cls, value: dict[str, str]) -> dict[str, str]:
+        for identity, owner in value.items():
+            provider, sep, who = identity.partition(":")
+            if not (sep and provider.strip() and who.strip()):
+                raise ValueError(f'{identity!r} must look like "provider:principal" (globs allowed)')
+            if not owner.strip():
+                raise ValueError(f"the owner of {identity!r} must not be empty")
+        return value
+
+
 class Config(_Table):
     sla: SlaTable = Field(default_factory=SlaTable)
     verify: VerifyTable = Field(default_factory=VerifyTable)
     notify: NotifyTable = Field(default_factory=NotifyTable)
     inventory: InventoryTable = Field(default_factory=InventoryTable)
     tracker: TrackerTable = Field(default_factory=TrackerTable)
+    owners: OwnersTable = Field(default_factory=lambda: OwnersTable({}))
     revoke: RevokeTable = Field(default_factory=RevokeTable)
 
 

@@ -91,6 +91,36 @@ def list_secrets(
             and (status is None or row.status == status)]
 
 
+SECRET_GROUPS = ("org", "target")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretGroups:
+    """Listed secrets per organisation (``host/org``, as the metrics group them) or per target, by name;
+    a secret seen in several is listed in each."""
+
+    by: str
+    groups: dict[str, list[SecretRow]]
+
+
+def group_secrets(session: Session, rows: Sequence[SecretRow], by: str) -> SecretGroups:
+    """``rows`` (in their order) under each organisation or target they were seen in."""
+    from secret_sprawl.tracker.metrics import organisation
+
+    if by not in SECRET_GROUPS:
+        raise ValueError(f"group by one of {', '.join(SECRET_GROUPS)}")
+    name = organisation if by == "org" else str
+    places: dict[int, set[str]] = {}
+    seen = select(Occurrence.secret_id, Target.name).join(Target, Target.id == Occurrence.target_id)
+    for secret_id, target in session.execute(seen.distinct()):
+        places.setdefault(secret_id, set()).add(name(target))
+    groups: dict[str, list[SecretRow]] = {}
+    for row in rows:
+        for key in sorted(places.get(int(row.secret.id or 0), {"(no place)"})):
+            groups.setdefault(key, []).append(row)
+    return SecretGroups(by, dict(sorted(groups.items())))
+
+
 def _status_at(policy: SlaPolicy, secret: Secret, now: datetime) -> SlaStatus:
     resolved_at = secret.resolved_at if secret.resolved_at is not None and secret.resolved_at <= now else None
     return policy.status(secret.exposed_at, secret.category, secret.lifetime, now=now,

@@ -8,11 +8,14 @@ schedule are audited events; like ``tracker.lifecycle`` these functions never co
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from secret_sprawl.detectors.urls import has_credentials, scrub_text
 from secret_sprawl.tracker.audit import append_event
+from secret_sprawl.tracker.config import ENV_NAME
 from secret_sprawl.tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
 from sqlalchemy import select
 from sqlmodel import Session
@@ -36,9 +39,10 @@ def cron_trigger(cron: str) -> CronTrigger:
 
 def add_schedule(
     session: Session, name: str, cron: str, targets: list[str], *, verify: bool = False,
-    notify_url: str | None = None, by: str,
+    notify_url: str | None = None, options: dict[str, Any] | None = None, by: str,
 ) -> Schedule:
-    """A new schedule; ValueError for a bad name, cron or empty targets, or a name already used."""
+    """A new schedule; ValueError for a bad name, cron or empty targets, or a name already used, or
+    ``options`` that could hold a secret (a URL with credentials, a token where a variable name goes)."""
     if not name or not name.replace("-", "").replace("_", "").isalnum():
         raise ValueError("schedule name must be letters, digits, - or _")
     cron_trigger(cron)
@@ -52,12 +56,28 @@ def add_schedule(
     if notify_url is not None and not ENV_REFERENCE.fullmatch(notify_url):
         raise ValueError("a webhook URL is a credential and the tracker stores none: put it in an "
                          "environment variable and give --notify env:NAME (or [notify] url in the config)")
-    schedule = Schedule(name=name, cron=cron, targets=list(targets), verify=verify, notify_url=notify_url)
+    options = {key: value for key, value in (options or {}).items() if value not in (None, [], (), {})}
+    _check_options(options)
+    schedule = Schedule(name=name, cron=cron, targets=list(targets), verify=verify, notify_url=notify_url,
+                        options=options or None)
     session.add(schedule)
     session.flush()
-    detail = {"cron": cron, "targets": list(targets), "verify": verify, "notify": notify_url}
+    detail = {"cron": cron, "targets": list(targets), "verify": verify, "notify": notify_url,
+              **({"options": options} if options else {})}
     append_event(session, kind="schedule-added", actor=by, new_value=name, detail=detail)
     return schedule
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    """The tracker stores no secret: API URLs without credentials, token variables by NAME only."""
+    for host, url in dict(options.get("api_urls") or {}).items():
+        if has_credentials(str(url)):
+            raise ValueError(f"the API URL for {host} carries credentials; the tracker stores none "
+                             "(give the token through --token-env HOST=VARIABLE)")
+    for host, variable in dict(options.get("token_envs") or {}).items():
+        if not ENV_NAME.fullmatch(str(variable)):
+            raise ValueError(f"--token-env {host}=… must name an environment variable (upper case, e.g. "
+                             "GHE_TOKEN), never hold the token itself: schedules are stored in the tracker")
 
 
 def remove_schedule(session: Session, name: str, *, by: str) -> None:

@@ -32,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="evaluate the SLA as of this date or ISO time, UTC (default: now)")
     parser.add_argument("--refresh", type=_seconds, default=DEFAULT_REFRESH_SECONDS, metavar="SECONDS",
                         help="reload from the database every SECONDS, 0 to disable (default: %(default)s)")
+    parser.add_argument("--rules", metavar="FILE", action="append", default=[],
+                        help="extra TOML rules file, for re-reading secrets to verify them (repeatable)")
     parser.set_defaults(func=run)
 
 

@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                     "replay: rebuild each secret from the events and list rows that disagree (exit 1). "
                     "export: write the log as JSONL for an auditor.",
     )
-    parser.add_argument("action", choices=("verify", "head", "replay", "export"))
+    parser.add_argument("action", choices=("verify", "head", "replay", "export"),
+                        help="verify the chain, print its head, replay it, or export it as JSONL")
     parser.add_argument("--expect-head", metavar="HASH",
                         help="verify: fail unless this earlier head (`audit head`) is still in the chain")
     parser.add_argument("--since", type=utc_time, metavar="DATE", help="export: only events from this date")

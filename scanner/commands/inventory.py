@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="List the CI jobs of the tracked targets with the secret names they use, the identities "
                     "they assume and their federation status (federated, static-secret, mixed, none).",
     )
-    parser.add_argument("--format", choices=names("inventory"), default="table")
+    parser.add_argument("--format", choices=names("inventory"), default="table",
+                        help="output format (default table)")
     parser.add_argument("--by-secret", action="store_true",
                         help="one entry per secret name with the workloads using it")
     parser.add_argument("--target", metavar="T", help="only workloads of this target")

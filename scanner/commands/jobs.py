@@ -17,26 +17,26 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     leaf = action_options()
     listing = actions.add_parser("list", parents=[leaf], help="jobs with their status")
-    listing.add_argument("--status", choices=STATUSES)
-    listing.add_argument("--format", choices=names("jobs"), default="table")
+    listing.add_argument("--status", choices=STATUSES, help="only jobs in this state")
+    listing.add_argument("--format", choices=names("jobs"), default="table",
+                         help="table, or json with each job's last error")
     listing.set_defaults(func=_list)
     for name, help_text in (("retry", "queue a failed or cancelled job again"),
                             ("cancel", "cancel a waiting job (a running scan is not interrupted)")):
         action = actions.add_parser(name, parents=[leaf], help=help_text)
-        action.add_argument("id", type=int)
+        action.add_argument("id", type=int, help="the job id (`sprawl jobs list`)")
         action.set_defaults(func=_retry if name == "retry" else _cancel)
 
 
 def _list(args: argparse.Namespace) -> int:
-    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.scanner.queue.connect import prepare
     from secret_sprawl.tracker.config import database_url
-    from secret_sprawl.tracker.db import open_database
+    from secret_sprawl.tracker.db import create_db_engine
     from secret_sprawl.tracker.jobs import list_jobs
 
     db_url = database_url(args.db)
-    with opened(db_url):  # checks PostgreSQL and creates the queue's tables if needed
-        pass
-    engine = open_database(db_url)  # the tracker's job_error table exists
+    prepare(db_url)  # checks PostgreSQL; the tracker's tables and the queue's exist from here
+    engine = create_db_engine(db_url)
     try:
         jobs = list_jobs(engine, args.status)
     finally:
@@ -47,7 +47,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _retry(args: argparse.Namespace) -> int:
     from procrastinate.exceptions import AlreadyEnqueued
-    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.scanner.queue.connect import opened
     from secret_sprawl.tracker.config import database_url
 
     with opened(database_url(args.db)) as app:
@@ -69,7 +69,7 @@ def _retry(args: argparse.Namespace) -> int:
 
 
 def _cancel(args: argparse.Namespace) -> int:
-    from secret_sprawl.scanner.queue.app import opened
+    from secret_sprawl.scanner.queue.connect import opened
     from secret_sprawl.tracker.config import database_url
 
     with opened(database_url(args.db)) as app:

@@ -33,9 +33,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="Remediation metrics: MTTR (mean, median, p90 nearest-rank, min, max) over secrets "
                     "revoked or rotated, share within the SLA, open secrets by age, breached, exposure.",
     )
-    parser.add_argument("--format", choices=names("metrics"), default="table")
+    parser.add_argument("--format", choices=names("metrics"), default="table", help="output format")
     parser.add_argument("--output", metavar="FILE", help="write here instead of stdout")
-    parser.add_argument("--group-by", choices=GROUP_BY)
+    parser.add_argument("--group-by", choices=GROUP_BY, help="the same figures per group (org: host/org)")
     parser.add_argument("--since", type=utc_time, metavar="DATE", help="count remediations from this date")
     parser.add_argument("--as-of", type=utc_time, metavar="DATE",
                         help="compute as of this time (default now)")

@@ -17,7 +17,7 @@ from secret_sprawl.detectors.backtrack import backtracking_problems
 from secret_sprawl.detectors.catalog import Catalog, CatalogError, load_catalog, parse_rules
 from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.selftest import check_rules
-from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
+from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options, add_rules_option
 from secret_sprawl.scanner.formats import names, renderer
 
 
@@ -29,11 +29,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     leaf = action_options()
     listing = actions.add_parser("list", parents=[leaf], help="print the rule catalog")
-    listing.add_argument("--format", choices=names("rules"), default="table")
+    listing.add_argument("--format", choices=names("rules"), default="table", help="table or json")
     listing.set_defaults(func=_list)
     check = actions.add_parser("check", parents=[leaf], help="validate a rules file and run its examples")
     check.add_argument("file", metavar="FILE", help="TOML file of [[rules]] tables")
     check.set_defaults(func=_check)
+    for action in (listing, check):
+        add_rules_option(action)
 
 
 def _load(extra_files: list[str]) -> Catalog:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from secret_sprawl.detectors.catalog import CatalogError
 from secret_sprawl.scanner.baseline import load_baseline
-from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError
+from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, add_rules_option
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
 from secret_sprawl.scanner.min_confidence import add_min_confidence
@@ -74,6 +74,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--enqueue", action="store_true",
         help="queue one job per repository for `sprawl worker` instead of scanning (PostgreSQL --db)")
     add("--queue", metavar="NAME", help="the queue --enqueue puts jobs on (default: scans)")
+    add_rules_option(parser)
     org_cli.add_arguments(parser)
     scan_hook.add_arguments(parser)
     parser.set_defaults(func=run)
@@ -95,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         from secret_sprawl.scanner.queue.enqueue import enqueue
 
         return enqueue(args, targets)
-    targets = expand_targets(targets, org_options(args), report=lambda line: print(line, file=sys.stderr))
+    targets = expand_targets(targets, org_options(args), report=_stderr,
+                             warn=lambda line: _stderr(f"sprawl scan: warning: {line}"))
     config = load_config(args.config, scanned=targets)
     shared_jobs = shared_jobs_threshold(config)
     key = fingerprint_key(config)
@@ -133,12 +135,17 @@ def run(args: argparse.Namespace) -> int:
                              by=f"{scan.actor} ([revoke] automatic)", endpoints=args.endpoint,
                              allow_overrides=args.allow_endpoint_overrides)
     report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
-                          show_secrets=args.show_secrets, known=known, min_confidence=args.min_confidence)
+                          show_secrets=args.show_secrets, known=known, min_confidence=args.min_confidence,
+                          staged=args.staged)
     _write(renderer("scan", fmt)(report), args.output)
     if report.findings:
         return args.exit_code
     # Absent git objects alone are not a failure: everything present was scanned.
     return EXIT_ERROR if results and not any(r.complete or r.missing_objects for r in results) else EXIT_OK
+
+
+def _stderr(line: str) -> None:
+    print(terminal(line), file=sys.stderr)
 
 
 def _open_database(url_option: str | None):

@@ -17,6 +17,7 @@ from types import FrameType
 
 from secret_sprawl.detectors.urls import has_credentials
 from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
+from secret_sprawl.scanner.orgs import options as org_cli
 from secret_sprawl.scanner.orgs.expand import is_org_target, parse_org_target
 from secret_sprawl.scanner.schedule.daemon import JOB_FUNCTION, Daemon
 from secret_sprawl.scanner.schedule.job import run_schedule
@@ -40,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     leaf = action_options()
     add = actions.add_parser("add", parents=[leaf], help="add a schedule")
-    add.add_argument("name")
+    add.add_argument("name", help="the schedule's name (letters, digits, - and _)")
     add.add_argument("--cron", required=True, metavar="EXPR",
                      help='crontab expression in UTC, e.g. "0 6 * * *" (daily at 06:00)')
     add.add_argument("targets", nargs="+", metavar="TARGET", help="directory, repository or git URL")
@@ -48,10 +49,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add.add_argument("--notify", metavar="env:NAME",
                      help="environment variable holding this schedule's webhook URL (else [notify] url)")
     add.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    org_cli.add_arguments(add)  # stored with the schedule: API URLs, filters, token variable names
     add.set_defaults(func=_add)
     actions.add_parser("list", parents=[leaf], help="schedules, next and last run").set_defaults(func=_list)
     remove = actions.add_parser("remove", parents=[leaf], help="remove a schedule")
-    remove.add_argument("name")
+    remove.add_argument("name", help="the schedule to remove")
     remove.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     remove.set_defaults(func=_remove)
     run = actions.add_parser("run", parents=[leaf], help="the scheduler daemon, in the foreground")
@@ -62,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                           "several daemons queue a due scan once")
     run.set_defaults(func=_run)
     now = actions.add_parser("run-now", parents=[leaf], help="run one schedule once, now")
-    now.add_argument("name")
+    now.add_argument("name", help="the schedule to run")
     now.set_defaults(func=_run_now)
 
 
@@ -77,7 +79,8 @@ def _add(args: argparse.Namespace) -> int:
     with Session(writer(db)) as session:
         try:
             schedule = add_schedule(session, args.name, args.cron, targets, verify=args.verify,
-                                    notify_url=args.notify, by=args.by)
+                                    notify_url=args.notify, options=org_cli.org_options(args).settings(),
+                                    by=args.by)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
         session.commit()
@@ -118,10 +121,10 @@ def _run(args: argparse.Namespace) -> int:
     url = database_url(args.db)
     function = JOB_FUNCTION
     if args.enqueue:
-        from secret_sprawl.scanner.queue.app import ensure_schema, libpq_url
+        from secret_sprawl.scanner.queue.connect import prepare
         from secret_sprawl.scanner.queue.periodic import ENQUEUE_FUNCTION
 
-        ensure_schema(libpq_url(url))
+        prepare(url)
         function = ENQUEUE_FUNCTION
     daemon = Daemon(url, config_path=args.config, sync_interval=args.sync_interval, function=function)
 

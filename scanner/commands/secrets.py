@@ -27,6 +27,8 @@ from secret_sprawl.tracker.sla import OPEN_SLA_STATES, SlaPolicy
 from sqlmodel import Session
 
 _CHANGES = frozenset({"status-changed", "assigned", "reopened"})
+_ID_HELP = "the secret's id or a prefix of its fingerprint"
+_BY_HELP = "who (default the OS user)"
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -38,43 +40,46 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     leaf = action_options()
 
     listing = actions.add_parser("list", parents=[leaf], help="secrets with age, SLA state and places")
-    listing.add_argument("--status", choices=SECRET_STATUSES)
+    listing.add_argument("--status", choices=SECRET_STATUSES, help="only secrets with this status")
     listing.add_argument("--sla", choices=OPEN_SLA_STATES, help="only secrets in this SLA state")
-    listing.add_argument("--provider")
+    listing.add_argument("--provider", help="only this provider's secrets (e.g. openai, aws)")
     listing.add_argument("--target", help="only secrets seen in this target")
-    listing.add_argument("--format", choices=names("secrets"), default="table")
+    listing.add_argument("--format", choices=names("secrets"), default="table", help="output format")
     listing.add_argument("--as-of", type=utc_time, metavar="DATE", help="evaluate the SLA at this time")
+    listing.add_argument("--group-by", choices=queries.SECRET_GROUPS,
+                         help="one section per organisation (host/org) or target the secret was seen in "
+                              "(table and json)")
     add_min_confidence(listing, "list secrets")
     listing.set_defaults(func=_list)
 
     show = actions.add_parser("show", parents=[leaf], help="a secret's places and full timeline")
-    show.add_argument("ident", metavar="ID")
+    show.add_argument("ident", metavar="ID", help=_ID_HELP)
     show.set_defaults(func=_show)
 
     resolve = actions.add_parser("resolve", parents=[leaf], help="close a secret (revoked, rotated, ...)")
-    resolve.add_argument("ident", metavar="ID")
-    resolve.add_argument("--reason", required=True, choices=RESOLVED_STATUSES)
+    resolve.add_argument("ident", metavar="ID", help=_ID_HELP)
+    resolve.add_argument("--reason", required=True, choices=RESOLVED_STATUSES, help="how it was closed")
     resolve.add_argument("--at", type=utc_time, metavar="ISO8601", help="when it was resolved (default now)")
     resolve.add_argument("--note", help="why; required for accepted-risk")
-    resolve.add_argument("--by", default=default_actor(), help="who (default the OS user)")
+    resolve.add_argument("--by", default=default_actor(), help=_BY_HELP)
     resolve.set_defaults(func=_resolve)
 
     reopen = actions.add_parser("reopen", parents=[leaf], help="set a resolved secret back to open")
-    reopen.add_argument("ident", metavar="ID")
-    reopen.add_argument("--note")
-    reopen.add_argument("--by", default=default_actor())
+    reopen.add_argument("ident", metavar="ID", help=_ID_HELP)
+    reopen.add_argument("--note", help="why it is open again")
+    reopen.add_argument("--by", default=default_actor(), help=_BY_HELP)
     reopen.set_defaults(func=_reopen)
 
     assign = actions.add_parser("assign", parents=[leaf], help="make someone responsible for revoking it")
-    assign.add_argument("ident", metavar="ID")
-    assign.add_argument("owner", metavar="OWNER")
-    assign.add_argument("--by", default=default_actor())
+    assign.add_argument("ident", metavar="ID", help=_ID_HELP)
+    assign.add_argument("owner", metavar="OWNER", help="who is responsible for revoking it")
+    assign.add_argument("--by", default=default_actor(), help=_BY_HELP)
     assign.set_defaults(func=_assign)
 
     note = actions.add_parser("note", parents=[leaf], help="add a note to the secret's timeline")
-    note.add_argument("ident", metavar="ID")
-    note.add_argument("text", metavar="TEXT")
-    note.add_argument("--by", default=default_actor())
+    note.add_argument("ident", metavar="ID", help=_ID_HELP)
+    note.add_argument("text", metavar="TEXT", help="the note")
+    note.add_argument("--by", default=default_actor(), help=_BY_HELP)
     note.set_defaults(func=_note)
 
 
@@ -83,6 +88,8 @@ def _policy(args: argparse.Namespace) -> SlaPolicy:
 
 
 def _list(args: argparse.Namespace) -> int:
+    if args.group_by and args.format == "csv":
+        raise UsageError("--group-by shows a table or json; csv has one row per secret (see its places)")
     policy = _policy(args)
     engine = open_database(database_url(args.db))
     with Session(engine) as session:
@@ -90,7 +97,8 @@ def _list(args: argparse.Namespace) -> int:
             session, policy, now=args.as_of or utcnow(), status=args.status, sla=args.sla,
             provider=args.provider, target=args.target, min_confidence=args.min_confidence,
         )
-    sys.stdout.write(renderer("secrets", args.format)(rows))
+        listed = queries.group_secrets(session, rows, args.group_by) if args.group_by else rows
+    sys.stdout.write(renderer("secrets", args.format)(listed))
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ import sys
 
 from secret_sprawl.detectors.engine import build_engine
 from secret_sprawl.detectors.verification import load_verifiers
-from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError, add_rules_option
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.verify import VerifyView
 from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
@@ -53,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     parser.add_argument("--format", choices=names("verify"), default="text",
                         help="text (one line per secret) or json (for programs, such as the TUI)")
+    add_rules_option(parser)  # secrets are re-read from where they were found
     parser.set_defaults(func=run)
 
 

@@ -11,7 +11,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from secret_sprawl.scanner.cli import EXIT_OK, UsageError
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, add_rules_option
 from secret_sprawl.scanner.orgs import options as org_cli
 
 
@@ -26,15 +26,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add("--heartbeat", type=float, default=10.0, metavar="SECONDS", help="heartbeat interval (default 10)")
     add("--stalled-after", type=float, default=30.0, metavar="SECONDS",
         help="retry the jobs of a worker silent this long (default 30)")
+    add_rules_option(parser)
     org_cli.add_arguments(parser, filters=False)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from secret_sprawl.scanner.queue.app import ensure_schema, libpq_url
+    from secret_sprawl.scanner.queue.connect import prepare
     from secret_sprawl.scanner.queue.work import WorkerSettings, run_worker
     from secret_sprawl.tracker.config import database_url, load_config
-    from secret_sprawl.tracker.db import open_database
     from secret_sprawl.tracker.fingerprints import fingerprint_key
 
     if args.concurrency < 1:
@@ -43,9 +43,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--stalled-after must be longer than --heartbeat")
     key = fingerprint_key(load_config(args.config))  # kept in this process's memory, never in a job
     db_url = database_url(args.db)
-    conninfo = libpq_url(db_url)
-    ensure_schema(conninfo)
-    open_database(db_url).dispose()
+    conninfo = prepare(db_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     context = {"db_url": db_url, "cache_dir": str(args.cache_dir) if args.cache_dir else None,
                "rules": list(args.rules), "api_urls": dict(args.api_url), "token_envs": dict(args.token_env),

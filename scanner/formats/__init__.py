@@ -21,6 +21,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "secrets": {name: f"secrets:{name}" for name in ("table", "json", "csv")},
     "rules": {name: f"rules:{name}" for name in ("table", "json")},
     "verify": {name: f"verify:{name}" for name in ("text", "json")},
+    "identify": {name: f"identify:{name}" for name in ("table", "json")},
     "jobs": {name: f"jobs:{name}" for name in ("table", "json")},
     "revoke": {name: f"revoke:{name}" for name in ("table", "json")},
 }

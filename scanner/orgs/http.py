@@ -4,7 +4,9 @@ Pagination: ``Link: <…>; rel="next"`` (GitHub, GitLab, Hugging Face's cursor l
 ``X-Next-Page``. A 403/429 whose headers say the rate limit is spent (``X-RateLimit-Remaining: 0``
 with ``X-RateLimit-Reset``, or ``Retry-After``) waits until the reset and retries, unless the wait
 is longer than ``max_wait``. A 401 or 404 becomes an OrgError naming the organisation, never a
-traceback; the token is sent in a header only and never appears in a message.
+traceback; the token is sent in a header only and never appears in a message. Every request (a next
+page, a redirect) stays on the origin of the first URL listed: one elsewhere is refused before it
+is sent, since it would carry the token.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import httpx
 from secret_sprawl.scanner.orgs.interface import OrgError
+from secret_sprawl.scanner.orgs.trust import origin
 
 _MAX_PAUSES = 20
 
@@ -29,14 +32,22 @@ class ApiClient:
     def __init__(self, label: str, headers: dict[str, str], *, max_wait: float,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.label, self.max_wait, self.sleep = label, max_wait, sleep
+        self.origin: tuple[str, str, int] | None = None  # set by the first request
         self.client = httpx.Client(headers={"Accept": "application/json", **headers}, timeout=30.0,
-                                   follow_redirects=True)
+                                   follow_redirects=True, event_hooks={"request": [self._same_origin]})
 
     def __enter__(self) -> ApiClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.client.close()
+
+    def _same_origin(self, request: httpx.Request) -> None:
+        where = origin(str(request.url))
+        self.origin = self.origin or where
+        if where is None or where != self.origin:
+            raise OrgError(f"{self.label}: the API sent us to another host ({request.url.host or '?'}) "
+                           "for a page or redirect; refused, the token is never sent there")
 
     def items(self, url: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of every page, following the next-page links."""

@@ -1,18 +1,24 @@
-"""The command-line options of organisation targets, shared by ``sprawl scan`` and ``sprawl worker``."""
+"""The command-line options of organisation targets, shared by ``sprawl scan``, ``sprawl schedule add``
+and ``sprawl worker``. Nothing given here may be a secret (a schedule stores them): ``--api-url`` takes
+a URL without credentials, ``--token-env`` the NAME of the variable holding the token.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from secret_sprawl.scanner.orgs.expand import OrgOptions
+from secret_sprawl.scanner.orgs.trust import origin
+from secret_sprawl.tracker.config import ENV_NAME
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, filters: bool = True) -> None:
     group = parser.add_argument_group("organisation targets (github://ORG, gitlab://GROUP, huggingface://ORG)")
-    group.add_argument("--api-url", action="append", default=[], type=_pair, metavar="HOST=URL",
+    group.add_argument("--api-url", action="append", default=[], type=_api_url, metavar="HOST=URL",
                        help="API base URL for a host (GitHub Enterprise, self-managed GitLab, a test server)")
-    group.add_argument("--token-env", action="append", default=[], type=_pair, metavar="HOST=VAR",
-                       help="read HOST's token from $VAR (default GITHUB_TOKEN, GITLAB_TOKEN, HF_TOKEN)")
+    group.add_argument("--token-env", action="append", default=[], type=_token_env, metavar="HOST=VAR",
+                       help="read HOST's token from the environment variable VAR, given by name "
+                            "(default GITHUB_TOKEN, GITLAB_TOKEN, HF_TOKEN)")
     if not filters:
         return
     group.add_argument("--include-forks", action="store_true", help="also scan forks (skipped by default)")
@@ -30,6 +36,22 @@ def org_options(args: argparse.Namespace) -> OrgOptions:
                       include=tuple(getattr(args, "include", ())),
                       exclude=tuple(getattr(args, "exclude", ())),
                       max_wait=getattr(args, "max_rate_wait", 300.0))
+
+
+def _api_url(text: str) -> tuple[str, str]:
+    host, url = _pair(text)
+    if origin(url) is None:
+        raise argparse.ArgumentTypeError(f"--api-url {host}=…: give an http(s) URL without credentials "
+                                         "(the token comes from --token-env)")
+    return host, url
+
+
+def _token_env(text: str) -> tuple[str, str]:
+    host, variable = _pair(text)
+    if not ENV_NAME.fullmatch(variable):
+        raise argparse.ArgumentTypeError(f"--token-env {host}=…: give the NAME of the environment variable "
+                                         "holding the token (upper case, e.g. GHE_TOKEN), never the token")
+    return host, variable
 
 
 def _pair(text: str) -> tuple[str, str]:

@@ -15,11 +15,11 @@ from secret_sprawl.scanner.cli import EXIT_OK
 from secret_sprawl.scanner.errors import InputError
 from secret_sprawl.scanner.orgs.expand import is_org_target, parse_org_target
 from secret_sprawl.scanner.orgs.options import org_options
-from secret_sprawl.scanner.queue.app import QUEUE, opened
-from secret_sprawl.scanner.queue.tasks import defer_scan, expand_job, org_arguments
+from secret_sprawl.scanner.queue.app import QUEUE
+from secret_sprawl.scanner.queue.connect import opened
+from secret_sprawl.scanner.queue.tasks import defer_scan, expand_job
 from secret_sprawl.scanner.sources.remote import is_remote, strip_credentials
 from secret_sprawl.tracker.config import database_url
-from secret_sprawl.tracker.db import open_database
 
 
 def enqueue(args: argparse.Namespace, targets: list[str]) -> int:
@@ -30,9 +30,8 @@ def enqueue(args: argparse.Namespace, targets: list[str]) -> int:
         if is_org_target(target):
             parse_org_target(target)  # a malformed organisation fails here, not on a worker
     db_url = database_url(args.db)
-    with opened(db_url):
-        open_database(db_url).dispose()  # the tracker's schema is ready before any worker records
-        org = org_arguments(org_options(args))
+    with opened(db_url):  # the tracker's schema and the queue's are ready before any worker records
+        org = org_options(args).settings()
         queue = args.queue or QUEUE
         for target in targets:
             if is_org_target(target):

@@ -17,10 +17,12 @@ from croniter import croniter
 from procrastinate import jobs
 from procrastinate.exceptions import AlreadyEnqueued
 from secret_sprawl.scanner.orgs.expand import OrgOptions, is_org_target
-from secret_sprawl.scanner.queue.app import QUEUE, app, ensure_schema, libpq_url
-from secret_sprawl.scanner.queue.tasks import expand_job, org_arguments, scan_job
+from secret_sprawl.scanner.queue.app import QUEUE, app
+from secret_sprawl.scanner.queue.connect import libpq_url
+from secret_sprawl.scanner.queue.tasks import expand_job, scan_job
 from secret_sprawl.scanner.schedule.job import real_url
 from secret_sprawl.tracker.db import open_database
+from secret_sprawl.tracker.queue_schema import ensure_queue_schema
 from secret_sprawl.tracker.schedules import find_schedule
 from sqlmodel import Session
 
@@ -39,20 +41,19 @@ def enqueue_schedule(name: str, db_url: str, config_path: str | None = None, *,
             if schedule is None:
                 log.warning("schedule %s no longer exists; nothing queued", name)
                 return []
-            targets, cron = list(schedule.targets), schedule.cron
+            targets, cron, org = list(schedule.targets), schedule.cron, schedule.options or {}
+        ensure_queue_schema(engine)
     finally:
         engine.dispose()
     fired = fire_time(cron, now or datetime.now(UTC))
     conninfo = libpq_url(url)
-    ensure_schema(conninfo)
-    queued = asyncio.run(_defer(conninfo, name, targets, fired))
+    queued = asyncio.run(_defer(conninfo, name, targets, fired, OrgOptions.from_settings(org).settings()))
     log.info("schedule %s: %d of %d scans queued for %s", name, len(queued), len(targets),
              datetime.fromtimestamp(fired, UTC).isoformat())
     return queued
 
 
-async def _defer(conninfo: str, name: str, targets: list[str], fired: int) -> list[int]:
-    org = org_arguments(OrgOptions())
+async def _defer(conninfo: str, name: str, targets: list[str], fired: int, org: dict) -> list[int]:
     queued = []
     with app.replace_connector(procrastinate.PsycopgConnector(conninfo=conninfo)):
         async with app.open_async():

@@ -54,7 +54,7 @@ def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = ""
     """Scan and record ``target``; ``timestamp`` is the fire time of a scheduled run (procrastinate's
     periodic deferral requires the argument; see scanner/queue/periodic.py)."""
     settings = context.additional_context
-    options = _org_options(org, settings)
+    options = OrgOptions.from_settings(org, settings)
     spec = rebuild_target(target, clone_url, kind, options) if kind else target
     recorded = scan_and_record(_engine(settings["db_url"]), spec,
                                cache_dir=Path(settings.get("cache_dir") or default_cache_dir()),
@@ -69,7 +69,7 @@ def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = ""
 def expand_job(context: procrastinate.JobContext, target: str, org: dict[str, Any],
                timestamp: int | None = None) -> dict[str, Any]:
     """List organisation ``target`` and queue one scan job per repository (``timestamp``: see scan_job)."""
-    options = _org_options(org, context.additional_context)
+    options = OrgOptions.from_settings(org, context.additional_context)
     repositories = expand_targets([target], options)
     ids = [defer_scan(repository, org, context.job.queue) for repository in repositories]
     return {"repositories": len(repositories), "jobs": [i for i in ids if i is not None]}
@@ -83,21 +83,6 @@ def defer_scan(target: str, org: dict[str, Any] | None, queue: str = QUEUE) -> i
             **arguments, org=org or {})
     except AlreadyEnqueued:
         return None
-
-
-def org_arguments(options: OrgOptions) -> dict[str, Any]:
-    """The organisation options a job carries: API URLs, filters and token variable names, no token."""
-    return {"api_urls": dict(options.api_urls), "token_envs": dict(options.token_envs),
-            "include_forks": options.include_forks, "include": list(options.include),
-            "exclude": list(options.exclude), "max_wait": options.max_wait}
-
-
-def _org_options(org: dict[str, Any] | None, settings: dict[str, Any]) -> OrgOptions:
-    org = org or {}
-    return OrgOptions(api_urls={**org.get("api_urls", {}), **settings.get("api_urls", {})},
-                      token_envs={**org.get("token_envs", {}), **settings.get("token_envs", {})},
-                      include_forks=bool(org.get("include_forks")), include=tuple(org.get("include", ())),
-                      exclude=tuple(org.get("exclude", ())), max_wait=float(org.get("max_wait", 300.0)))
 
 
 def _engine(db_url: str) -> Engine:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import httpx
 from secret_sprawl.scanner.revoke.executor import Call, Credentials, Executor, Limits, Outcome
 from secret_sprawl.scanner.revoke.plan import API, Planned
-from secret_sprawl.scanner.verify.client import AWS_KEY_ID, Verdict, Verifier, VerifyRequest
+from secret_sprawl.scanner.verify.client import CannotSign, Verdict, Verifier, VerifyRequest, aws_key_pair
 from secret_sprawl.scanner.verify.settings import VerifySettings
 from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.revocation import (
@@ -133,7 +133,8 @@ def _credentials(item: Planned, env: Mapping[str, str]) -> Credentials:
     admin = tuple(env.get(name, "") for name in item.admin_env)
     if item.provider != "aws":
         return Credentials(request.secret, admin=admin)
-    key_id, secret_key = request.secret, request.paired_secret
-    if not AWS_KEY_ID.match(key_id):
-        key_id, secret_key = secret_key, key_id
+    try:
+        key_id, secret_key = aws_key_pair(request.secret, request.paired_secret)
+    except CannotSign:  # the signed step then says the pair is missing
+        return Credentials(request.secret, admin=admin)
     return Credentials(request.secret, aws_key_id=key_id, aws_secret_key=secret_key, admin=admin)

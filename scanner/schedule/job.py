@@ -85,12 +85,13 @@ def _run(name: str, db: Engine, config_path: str | None) -> RunResult:
             log.warning("schedule %s no longer exists; nothing run", name)
             return RunResult("failed", None, "no such schedule")
         targets, verify, own_url = list(schedule.targets), schedule.verify, schedule.notify_url
+        org = OrgOptions.from_settings(schedule.options)
     started = utcnow()
     config = Config()
     recorder = Recorder(db, trigger=f"schedule:{name}", actor=f"schedule:{name}")
     try:
         config = load_config(config_path, scanned=targets)
-        results, failures = _scan(recorder, db, targets, fingerprint_key(config))
+        results, failures = _scan(recorder, db, targets, fingerprint_key(config), org)
         status = "failed" if len(failures) == len(targets) else "completed-with-errors" if failures else None
         scan = recorder.finish(status)
         error = "; ".join(failures) or None
@@ -110,11 +111,11 @@ def _run(name: str, db: Engine, config_path: str | None) -> RunResult:
     return result
 
 
-def _scan(recorder: Recorder, db: Engine, targets: list[str],
-          key: bytes | None) -> tuple[list[TargetResult], list[str]]:
+def _scan(recorder: Recorder, db: Engine, targets: list[str], key: bytes | None,
+          org: OrgOptions) -> tuple[list[TargetResult], list[str]]:
     results: list[TargetResult] = []
     failures: list[str] = []
-    expanded = expand_each(targets, OrgOptions(), on_error=lambda _, message: failures.append(message))
+    expanded = expand_each(targets, org, on_error=lambda _, message: failures.append(message))
     with Runner() as runner:
         for target in expanded:  # one failing target never stops the others
             result = scan_and_record(target, runner, recorder=recorder, incremental_from=db, keep_going=True,

@@ -101,20 +101,14 @@ class Verifier:
         url = base + spec.path
         try:
             headers = self._headers(spec, request, url)
-        except _CannotVerify as exc:
+        except CannotSign as exc:
             return self._verdict(UNKNOWN, spec.provider, url, None, str(exc))
         return await self._send(client, spec, url, headers)
 
     def _headers(self, spec: VerifierSpec, request: VerifyRequest, url: str) -> dict[str, str]:
         if spec.kind != "aws-sigv4":
             return spec.render_headers(request.secret)
-        key_id, secret_key = request.secret, request.paired_secret
-        if not AWS_KEY_ID.match(key_id) and not AWS_TEMPORARY_KEY_ID.match(key_id):
-            key_id, secret_key = secret_key, key_id
-        if AWS_TEMPORARY_KEY_ID.match(key_id):
-            raise _CannotVerify("temporary AWS credentials (ASIA…) need a session token; not verifiable")
-        if not AWS_KEY_ID.match(key_id) or not secret_key:
-            raise _CannotVerify("no paired AWS access key id / secret access key found near this one")
+        key_id, secret_key = aws_key_pair(request.secret, request.paired_secret)
         return sign(spec.method, url, spec.render_headers(""), spec.body.encode(), access_key=key_id,
                     secret_key=secret_key, region=spec.region, service=spec.service, now=self._clock())
 
@@ -163,7 +157,20 @@ class Verifier:
                        at=self._clock())
 
 
-class _CannotVerify(Exception):
+def aws_key_pair(secret: str, paired: str) -> tuple[str, str]:
+    """(access key id, secret access key) from a found AWS secret and the other half found near it;
+    CannotSign when they do not make a usable long-term pair."""
+    key_id, secret_key = secret, paired
+    if not AWS_KEY_ID.match(key_id) and not AWS_TEMPORARY_KEY_ID.match(key_id):
+        key_id, secret_key = secret_key, key_id
+    if AWS_TEMPORARY_KEY_ID.match(key_id):
+        raise CannotSign("temporary AWS credentials (ASIA…) need a session token; not verifiable")
+    if not AWS_KEY_ID.match(key_id) or not secret_key:
+        raise CannotSign("no paired AWS access key id / secret access key found near this one")
+    return key_id, secret_key
+
+
+class CannotSign(Exception):
     """The request cannot be built (missing half of a key pair); the verdict is ``unknown``."""
 
 

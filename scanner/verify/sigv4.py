@@ -1,13 +1,18 @@
-"""AWS Signature Version 4 for one request, with hashlib and hmac only (checked against AWS's test suite)."""
+"""AWS Signature Version 4 for one request, signed by botocore's ``SigV4Auth``.
+
+The signer is AWS's own (canonical request, header and query rules, key derivation); this module only
+adapts it to the call the verification and identity clients make: a method, a URL, headers and a body
+in, the headers to send out. ``now`` is the signing instant, so a signature is reproducible in tests.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-ALGORITHM = "AWS4-HMAC-SHA256"
+from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 
 def sign(
@@ -23,36 +28,22 @@ def sign(
     now: datetime,
 ) -> dict[str, str]:
     """The headers to send: ``headers`` plus ``Host``, ``X-Amz-Date`` and ``Authorization``."""
-    parts = urlsplit(url)
-    amz_date = now.strftime("%Y%m%dT%H%M%SZ")
-    signed = {**headers, "Host": parts.netloc, "X-Amz-Date": amz_date}
-    canonical_headers = sorted((name.lower(), " ".join(value.split())) for name, value in signed.items())
-    signed_names = ";".join(name for name, _ in canonical_headers)
-    canonical_request = "\n".join([
-        method.upper(),
-        quote(parts.path or "/", safe="/-_.~"),
-        _canonical_query(parts.query),
-        "".join(f"{name}:{value}\n" for name, value in canonical_headers),
-        signed_names,
-        hashlib.sha256(body).hexdigest(),
-    ])
-    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
-    string_to_sign = "\n".join(
-        [ALGORITHM, amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
-    )
-    key = f"AWS4{secret_key}".encode()
-    for part in (amz_date[:8], region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-    signed["Authorization"] = (
-        f"{ALGORITHM} Credential={access_key}/{scope}, SignedHeaders={signed_names}, Signature={signature}"
-    )
-    return signed
+    request = AWSRequest(method=method.upper(), url=url, data=body, headers=dict(headers))
+    _SignerAt(Credentials(access_key, secret_key), service, region, now).add_auth(request)
+    return {**headers, "Host": urlsplit(url).netloc, "X-Amz-Date": request.headers["X-Amz-Date"],
+            "Authorization": request.headers["Authorization"]}
 
 
-def _canonical_query(query: str) -> str:
-    pairs = []
-    for item in filter(None, query.split("&")):
-        name, _, value = item.partition("=")
-        pairs.append((quote(name, safe="-_.~"), quote(value, safe="-_.~")))
-    return "&".join(f"{name}={value}" for name, value in sorted(pairs))
+class _SignerAt(SigV4Auth):
+    """botocore's SigV4 signer at a given instant (its own ``add_auth`` always reads the clock)."""
+
+    def __init__(self, credentials: Credentials, service: str, region: str, now: datetime) -> None:
+        super().__init__(credentials, service, region)
+        self._now = now
+
+    def add_auth(self, request: AWSRequest) -> None:
+        request.context["timestamp"] = self._now.strftime(SIGV4_TIMESTAMP)
+        self._modify_request_before_signing(request)
+        canonical = self.canonical_request(request)
+        self._inject_signature_to_request(request, self.signature(self.string_to_sign(request, canonical),
+                                                                  request))

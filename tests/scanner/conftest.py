@@ -37,7 +37,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRepo:
 @pytest.fixture
 def hosts(tmp_path: Path) -> Iterator[FakeHosts]:
     """Fake GitHub, GitLab and Hugging Face APIs on 127.0.0.1 serving local repositories."""
-    fake = FakeHosts(tmp_path / "hosts", token=f"tok{uuid.uuid4().hex}")
+    yield from _served(FakeHosts(tmp_path / "hosts", token=f"tok{uuid.uuid4().hex}"))
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Iterator[FakeHosts]:
+    """A second such server (another port, so another origin) that a hostile API may point at."""
+    yield from _served(FakeHosts(tmp_path / "elsewhere"))
+
+
+def _served(fake: FakeHosts) -> Iterator[FakeHosts]:
     server, thread = serve(fake)
     try:
         yield fake

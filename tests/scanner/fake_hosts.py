@@ -1,7 +1,9 @@
 """Fake GitHub, GitLab and Hugging Face APIs on 127.0.0.1, serving real git repositories.
 
-GitHub's and Hugging Face's repositories are served over git's dumb HTTP protocol by the same
-server, so the test sees the headers git sends; GitLab's clone URLs are ``file://``. Every page
+Every host's repositories are served over git's dumb HTTP protocol by the same server, so the test
+sees the headers git sends. ``clone_urls`` makes the API name another clone URL for a repository,
+``next_base`` another origin for its next pages, ``redirect_base`` one it redirects to (a hostile
+API). Every page
 holds ``per_page`` items at most, so any organisation of three or more repositories is paginated
 (GitHub and Hugging Face through ``Link: rel="next"``, GitLab through ``X-Next-Page``).
 """
@@ -38,6 +40,9 @@ class FakeHosts:
     gitlab_groups: dict[str, list[FakeRepo]] = field(default_factory=dict)
     hf_orgs: dict[str, list[FakeRepo]] = field(default_factory=dict)
     rate_limit_once: dict[str, int] = field(default_factory=dict)  # path prefix -> seconds until reset
+    clone_urls: dict[str, str] = field(default_factory=dict)  # repository path -> clone URL the API names
+    next_base: str | None = None  # the origin the API's next-page links point at (default its own)
+    redirect_base: str | None = None  # when set, every API request is redirected (302) to this origin
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     base: str = ""
 
@@ -58,13 +63,13 @@ class FakeHosts:
         self.add(self.github_users if user else self.github_orgs, owner, repo, f"git/{repo.path}.git")
 
     def gitlab(self, group: str, repo: FakeRepo) -> None:
-        self.add(self.gitlab_groups, group, repo, f"gl/{repo.path}.git")
+        self.add(self.gitlab_groups, group, repo, f"glgit/{repo.path}.git")
 
     def huggingface(self, org: str, repo: FakeRepo) -> None:
         self.add(self.hf_orgs, org, repo, f"hf/{repo.path}")
 
     def git_headers(self) -> list[dict[str, str]]:
-        return [headers for path, headers in self.requests if path.startswith(("/git/", "/hf/"))
+        return [headers for path, headers in self.requests if path.startswith(("/git/", "/glgit/", "/hf/"))
                 and not path.startswith("/hf/api/")]
 
 
@@ -94,6 +99,8 @@ def _handler(hosts: FakeHosts) -> type[BaseHTTPRequestHandler]:
                     del hosts.rate_limit_once[prefix]
                     return self._send(403, b'{"message": "rate limit"}', {
                         "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + seconds)})
+            if url.path.startswith(("/gh/", "/gl/", "/hf/api/")) and hosts.redirect_base:
+                return self._send(302, b"", {"Location": f"{hosts.redirect_base}{self.path}"})
             if url.path.startswith(("/gh/", "/gl/", "/hf/api/")):
                 return self._api(url.path, query)
             file = hosts.root / "served" / url.path.lstrip("/")
@@ -130,7 +137,7 @@ def _handler(hosts: FakeHosts) -> type[BaseHTTPRequestHandler]:
             start = int(query.get("cursor", "0")) if style == "cursor" else (page - 1) * size
             chunk, more = repos[start:start + size], start + size < len(repos)
             headers: dict[str, str] = {"Content-Type": "application/json"}
-            here = f'{hosts.base}{self.path.split("?")[0]}'
+            here = f'{hosts.next_base or hosts.base}{self.path.split("?")[0]}'
             if more and style == "link":
                 headers["Link"] = f'<{here}?per_page={size}&page={page + 1}>; rel="next"'
             elif more and style == "x-next-page":
@@ -142,13 +149,14 @@ def _handler(hosts: FakeHosts) -> type[BaseHTTPRequestHandler]:
 
         @staticmethod
         def _github_item(repo: FakeRepo) -> dict:
-            return {"full_name": repo.path, "clone_url": f"{hosts.base}/git/{repo.path}.git",
+            return {"full_name": repo.path,
+                    "clone_url": hosts.clone_urls.get(repo.path, f"{hosts.base}/git/{repo.path}.git"),
                     "fork": repo.fork, "archived": repo.archived}
 
         @staticmethod
         def _gitlab_item(repo: FakeRepo) -> dict:
-            bare = hosts.root / "served" / "gl" / f"{repo.path}.git"
-            return {"path_with_namespace": repo.path, "http_url_to_repo": bare.as_uri(),
+            clone_url = hosts.clone_urls.get(repo.path, f"{hosts.base}/glgit/{repo.path}.git")
+            return {"path_with_namespace": repo.path, "http_url_to_repo": clone_url,
                     "archived": repo.archived, **({"forked_from_project": {"id": 1}} if repo.fork else {})}
 
         @staticmethod

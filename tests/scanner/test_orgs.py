@@ -197,11 +197,7 @@ def test_malformed_org_targets_are_usage_errors(tmp_path: Path, sprawl_scan, tar
     assert "Traceback" not in run.err
 
 
-def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
-    from secret_sprawl.tracker.metrics import compute_metrics, organisation
-    from secret_sprawl.tracker.models.columns import utcnow
-    from secret_sprawl.tracker.sla import SlaPolicy
-
+def _two_orgs(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
     hosts.token = None
     _acme(hosts)
     hosts.github("other", FakeRepo("other/x", _key_file(1)))  # the key acme/agents also holds
@@ -209,6 +205,14 @@ def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> 
     run = sprawl_scan("github://acme", "github://other", "--db", f"sqlite:///{tmp_path / 'tracker.db'}",
                       "--cache-dir", tmp_path / "cache", "--format", "json", *api, record=True)
     assert run.code == 1, run.err
+
+
+def test_metrics_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan) -> None:
+    from secret_sprawl.tracker.metrics import compute_metrics, organisation
+    from secret_sprawl.tracker.models.columns import utcnow
+    from secret_sprawl.tracker.sla import SlaPolicy
+
+    _two_orgs(tmp_path, hosts, sprawl_scan)
     engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
     try:
         with Session(engine) as session:
@@ -237,3 +241,202 @@ def test_rate_limit_wait_reads_the_hosts_headers(status: int, headers: dict[str,
     from secret_sprawl.scanner.orgs.http import rate_limit_wait
 
     assert rate_limit_wait(httpx.Response(status, headers=headers), now=1000.0) == wait
+
+
+def test_a_clone_url_on_another_host_is_refused_and_the_token_never_goes_there(
+        tmp_path: Path, hosts: FakeHosts, elsewhere: FakeHosts, sprawl_scan,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _acme(hosts)
+    # The other server really serves the repository: a clone attempt there would succeed and be seen.
+    elsewhere.github("acme", FakeRepo("acme/agents", _key_file(1)))
+    hosts.clone_urls["acme/agents"] = f"{elsewhere.base}/git/acme/agents.git"
+    hosts.clone_urls["acme/docs"] = (tmp_path / "hosts" / "served" / "git" / "acme" / "docs.git").as_uri()
+    monkeypatch.setenv("GITHUB_TOKEN", hosts.token or "")
+    run = _scan(sprawl_scan, tmp_path, "github://acme", "--api-url", f"github.com={hosts.base}/gh")
+    assert run.code == 1, run.err
+    assert elsewhere.requests == []
+    assert "skipped github.com/acme/agents" in run.err and f"{elsewhere.base.split('//')[1]}" in run.err
+    assert "skipped github.com/acme/docs" in run.err and "file" in run.err
+    assert _tracked(tmp_path)[0] == {"github.com/acme/infra", "github.com/acme/shared"}
+    assert hosts.token not in run.out + run.err
+
+
+def test_a_gitlab_clone_url_on_another_host_is_refused(tmp_path: Path, hosts: FakeHosts, elsewhere: FakeHosts,
+                                                       sprawl_scan, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITLAB_TOKEN", hosts.token or "")
+    hosts.gitlab("corp", FakeRepo("corp/api", _key_file(7)))
+    hosts.gitlab("corp", FakeRepo("corp/web", _key_file(8)))
+    hosts.clone_urls["corp/web"] = f"{elsewhere.base}/glgit/corp/web.git"
+    run = _scan(sprawl_scan, tmp_path, "gitlab://corp", "--api-url", f"gitlab.com={hosts.base}/gl")
+    assert run.code == 1, run.err
+    assert elsewhere.requests == [] and "skipped gitlab.com/corp/web" in run.err
+    assert _tracked(tmp_path)[0] == {"gitlab.com/corp/api"}
+
+
+def test_a_next_page_on_another_host_is_refused_before_it_is_asked(
+        tmp_path: Path, hosts: FakeHosts, elsewhere: FakeHosts, sprawl_scan,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _acme(hosts)
+    hosts.next_base = elsewhere.base
+    monkeypatch.setenv("GITHUB_TOKEN", hosts.token or "")
+    run = _scan(sprawl_scan, tmp_path, "github://acme", "--api-url", f"github.com={hosts.base}/gh")
+    assert run.code == 2
+    assert "another host" in run.err and "Traceback" not in run.err
+    assert elsewhere.requests == []
+
+
+@pytest.mark.parametrize("host", ["gitlab", "github"])
+def test_a_redirect_to_another_host_is_refused_before_it_is_followed(
+        host: str, tmp_path: Path, hosts: FakeHosts, elsewhere: FakeHosts, sprawl_scan,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # GitLab's PRIVATE-TOKEN header is not one an HTTP client drops on a cross-origin redirect.
+    hosts.gitlab("corp", FakeRepo("corp/api", _key_file(7)))
+    _acme(hosts)
+    hosts.redirect_base = elsewhere.base
+    monkeypatch.setenv("GITLAB_TOKEN", hosts.token or "")
+    monkeypatch.setenv("GITHUB_TOKEN", hosts.token or "")
+    target, api = {"gitlab": ("gitlab://corp", f"gitlab.com={hosts.base}/gl"),
+                   "github": ("github://acme", f"github.com={hosts.base}/gh")}[host]
+    run = _scan(sprawl_scan, tmp_path, target, "--api-url", api)
+    assert run.code == 2
+    assert "another host" in run.err and "Traceback" not in run.err
+    assert elsewhere.requests == []
+
+
+def test_a_queued_job_with_a_foreign_clone_url_gets_no_token() -> None:
+    from secret_sprawl.scanner.orgs.expand import rebuild_target
+    from secret_sprawl.scanner.orgs.interface import OrgError
+
+    options = OrgOptions(api_urls={"github": "http://127.0.0.1:9/gh"})
+    env = {"GITHUB_TOKEN": "t0ken"}
+    good = rebuild_target("github.com/a/b", "http://127.0.0.1:9/git/a/b.git", "github", options, env)
+    assert basic_token(good.git_env["GIT_CONFIG_VALUE_0"].removeprefix("Authorization: ")) == "t0ken"
+    with pytest.raises(OrgError, match=r"github\.com/a/b"):
+        rebuild_target("github.com/a/b", "http://127.0.0.1:10/git/a/b.git", "github", options, env)
+
+
+@pytest.mark.parametrize(("clone_url", "api_url", "allowed"), [
+    ("https://github.com/acme/a.git", "https://api.github.com", True),  # the default API's git host
+    ("https://api.github.com/acme/a.git", "https://api.github.com", True),
+    ("https://GitHub.com./acme/a.git", "https://api.github.com", True),
+    ("https://github.com.evil.example/acme/a.git", "https://api.github.com", False),
+    ("http://github.com/acme/a.git", "https://api.github.com", False),  # no downgrade to plain HTTP
+    ("https://github.com:8443/acme/a.git", "https://api.github.com", False),
+    ("https://user@github.com/acme/a.git", "https://api.github.com", False),
+    ("ssh://git@github.com/acme/a.git", "https://api.github.com", False),
+    ("git@github.com:acme/a.git", "https://api.github.com", False),
+    ("file:///etc/a.git", "https://api.github.com", False),
+    ("https://ghe.corp/acme/a.git", "https://ghe.corp/api/v3", True),  # GitHub Enterprise
+    ("https://github.com/acme/a.git", "https://ghe.corp/api/v3", False),  # not this API's host
+    ("http://127.0.0.1:8080/git/a.git", "http://127.0.0.1:8080/gh", True),
+    ("http://127.0.0.1:8081/git/a.git", "http://127.0.0.1:8080/gh", False),
+])
+def test_clone_urls_are_accepted_only_on_the_apis_host(clone_url: str, api_url: str, allowed: bool) -> None:
+    from secret_sprawl.scanner.orgs.trust import clone_refusal
+
+    refusal = clone_refusal(clone_url, api_url, "https://api.github.com", "github.com")
+    assert (refusal is None) == allowed, refusal
+
+
+def test_secrets_list_group_by_org(tmp_path: Path, hosts: FakeHosts, sprawl_scan, capsys) -> None:
+    import json
+
+    from secret_sprawl.scanner.cli import main
+
+    _two_orgs(tmp_path, hosts, sprawl_scan)
+    capsys.readouterr()
+    db = ("--db", f"sqlite:///{tmp_path / 'tracker.db'}")
+    assert main(["secrets", "list", *db, "--group-by", "org", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["group_by"] == "org"
+    groups = {group["name"]: sorted(s["redacted"] for s in group["secrets"]) for group in document["groups"]}
+    assert [group["count"] for group in document["groups"]] == [2, 1]
+    shared = groups["github.com/other"]  # the key in both organisations is listed under each
+    assert list(groups) == ["github.com/acme", "github.com/other"]
+    assert set(shared) < set(groups["github.com/acme"])
+    assert main(["secrets", "list", *db, "--group-by", "target"]) == 0
+    table = capsys.readouterr().out
+    assert "target github.com/acme/agents: 1 secret(s)" in table
+    assert "target github.com/acme/shared: 1 secret(s)" in table
+    assert table.rstrip().endswith("2 secret(s) in 4 group(s)")
+    assert main(["secrets", "list", *db, "--group-by", "org", "--format", "csv"]) == 2
+    assert "--group-by" in capsys.readouterr().err
+
+
+def test_a_schedule_stores_and_reuses_the_org_options_but_never_a_token(
+        tmp_path: Path, hosts: FakeHosts, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import json
+
+    from secret_sprawl.scanner.cli import main
+    from secret_sprawl.tracker.schedules import find_schedule
+
+    _acme(hosts)
+    hosts.github("acme", FakeRepo("acme/agents-old", _key_file(20)))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # where a schedule mirrors repositories
+    monkeypatch.setenv("ACME_GH", hosts.token or "")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    db = ("--db", f"sqlite:///{tmp_path / 'tracker.db'}")
+    options = ("--api-url", f"github.com={hosts.base}/gh", "--token-env", "github.com=ACME_GH",
+               "--include", "acme/*", "--exclude", "*-old", "--include-forks")
+    assert main(["schedule", "add", "orgs", "--cron", "0 3 * * *", "github://acme", *options, *db]) == 0
+    engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
+    try:
+        with Session(engine) as session:
+            stored = find_schedule(session, "orgs").options
+    finally:
+        engine.dispose()
+    assert stored == {"api_urls": {"github.com": f"{hosts.base}/gh"}, "token_envs": {"github.com": "ACME_GH"},
+                      "include_forks": True, "include": ["acme/*"], "exclude": ["*-old"]}
+    capsys.readouterr()
+    assert main(["schedule", "run-now", "orgs", *db]) == 0, capsys.readouterr()
+    out = capsys.readouterr()
+    # The stored filters applied (the fork in, the -old repository out), with the token from ACME_GH.
+    assert _tracked(tmp_path)[0] == {f"github.com/acme/{name}"
+                                     for name in ("agents", "infra", "docs", "shared", "upstream-fork")}
+    api_auth = [h["Authorization"] for p, h in hosts.requests if p.startswith("/gh/")]
+    assert api_auth and set(api_auth) == {f"Bearer {hosts.token}"}
+    token = (hosts.token or "").encode()
+    assert token not in b"".join(p.read_bytes() for p in tmp_path.glob("tracker.db*"))
+    assert token not in _bytes_under(tmp_path / "xdg")
+    assert hosts.token not in out.out + out.err + json.dumps(stored)
+
+
+@pytest.mark.parametrize("option", [("--token-env", "github.com=ghp_" + "0aB" * 12),
+                                    ("--token-env", "github.com=glpat-x"),
+                                    ("--api-url", "github.com=https://me:s3cret@ghe.corp/api/v3"),
+                                    ("--api-url", "github.com=ghe.corp")])
+def test_a_token_or_credentials_in_place_of_a_name_are_refused(option: tuple[str, str], tmp_path: Path,
+                                                                capsys) -> None:
+    from secret_sprawl.scanner.cli import main
+
+    for command in (["schedule", "add", "n", "--cron", "0 3 * * *"], ["scan", "--no-record"]):
+        with pytest.raises(SystemExit) as stopped:
+            main([*command, "github://acme", *option, "--db", f"sqlite:///{tmp_path / 't.db'}"])
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert option[0] in err and option[1].partition("=")[2] not in err
+
+
+def test_the_tracker_refuses_schedule_options_that_could_hold_a_secret(tmp_path: Path) -> None:
+    from secret_sprawl.tracker.db import writer
+    from secret_sprawl.tracker.schedules import add_schedule
+
+    engine = open_database(f"sqlite:///{tmp_path / 'tracker.db'}")
+    try:
+        with Session(writer(engine)) as session:
+            for options in ({"token_envs": {"github": "hf_abcdefABCDEF0123"}},
+                            {"api_urls": {"gitlab": "https://oauth2:glpat-x@gitlab.corp/api/v4"}}):
+                with pytest.raises(ValueError, match=r"stores none|never hold the token"):
+                    add_schedule(session, "n", "0 3 * * *", ["github://acme"], options=options, by="t")
+            add_schedule(session, "ok", "0 3 * * *", ["github://acme"], by="t",
+                         options={"token_envs": {"github": "GHE_TOKEN"}, "include": []})
+            assert find_schedule_options(session, "ok") == {"token_envs": {"github": "GHE_TOKEN"}}
+    finally:
+        engine.dispose()
+
+
+def find_schedule_options(session: Session, name: str) -> dict | None:
+    from secret_sprawl.tracker.schedules import find_schedule
+
+    schedule = find_schedule(session, name)
+    return schedule.options if schedule else None

@@ -216,6 +216,8 @@ def test_org_target_is_expanded_by_a_job_and_the_token_stays_out(tmp_path: Path,
     finally:
         engine.dispose()
     assert "github.com/acme/r0" in dump and token not in dump
+    cached = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert b"acme/r0" in cached and token.encode() not in cached  # the mirrors' config names the URL only
 
 
 @pytest.mark.postgres
@@ -239,8 +241,10 @@ def test_jobs_cancel_and_retry(tmp_path: Path, pg_url: str) -> None:
 @pytest.mark.postgres
 def test_two_schedule_daemons_queue_a_due_scan_once(tmp_path: Path, pg_url: str) -> None:
     repos, _ = _repos(tmp_path / "repos", 2)
+    api = ("--api-url", "github.com=https://ghe.example.test/api/v3", "--token-env", "github.com=GHE_TOKEN",
+           "--exclude", "*-old")
     added = _sprawl("schedule", "add", "nightly", "--cron", "0 3 * * *", *map(str, repos), "github://acme",
-                    "--db", pg_url)
+                    *api, "--db", pg_url)
     assert added.returncode == 0, added.stderr
     fire = ("import sys; from datetime import datetime; "
             "from secret_sprawl.scanner.queue.periodic import enqueue_schedule; "
@@ -251,6 +255,15 @@ def test_two_schedule_daemons_queue_a_due_scan_once(tmp_path: Path, pg_url: str)
     assert sum(counts) == 3  # two scans and one organisation expansion, each queued by one daemon only
     jobs = json.loads(_sprawl("jobs", "list", "--db", pg_url, "--format", "json").stdout)
     assert sorted(job["target"] for job in jobs) == sorted([*map(str, repos), "github://acme"])
+    engine = create_engine(pg_url)  # the expansion job carries the schedule's organisation options
+    try:
+        with engine.connect() as connection:
+            (org,) = connection.execute(text("SELECT args->'org' FROM procrastinate_jobs "
+                                             "WHERE task_name = 'sprawl.expand'")).scalars()
+    finally:
+        engine.dispose()
+    assert org == {"api_urls": {"github.com": "https://ghe.example.test/api/v3"},
+                   "token_envs": {"github.com": "GHE_TOKEN"}, "exclude": ["*-old"]}
 
 
 def test_schedule_add_rejects_a_malformed_org_target(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from secret_sprawl.tracker.models.columns import JSONText, UTCDateTime, utcnow
 from sqlalchemy import Column, UniqueConstraint
@@ -25,6 +26,9 @@ class Schedule(SQLModel, table=True):
     last_scan_id: int | None = Field(default=None, foreign_key="scan.id")
     last_status: str | None = None  # completed | completed-with-errors | failed
     last_error: str | None = None
+    # What ``sprawl scan`` options it runs with; organisation targets' API URLs, filters and token
+    # variable NAMES (never a token: see tracker.schedules.add_schedule).
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONText))
 
 
 class Verification(SQLModel, table=True):

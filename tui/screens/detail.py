@@ -20,6 +20,7 @@ from secret_sprawl.tui.format import (
 )
 from secret_sprawl.tui.loaders import SecretDetail, load_detail
 from secret_sprawl.tui.screens.triage import TriageScreen
+from secret_sprawl.tui.widgets.identity import IdentityPanel
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -49,6 +50,7 @@ class DetailScreen(TriageScreen):
         with VerticalScroll(id="detail"):
             yield Static("loading…", id="summary")
             yield Static("", id="remediation")
+            yield IdentityPanel(self.secret_id, id="identity")
             for name, columns in TABLES.items():
                 yield Label(name.capitalize(), classes="section")
                 table: DataTable = DataTable(id=name, cursor_type="row", show_cursor=False)
@@ -80,6 +82,7 @@ class DetailScreen(TriageScreen):
         self.detail = detail
         self.query_one("#summary", Static).update(_summary(detail))
         self.query_one("#remediation", Static).update(Text.assemble(("Revoke: ", "bold"), detail.remediation))
+        self.query_one(IdentityPanel).refresh_identity()
         self._fill("occurrences", [
             (
                 place.target,

@@ -18,7 +18,7 @@ import sys
 from secret_sprawl.detectors.engine import build_engine
 from secret_sprawl.detectors.revocation import load_revocations
 from secret_sprawl.detectors.verification import load_verifiers
-from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError, add_rules_option
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.revoke import RevokeView
 from secret_sprawl.scanner.revoke.plan import API, CLOSED, plan
@@ -51,7 +51,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--allow-endpoint-overrides", action="store_true",
                         help="allow --endpoint / [verify.endpoints] to point at a non-official host")
     parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")
-    parser.add_argument("--format", choices=names("revoke"), default="table")
+    parser.add_argument("--format", choices=names("revoke"), default="table",
+                        help="table (for people) or json (for programs, such as the TUI)")
+    add_rules_option(parser)  # secrets are re-read from where they were found
     parser.set_defaults(func=run)
 
 

@@ -114,7 +114,8 @@ class FakeRevocationAPI:
 
     def _github(self, seen: Seen, path: str) -> tuple[int, object]:
         if path == "/user":
-            return _check(_bearer(seen) in self.live, {"login": "octo"}, {"message": "Bad credentials"})
+            return _check(_bearer(seen) in self.live, {"login": "octo", "id": 583231},
+                          {"message": "Bad credentials"})
         assert path == "/credentials/revoke" and seen.method == "POST"
         if "Authorization" in seen.headers:
             return 403, {"message": "authenticated requests are refused"}

@@ -1,5 +1,6 @@
-"""The TUI's Revoke action: a confirmation modal, then ``sprawl revoke`` in a subprocess against a fake
-provider on 127.0.0.1 (routed there by the user's config), and the tracker read back."""
+"""The TUI's Identify and Revoke actions: a confirmation modal, then ``sprawl identify`` / ``sprawl revoke``
+in a subprocess against a fake provider on 127.0.0.1 (routed there by the user's config), and the tracker
+read back."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from secret_sprawl.tracker.sla import SlaPolicy
 from secret_sprawl.tui import response
 from secret_sprawl.tui.app import SprawlApp
 from secret_sprawl.tui.screens.detail import DetailScreen
-from secret_sprawl.tui.screens.response import RevokeModal
+from secret_sprawl.tui.screens.response import ResponseModal
 from sqlmodel import Session, select
 
 from tests.scanner import fake_revocation as fr
@@ -34,7 +35,7 @@ def tracked(tmp_path: Path):
         config = tmp_path / "sprawl.toml"
         route = f'endpoints = {{ github = "{api.url_for("github")}" }}\n'
         config.write_text("[verify]\nallow_endpoint_overrides = true\nbackoff = 0.001\n" + route
-                          + "[revoke]\nrecheck_delay = 0\n")
+                          + "[revoke]\nrecheck_delay = 0\n[owners]\n\"github:octo\" = \"platform-team\"\n")
         url = f"sqlite:///{tmp_path / 'tracker.db'}"
         argv = ["scan", str(app_dir), "--no-history", "--db", url, "--format", "json", "--jobs", "1"]
         assert main(argv) == 1
@@ -50,13 +51,13 @@ def make_app(engine, url, config) -> SprawlApp:
                      cli_options=("--config", str(config)))
 
 
-async def wait_for_revoke(pilot, engine, secret_id: int) -> None:
+async def wait_for_event(pilot, engine, secret_id: int, prefix: str = "revo") -> None:
     """Until the subprocess has recorded its outcome (at most a minute on a busy machine)."""
     for _ in range(600):
         await pilot.pause(0.1)
         with Session(engine) as session:
             if session.exec(select(Event).where(Event.secret_id == secret_id,
-                                                Event.kind.startswith("revo"))).first():
+                                                Event.kind.startswith(prefix))).first():
                 break
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -73,9 +74,9 @@ async def test_revoke_from_the_tui_after_confirming(tracked, screen):
             app.push_screen(DetailScreen(secret_id))
             await pilot.pause()
         await pilot.press("R")
-        assert isinstance(app.screen, RevokeModal)
+        assert isinstance(app.screen, ResponseModal)
         await pilot.click("#confirm")
-        await wait_for_revoke(pilot, engine, secret_id)
+        await wait_for_event(pilot, engine, secret_id)
     assert token not in api.live
     with Session(engine) as session:
         assert session.get(Secret, secret_id).status == "revoked"
@@ -91,10 +92,10 @@ async def test_cancelling_the_modal_sends_nothing(tracked):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("R")
-        assert isinstance(app.screen, RevokeModal)
+        assert isinstance(app.screen, ResponseModal)
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, RevokeModal)
+        assert not isinstance(app.screen, ResponseModal)
     assert api.requests == [] and token in api.live
     with Session(engine) as session:
         assert session.get(Secret, secret_id).status == "open"
@@ -104,3 +105,24 @@ def test_a_failing_revoke_command_is_reported_not_raised(tracked):
     _, _, _, url, _, _ = tracked
     [outcome] = response.revoke(url, [999], by="tester")
     assert not outcome.ok and "revoke failed" in outcome.message and "999" in outcome.message
+
+
+async def test_identify_from_the_tui_after_confirming(tracked):
+    api, token, engine, url, config, secret_id = tracked
+    app = make_app(engine, url, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        app.push_screen(DetailScreen(secret_id))
+        await pilot.pause()
+        await pilot.press("I")
+        assert isinstance(app.screen, ResponseModal)
+        await pilot.click("#confirm")
+        await wait_for_event(pilot, engine, secret_id, "identified")
+        notes = [n.message for n in app._notifications]
+    assert any("identified: octo" in note and "suggested owner platform-team" in note for note in notes)
+    assert token in api.live  # identify only reads
+    with Session(engine) as session:
+        identified = session.exec(select(Event).where(Event.secret_id == secret_id,
+                                                      Event.kind == "identified")).one()
+    assert identified.actor == "tester"

@@ -379,3 +379,30 @@ def test_revocation_records_the_same_on_every_database(any_world, sticky, monkey
     assert key not in stored and key not in capsys.readouterr().out
     with Session(open_database(world.db_url)) as session:
         assert first_break(session) is None  # the audit chain still checks out
+
+
+def test_the_whole_path_scan_identify_owner_revoke_mttr(world, monkeypatch, capsys):
+    """scan -> identify -> owner assigned from the config -> revoke -> verified revoked -> counted in MTTR
+    at the confirmed time, with no plaintext value in the database or the output."""
+    world.config.write_text(CONFIG + '[owners]\n"github:octo" = "platform-team"\n')
+    key = fr.github_pat()
+    plant(world, "deploy.env", f"GH_TOKEN={key}\n", key)
+    assert world.scan() == 1
+    secret_id = world.secret(key).id
+    route = ["--allow-endpoint-overrides", "--endpoint", f"github={world.api.url_for('github')}"]
+    assert main(["identify", str(secret_id), "--assign", "--db", world.db_url, "--config", str(world.config),
+                 "--by", "alice", *route]) == 1  # identified: the provider says who it belongs to
+    owned = world.secret(key)
+    assert owned.owner == "platform-team"
+    kinds = [e.kind for e in world.events(secret_id)]
+    assert kinds.index("identified") < kinds.index("assigned")
+    assert world.revoke(key, "--yes", provider="github") == 0
+    revoked = world.secret(key)
+    final = next(e for e in world.events(secret_id) if e.kind == "revoked-by-sprawl")
+    assert (revoked.status, revoked.resolved_at, revoked.owner) == ("revoked", final.at, "platform-team")
+    assert key not in world.api.live
+    with Session(open_database(world.db_url)) as session:
+        metrics = compute_metrics(session, SlaPolicy(), as_of=datetime.now(UTC))
+    assert metrics.mttr_count == 1
+    assert metrics.mttr_max_seconds == pytest.approx((final.at - revoked.exposed_at).total_seconds())
+    assert_no_plaintext(world, capsys.readouterr().out, key)

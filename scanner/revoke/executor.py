@@ -79,17 +79,23 @@ class StepFailed(Exception):
         self.status = status
 
 
-class Executor:
-    """Run steps against one base URL with one set of credentials."""
+def http_client(limits: Limits, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The one client of a run: no redirect followed (it could carry the key to another host), proxy
+    variables honoured."""
+    return httpx.Client(transport=transport, timeout=limits.timeout, follow_redirects=False, trust_env=True,
+                        headers={"User-Agent": "secret-sprawl-revoke/1"})
 
-    def __init__(self, base: str, credentials: Credentials, limits: Limits, *,
-                 transport: httpx.BaseTransport | None = None,
+
+class Executor:
+    """Run steps against one base URL with one set of credentials, through ``client``."""
+
+    def __init__(self, base: str, credentials: Credentials, limits: Limits, client: httpx.Client, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.base = base.rstrip("/")
         self.credentials = credentials
         self.limits = limits
-        self._transport = transport
+        self._client = client
         self._clock = clock
         self._sleep = sleep
         self.calls: list[Call] = []
@@ -97,13 +103,11 @@ class Executor:
     def run(self, steps: Sequence[Step]) -> Outcome:
         variables: dict[str, Any] = {}
         last: tuple[str, int | None] = ("", None)
-        with httpx.Client(transport=self._transport, timeout=self.limits.timeout, follow_redirects=False,
-                          trust_env=True, headers={"User-Agent": "secret-sprawl-revoke/1"}) as client:
-            try:
-                for step in steps:
-                    last = self._step(client, step, variables)
-            except StepFailed as exc:
-                return Outcome(False, self.scrub(str(exc)), exc.status, tuple(self.calls))
+        try:
+            for step in steps:
+                last = self._step(self._client, step, variables)
+        except StepFailed as exc:
+            return Outcome(False, self.scrub(str(exc)), exc.status, tuple(self.calls))
         return Outcome(True, last[0], last[1], tuple(self.calls))
 
     def _step(self, client: httpx.Client, step: Step, variables: dict[str, Any]) -> tuple[str, int | None]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import httpx
-from secret_sprawl.scanner.revoke.executor import Call, Credentials, Executor, Limits, Outcome
+from secret_sprawl.scanner.revoke.executor import Call, Credentials, Executor, Limits, Outcome, http_client
 from secret_sprawl.scanner.revoke.plan import API, Planned
 from secret_sprawl.scanner.verify.client import CannotSign, Verdict, Verifier, VerifyRequest, aws_key_pair
 from secret_sprawl.scanner.verify.settings import VerifySettings
@@ -54,19 +54,27 @@ def revoke(db: Engine, planned: Sequence[Planned], verifier: Verifier, settings:
            env: Mapping[str, str], by: str, recheck: Recheck = Recheck(), scan_id: int | None = None,
            transport: httpx.BaseTransport | None = None,
            sleep: Callable[[float], None] = time.sleep) -> list[Revoked]:
-    """Carry out every API plan, re-check each with the verifier, and record each in one transaction."""
-    done: list[Revoked] = []
+    """Carry out every API plan (its calls recorded as soon as they are made), re-check the accepted ones
+    together with the verifier, then record each outcome in one transaction per secret."""
     limits = Limits(timeout=settings.timeout, retries=settings.retries, backoff=settings.backoff)
+    calls = [item for item in planned if item.kind == API and item.request is not None]
+    outcomes: dict[int, Outcome] = {}
+    with http_client(limits, transport) as client:
+        for item in calls:
+            executor = Executor(item.base, _credentials(item, env), limits, client, sleep=sleep)
+            outcomes[item.secret_id] = outcome = executor.run(item.steps)
+            _record_calls(db, item, outcome.calls, by=by, scan_id=scan_id)
+    accepted = [(item.secret_id, item.request) for item in calls if outcomes[item.secret_id].ok]
+    checks = _recheck(verifier, accepted, recheck, sleep)
+    done: list[Revoked] = []
     for item in planned:
-        if item.kind != API or item.request is None:
+        if item.secret_id not in outcomes:
             done.append(Revoked(item, item.kind, item.reason))
             continue
-        outcome = Executor(item.base, _credentials(item, env), limits, transport=transport,
-                           sleep=sleep).run(item.steps)
-        checks = _recheck(verifier, item.request, recheck, sleep) if outcome.ok else []
-        result = _result(item, outcome, checks)
+        outcome = outcomes[item.secret_id]
+        result = _result(item, outcome, checks.get(item.secret_id, []))
         try:
-            _record(db, result, by=by, scan_id=scan_id)
+            _record(db, result, result.calls[len(outcome.calls):], by=by, scan_id=scan_id)
         except (LookupError, ValueError) as exc:  # changed by someone else since the plan
             result = replace(result, message=f"{result.message}; not recorded: {exc}")
         done.append(result)
@@ -81,13 +89,22 @@ def summary(results: Sequence[Revoked]) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to revoke"
 
 
-def _recheck(verifier: Verifier, request: VerifyRequest, recheck: Recheck,
-             sleep: Callable[[float], None]) -> list[Verdict]:
-    """Every re-check made, the last one deciding: until the provider rejects the key, or attempts run out."""
-    checks = [verifier.run([request])[0]]
-    while checks[-1].state != VerdictState.INVALID and len(checks) < recheck.attempts:
-        sleep(recheck.delay)
-        checks.append(verifier.run([request])[0])
+def _recheck(verifier: Verifier, items: Sequence[tuple[int, VerifyRequest]], recheck: Recheck,
+             sleep: Callable[[float], None]) -> dict[int, list[Verdict]]:
+    """Every re-check made per secret, the last one deciding: all pending keys at once, until the provider
+    rejects each key or the attempts run out."""
+    pending = dict(items)
+    checks: dict[int, list[Verdict]] = {secret_id: [] for secret_id in pending}
+    for attempt in range(recheck.attempts):
+        if not pending:
+            break
+        if attempt:
+            sleep(recheck.delay)
+        ids = list(pending)
+        for secret_id, verdict in zip(ids, verifier.run([pending[i] for i in ids]), strict=True):
+            checks[secret_id].append(verdict)
+            if verdict.state == VerdictState.INVALID:
+                del pending[secret_id]
     return checks
 
 
@@ -104,12 +121,22 @@ def _result(item: Planned, outcome: Outcome, checks: Sequence[Verdict]) -> Revok
     return Revoked(item, status, message, outcome.http_status, outcome.calls + earlier, verdict)
 
 
-def _record(db: Engine, result: Revoked, *, by: str, scan_id: int | None) -> None:
-    item = result.planned
-    calls = [{"step": c.step, "method": c.method, "url": c.url, "http_status": c.http_status, "note": c.note,
-              "mode": item.mode} for c in result.calls]
+def _rows(item: Planned, calls: Sequence[Call]) -> list[dict[str, object]]:
+    return [{"step": c.step, "method": c.method, "url": c.url, "http_status": c.http_status, "note": c.note,
+             "mode": item.mode} for c in calls]
+
+
+def _record_calls(db: Engine, item: Planned, calls: Sequence[Call], *, by: str, scan_id: int | None) -> None:
     with Session(writer(db)) as session:
-        record_calls(session, item.secret_id, calls, by=by, scan_id=scan_id)
+        record_calls(session, item.secret_id, _rows(item, calls), by=by, scan_id=scan_id)
+        session.commit()
+
+
+def _record(db: Engine, result: Revoked, earlier: Sequence[Call], *, by: str, scan_id: int | None) -> None:
+    """The outcome and the re-checks before the last in one transaction (the calls are recorded already)."""
+    item = result.planned
+    with Session(writer(db)) as session:
+        record_calls(session, item.secret_id, _rows(item, earlier), by=by, scan_id=scan_id)
         if result.status == FAILED:
             revocation_failed(session, item.secret_id, reason=result.message, http_status=result.http_status,
                               by=by, scan_id=scan_id)

@@ -51,7 +51,7 @@ def make_app(engine, url, config) -> SprawlApp:
                      cli_options=("--config", str(config)))
 
 
-async def wait_for_event(pilot, engine, secret_id: int, prefix: str = "revo") -> None:
+async def wait_for_event(pilot, engine, secret_id: int, prefix: str = "revoked-by") -> None:
     """Until the subprocess has recorded its outcome (at most a minute on a busy machine)."""
     for _ in range(600):
         await pilot.pause(0.1)

@@ -4,6 +4,7 @@ read back."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from secret_sprawl.tui.app import SprawlApp
 from secret_sprawl.tui.screens.detail import DetailScreen
 from secret_sprawl.tui.screens.response import ResponseModal
 from sqlmodel import Session, select
+from textual.worker import WorkerCancelled
 
 from tests.scanner import fake_revocation as fr
 
@@ -46,6 +48,14 @@ def tracked(tmp_path: Path):
         engine.dispose()
 
 
+async def settle(pilot) -> None:
+    """Until the queue has loaded, filtered and painted its rows (as the TUI tests' fixture does)."""
+    for _ in range(3):
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 def make_app(engine, url, config) -> SprawlApp:
     return SprawlApp(engine, url=url, policy=SlaPolicy(), actor="tester", refresh=0.0,
                      cli_options=("--config", str(config)))
@@ -68,8 +78,7 @@ async def test_revoke_from_the_tui_after_confirming(tracked, screen):
     api, token, engine, url, config, secret_id = tracked
     app = make_app(engine, url, config)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         if screen == "detail":
             app.push_screen(DetailScreen(secret_id))
             await pilot.pause()
@@ -89,8 +98,7 @@ async def test_cancelling_the_modal_sends_nothing(tracked):
     api, token, engine, url, config, secret_id = tracked
     app = make_app(engine, url, config)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("R")
         assert isinstance(app.screen, ResponseModal)
         await pilot.press("escape")
@@ -111,8 +119,7 @@ async def test_identify_from_the_tui_after_confirming(tracked):
     api, token, engine, url, config, secret_id = tracked
     app = make_app(engine, url, config)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         app.push_screen(DetailScreen(secret_id))
         await pilot.pause()
         await pilot.press("I")

@@ -92,17 +92,27 @@ def ci_files_at_head(repository: Path, worktree: Path | None = None) -> Iterator
     with no commit yet has its CI files only in ``worktree``, read from there when given."""
     try:
         repo = Repo(repository)
+    except GitError:
+        repo = None
+    try:
+        if repo is None:
+            raise ValueError("not a repository")
         repo.git.update_environment(**QUIET_ENV, **OFFLINE_ENV)  # a partial clone must not fetch
         tree = repo.head.commit.tree
         paths = repo.git.ls_tree("-r", "--name-only", "-z", "HEAD").split("\0")  # fast on large trees
     except (GitError, ValueError):
+        if repo is not None:
+            repo.close()
         if worktree is not None:
             yield from ci_files_in_tree(worktree)
         return
-    for path in sorted(p for p in paths if p and ci_system(p) is not None):
-        try:
-            blob = tree / path
-            if blob.type == "blob" and blob.size <= MAX_CI_FILE_BYTES:
-                yield path, blob.data_stream.read().decode("utf-8", errors="replace")
-        except (GitError, ValueError, OSError):
-            continue  # absent (a partial clone) or unreadable: the history scan reports it
+    try:
+        for path in sorted(p for p in paths if p and ci_system(p) is not None):
+            try:
+                blob = tree / path
+                if blob.type == "blob" and blob.size <= MAX_CI_FILE_BYTES:
+                    yield path, blob.data_stream.read().decode("utf-8", errors="replace")
+            except (GitError, ValueError, OSError):
+                continue  # absent (a partial clone) or unreadable: the history scan reports it
+    finally:
+        repo.close()  # its git processes end here, not in a garbage collector's warning

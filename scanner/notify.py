@@ -1,171 +1,203 @@
-"""Webhook notifications: new secrets, SLA state entered, revocations detected, failed scheduled scans.
+"""Deliver the notification outbox: each destination's due notices in one POST, until its webhook accepts.
 
-One POST per run carries a Slack-compatible ``text`` plus structured ``events``. A notice names a
-secret only by its redacted preview, fingerprint prefix, location and age: never the value. Each
-state change is sent once: a delivered notice is remembered in the tracker's ``notification`` table
-and skipped afterwards (an undelivered one is tried again next run). Delivery retries with backoff;
-a dead webhook is logged (host only: webhook URLs are credentials too) and never fails the scan.
+Notices are written by the tracker in the transaction of the change they announce (``tracker.
+notifications``); this module sweeps the SLA states into the outbox, then for each destination with
+pending notices resolves its webhook (``global``: ``--notify URL`` or the config's ``[notify] url``;
+``schedule:<name>``: the schedule's ``env:NAME``), posts the due ones (``scanner.notice_payload``) and
+records the outcome: delivered on a 2xx, otherwise an attempt with backoff (``tracker.outbox``). A
+notice is delivered at least once; a refused delivery is logged by host only (webhook URLs are
+credentials too) and never fails the scan that triggered it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
-from secret_sprawl.scanner.verify.service import Checked
-from secret_sprawl.tracker import notifications, queries
+from secret_sprawl.detectors.types import Confidence
+from secret_sprawl.scanner.notice_payload import Notice, counted, payload
+from secret_sprawl.tracker import outbox
 from secret_sprawl.tracker.config_schema import Config
-from secret_sprawl.tracker.models.core import Secret
-from secret_sprawl.tracker.sla import SlaPolicy, SlaState
-from secret_sprawl.tracker.verification import REVOCATION_DETECTED
+from secret_sprawl.tracker.db import writer
+from secret_sprawl.tracker.models.columns import utcnow
+from secret_sprawl.tracker.models.schedule import Notification, Schedule
+from secret_sprawl.tracker.notifications import GLOBAL, SCHEDULE_PREFIX, SECRET_KINDS, sweep_sla
+from secret_sprawl.tracker.schedules import find_schedule
+from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
-FINGERPRINT_PREFIX = 12
-_LABELS = {"new-secret": "New secret", "sla": "SLA", REVOCATION_DETECTED: "Revocation detected",
-           "scan-failed": "Scheduled scan failed"}
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One state change to announce; (secret_id, kind, state) is its once-only key."""
-
-    kind: str  # new-secret | sla | revocation-detected | scan-failed
-    state: str
-    secret_id: int | None
-    fields: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> notifications.NoticeKey:
-        return (self.secret_id, self.kind, self.state)
-
-    def line(self) -> str:
-        f = self.fields
-        if self.kind == "scan-failed":
-            return f"{_LABELS[self.kind]}: {f['schedule']} (scan {f.get('scan_id')}): {f['error']}"
-        head = f"{_LABELS[self.kind]}{' ' + self.state if self.kind == 'sla' else ''}"
-        return (f"{head}: {f['provider']} {f['redacted']} [{f['fingerprint_prefix']}] at {f['location']}, "
-                f"exposed {f['age_days']:.1f} days")
+BATCH = 200  # notices per message
 
 
 class Webhook:
-    """POST JSON to one URL with bounded retries; ``post`` says whether it was delivered."""
+    """POSTs JSON to one URL over one client (closed by ``close``); ``post`` returns None when the
+    webhook accepted (2xx), else what went wrong."""
 
-    def __init__(self, url: str, *, retries: int = 3, backoff: float = 1.0, timeout: float = 10.0,
+    def __init__(self, url: str, *, timeout: float = 10.0,
                  transport: httpx.BaseTransport | None = None) -> None:
         self.url = url
-        self.retries, self.backoff, self.timeout = retries, backoff, timeout
-        self._transport = transport
+        self._client = httpx.Client(transport=transport, timeout=timeout, trust_env=True)
 
-    def post(self, payload: dict[str, Any]) -> bool:
-        host = urlsplit(self.url).hostname or "?"
-        problem = ""
-        with httpx.Client(transport=self._transport, timeout=self.timeout, trust_env=True) as client:
-            for attempt in range(self.retries + 1):
-                if attempt:
-                    time.sleep(self.backoff * 2 ** (attempt - 1))
-                try:
-                    response = client.post(self.url, json=payload)
-                except httpx.HTTPError as exc:
-                    problem = type(exc).__name__
-                    continue
-                if response.is_success:
-                    return True
-                problem = f"HTTP {response.status_code}"
-                if response.status_code != 429 and response.status_code < 500:
-                    break
-        log.warning("webhook on %s not delivered (%s); will retry on the next run", host, problem)
-        return False
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "?"
+
+    def post(self, body: dict) -> str | None:
+        try:
+            response = self._client.post(self.url, json=body)
+        except httpx.HTTPError as exc:
+            return type(exc).__name__
+        return None if response.is_success else f"HTTP {response.status_code}"
+
+    def close(self) -> None:
+        self._client.close()
 
 
-def pending_notices(
-    session: Session, policy: SlaPolicy, *, now: datetime, scan_id: int | None = None,
-    checked: Sequence[Checked] = (),
-) -> list[Notice]:
-    """Notices for this run not delivered before: new secrets of ``scan_id``, SLA states, revocations."""
-    notices: list[Notice] = []
-    if scan_id is not None:
-        notices += [_about(session, secret, "new-secret", "open", now)
-                    for secret in notifications.new_in_scan(session, scan_id)]
-    for row in queries.list_secrets(session, policy, now=now, status="open"):
-        if row.sla.state in (SlaState.APPROACHING, SlaState.BREACHED):
-            notices.append(_about(session, row.secret, "sla", row.sla.state, now))
-    revoked = [item for item in checked if item.outcome.transition == REVOCATION_DETECTED]
-    secrets = {s.id: s for s in queries.secrets_by_id(session, [item.secret_id for item in revoked])}
-    for item in (item for item in revoked if item.secret_id in secrets):
-        verdict = item.verdict
-        notice = _about(session, secrets[item.secret_id], REVOCATION_DETECTED, verdict.at.isoformat(), now)
-        notice.fields.update(endpoint=verdict.endpoint, http_status=verdict.http_status)
-        notices.append(notice)
-    return [n for n in notices if not notifications.delivered(session, n.key)]
+@dataclass(slots=True)
+class DeliveryReport:
+    """What one delivery pass did, per destination."""
 
+    delivered: dict[str, int] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # destination -> last error
+    no_webhook: list[str] = field(default_factory=list)  # destinations with notices but no webhook now
 
-def sla_policy(config: Config) -> SlaPolicy:
-    """The config's ``[sla]`` policy."""
-    return SlaPolicy.from_config(config)
+    @property
+    def ok(self) -> bool:
+        return not self.refused
 
 
 def webhook_url(explicit: str | None, config: Config) -> str | None:
-    """``--notify URL`` when given, else the config's ``[notify] url``; either may be ``env:NAME``,
-    read from the environment now (an unset variable is logged and means no notification)."""
-    value = explicit or config.notify.url
-    if not value or not value.startswith("env:"):
-        return value
-    resolved = os.environ.get(value.removeprefix("env:"))
+    """``--notify URL`` when given, else the config's ``[notify] url``; either may be ``env:NAME``."""
+    return resolve(explicit or config.notify.url)
+
+
+def resolve(reference: str | None) -> str | None:
+    """A webhook reference (a URL, or ``env:NAME`` read from the environment now)."""
+    if not reference or not reference.startswith("env:"):
+        return reference
+    resolved = os.environ.get(reference.removeprefix("env:"))
     if not resolved:
-        log.warning("webhook %s is not set in the environment: no notification sent", value)
+        log.warning("webhook %s is not set in the environment: its notices wait in the outbox", reference)
     return resolved or None
 
 
-def scan_failed_notice(schedule: str, scan_id: int | None, error: str, at: datetime) -> Notice:
-    return Notice("scan-failed", f"{schedule}@{at.isoformat()}", None,
-                  {"schedule": schedule, "scan_id": scan_id, "error": error, "at": at.isoformat()})
+def sweep(db: Engine, config: Config, now: datetime) -> int:
+    """Put the SLA states entered since the last sweep into the outbox (one transaction)."""
+    try:
+        with Session(writer(db)) as session:
+            added = sweep_sla(session, SlaPolicy.from_config(config), now)
+            session.commit()
+    except IntegrityError:  # another process announced the same states first
+        log.info("SLA notices were written by another process")
+        return 0
+    return added
 
 
-def deliver(db: Engine, webhook: Webhook, notices: Iterable[Notice]) -> bool:
-    """Send the notices in one message and remember them once delivered; False if not delivered."""
-    notices = list(notices)
-    if not notices:
-        return True
-    summary = ", ".join(f"{sum(n.kind == k for n in notices)} {_LABELS[k].lower()}"
-                        for k in _LABELS if any(n.kind == k for n in notices))
-    payload = {
-        "text": "\n".join([f"secret-sprawl: {summary}", *(f"• {n.line()}" for n in notices)]),
-        "source": "secret-sprawl",
-        "events": [{"kind": n.kind, "state": n.state, "secret_id": n.secret_id, **n.fields} for n in notices],
-    }
-    if not webhook.post(payload):
-        return False
-    notifications.remember_delivered(db, (n.key for n in notices))
-    return True
-
-
-def send_updates(
-    db: Engine, webhook: Webhook, policy: SlaPolicy, *, now: datetime, scan_id: int | None = None,
-    checked: Sequence[Checked] = (), extra: Sequence[Notice] = (),
-) -> bool:
-    """Deliver everything not yet delivered (see ``pending_notices``) plus ``extra`` in one message."""
+def deliver_pending(db: Engine, config: Config, *, explicit_url: str | None = None,
+                    now: datetime | None = None,
+                    transport: httpx.BaseTransport | None = None) -> DeliveryReport:
+    """Sweep the SLA states, then deliver every destination's due notices (see the module docstring)."""
+    now = now or utcnow()
+    sweep(db, config, now)
+    report = DeliveryReport()
     with Session(db) as session:
-        notices = pending_notices(session, policy, now=now, scan_id=scan_id, checked=checked)
-    return deliver(db, webhook, [*notices, *extra])
+        destinations = outbox.waiting_destinations(session)
+    for destination in destinations:
+        if destination != GLOBAL and _schedule(db, destination) is None:
+            with Session(writer(db)) as session:
+                outbox.drop_destination(session, destination, "its schedule was removed")
+                session.commit()
+            continue
+        target = _webhook(db, destination, explicit_url, config)
+        if target is None:
+            report.no_webhook.append(destination)
+            continue
+        reference, url = target
+        shape = config.notify.shapes.get(reference, config.notify.shape)
+        webhook = Webhook(url, transport=transport)
+        try:
+            _deliver_destination(db, destination, webhook, shape, config, now, report)
+        finally:
+            webhook.close()
+    return report
 
 
-def _about(session: Session, secret: Secret, kind: str, state: str, now: datetime) -> Notice:
-    fields = {
-        "provider": secret.provider,
-        "rule_id": secret.rule_id,
-        "redacted": secret.redacted,
-        "fingerprint_prefix": secret.fingerprint[:FINGERPRINT_PREFIX],
-        "location": queries.first_place(session, int(secret.id or 0)),
-        "age_days": round((now - secret.exposed_at).total_seconds() / 86_400, 2),
-        "status": secret.status,
-    }
-    return Notice(kind, state, secret.id, fields)
+def _deliver_destination(db: Engine, destination: str, webhook: Webhook, shape: str, config: Config,
+                         now: datetime, report: DeliveryReport) -> None:
+    """Post the due notices in batches until none is left or the webhook refuses one. No transaction
+    is open while a POST waits for its answer."""
+    floor = _floor(db, destination)
+    while True:
+        with Session(db, expire_on_commit=False) as session:
+            rows = outbox.due(session, destination, now, limit=BATCH)
+        low = [r for r in rows if r.kind in SECRET_KINDS and _below(r, floor)]
+        rows = [r for r in rows if r not in low]
+        if low:
+            with Session(writer(db)) as session:
+                outbox.mark_dropped(session, [_id(r) for r in low], f"below the min-confidence {floor}")
+                session.commit()
+        if not rows:
+            if low:
+                continue  # more may be due behind the ones dropped
+            return
+        error = webhook.post(payload([_notice(r) for r in rows], shape))
+        with Session(writer(db)) as session:
+            if error is None:
+                outbox.mark_delivered(session, [_id(r) for r in rows], utcnow())
+            else:
+                outbox.mark_refused(session, rows, error, now, base_delay=timedelta(
+                    seconds=config.notify.retry_seconds), max_attempts=config.notify.max_attempts)
+            session.commit()
+        if error is not None:
+            report.refused[destination] = error
+            log.warning("webhook on %s refused %s for %s (%s); retried with backoff", webhook.host,
+                        counted(len(rows), "notice", "notices"), destination, error)
+            return
+        report.delivered[destination] = report.delivered.get(destination, 0) + len(rows)
+
+
+def _webhook(db: Engine, destination: str, explicit_url: str | None,
+             config: Config) -> tuple[str, str] | None:
+    """(reference as configured, URL) for a destination, or None when it has no webhook now."""
+    if destination == GLOBAL:
+        reference = explicit_url or config.notify.url
+    else:
+        schedule = _schedule(db, destination)
+        reference = schedule.notify_url if schedule is not None else None
+    url = resolve(reference)
+    return (reference, url) if reference and url else None
+
+
+def _schedule(db: Engine, destination: str) -> Schedule | None:
+    if not destination.startswith(SCHEDULE_PREFIX):
+        return None
+    with Session(db, expire_on_commit=False) as session:
+        return find_schedule(session, destination.removeprefix(SCHEDULE_PREFIX))
+
+
+def _floor(db: Engine, destination: str) -> Confidence | None:
+    schedule = _schedule(db, destination)
+    level = (schedule.options or {}).get("min_confidence") if schedule is not None else None
+    return Confidence(level) if level else None
+
+
+def _below(row: Notification, floor: Confidence | None) -> bool:
+    level = row.detail.get("confidence")
+    return floor is not None and level is not None and Confidence(level).rank < floor.rank
+
+
+def _notice(row: Notification) -> Notice:
+    return Notice(_id(row), row.kind, row.state, row.secret_id, dict(row.detail))
+
+
+def _id(row: Notification) -> int:
+    if row.id is None:
+        raise RuntimeError("notice has no id")
+    return row.id

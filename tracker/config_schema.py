@@ -9,7 +9,7 @@ line naming the table and the key. Defaults here are the documented defaults.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
@@ -78,8 +78,15 @@ class VerifyTable(_Table):
     allow_endpoint_overrides: bool = False
 
 
+WebhookShape = Literal["slack", "teams", "json"]
+
+
 class NotifyTable(_Table):
     url: UrlOrEnv | None = None
+    shape: WebhookShape = "slack"  # the payload of the global webhook (and of any not in ``shapes``)
+    shapes: dict[Annotated[str, AfterValidator(_url_or_env)], WebhookShape] = Field(default_factory=dict)
+    retry_seconds: float = Field(60.0, gt=0, le=86_400)  # first wait after a refused delivery; doubled
+    max_attempts: int = Field(10, ge=1, le=1000)  # then the notice is ``failed`` until retried
 
 
 class InventoryTable(_Table):

@@ -37,6 +37,7 @@ from secret_sprawl.tracker.interrupted import mark_interrupted, this_process
 from secret_sprawl.tracker.inventory import store_workloads
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import SCAN_STATUSES, Occurrence, Scan, Secret, Target
+from secret_sprawl.tracker.notifications import announce_new_secrets
 from sqlalchemy import Engine, case, distinct, func, insert, select, update
 from sqlmodel import Session
 
@@ -136,6 +137,7 @@ def _record_target(session: Session, scan: Scan, result: TargetResult, actor: st
     touched = set(ids.values()) | set(removed)
     _refresh_aggregates(session, touched)
     new_secret_ids = set(new_ids.values())
+    announce_new_secrets(session, new_secret_ids, trigger=scan.trigger, now=now)  # the outbox, same commit
     first_places = Counter(key[0] for key in new_places if key[0] in new_secret_ids)
     append_events(session, _events(
         actor, scan_id, result.target, by_fingerprint, new_ids, first_places,

@@ -16,7 +16,9 @@ from apscheduler.triggers.cron import CronTrigger
 from secret_sprawl.detectors.urls import has_credentials, scrub_text
 from secret_sprawl.tracker.audit import append_event
 from secret_sprawl.tracker.config import ENV_NAME
-from secret_sprawl.tracker.models.schedule import SCHEDULE_RUN_STATUSES, Schedule
+from secret_sprawl.tracker.models.schedule import Schedule
+from secret_sprawl.tracker.notifications import announce_scan_failed
+from secret_sprawl.tracker.run_result import RUN_RESULTS, RunResult
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -104,14 +106,23 @@ def list_schedules(session: Session) -> list[Schedule]:
 
 
 def record_run(
-    session: Session, name: str, *, at: datetime, scan_id: int | None, status: str, error: str | None = None,
+    session: Session, name: str, *, at: datetime, scan_id: int | None, result: RunResult,
+    error: str | None = None, targets: list[dict[str, Any]] | None = None,
 ) -> Schedule:
-    """Remember a run's time, scan and result on its schedule (shown by ``schedule list``)."""
-    if status not in SCHEDULE_RUN_STATUSES:
-        raise ValueError(f"run status must be one of {', '.join(SCHEDULE_RUN_STATUSES)}")
+    """Remember a run's time, scan, result and per-target results on its schedule (``schedule list``);
+    a ``partial`` or ``failed`` run also puts a scan-failed notice in the outbox, in the same transaction."""
+    if result not in RUN_RESULTS:
+        raise ValueError(f"run result must be one of {', '.join(RUN_RESULTS)}")
     schedule = get_schedule(session, name)
+    error = scrub_text(error) if error else error
     schedule.last_run_at, schedule.last_scan_id = at, scan_id
-    schedule.last_status, schedule.last_error = status, scrub_text(error) if error else error
+    schedule.last_status, schedule.last_error = str(result), error
+    schedule.last_results = [{**item, "error": scrub_text(item["error"]) if item.get("error") else None}
+                             for item in targets or []]
     session.add(schedule)
     session.flush()
+    if result in (RunResult.PARTIAL, RunResult.FAILED) or error:
+        failed = sum(1 for item in targets or [] if item["result"] == RunResult.FAILED)
+        announce_scan_failed(session, name, scan_id=scan_id, result=str(result), error=error or str(result),
+                             at=at, failed=failed, targets=len(targets or []))
     return schedule

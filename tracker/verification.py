@@ -24,6 +24,7 @@ from secret_sprawl.tracker.audit import append_event
 from secret_sprawl.tracker.confidence import secret_confidence
 from secret_sprawl.tracker.models.core import Secret, SecretStatus
 from secret_sprawl.tracker.models.schedule import Verification
+from secret_sprawl.tracker.notifications import announce_revocation
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -104,6 +105,8 @@ def apply_verdict(
         )
     session.add(secret)
     session.flush()
+    if transition in (REVOCATION_DETECTED, REVOCATION_DISPROVED):  # the outbox, in the same commit
+        announce_revocation(session, secret, transition, at=at, evidence=evidence)
     return VerificationOutcome(secret_id, state, previous, transition)
 
 

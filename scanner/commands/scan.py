@@ -2,8 +2,8 @@
 
 Each target's result is recorded in the tracker as soon as it completes (``--no-record`` skips the
 tracker entirely), then the findings at ``--min-confidence`` or above are written in the chosen
-format (the tracker records every finding, whatever its confidence). Exit codes: 0 no findings shown,
-1 findings shown (or ``--exit-code N``), 2 a usage error or no target could be scanned at all.
+format (the tracker records every finding, whatever its confidence). Exit codes (``scanner.outcome``):
+0 no findings shown, 1 findings shown (or ``--exit-code N``), 2 a usage error or a target not scanned.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from pathlib import Path
 
 from secret_sprawl.detectors.catalog import CatalogError
 from secret_sprawl.scanner.baseline import load_baseline
-from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, add_rules_option
+from secret_sprawl.scanner.cli import UsageError, add_rules_option
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.inventory_scan import shared_credential_findings, shared_jobs_threshold
 from secret_sprawl.scanner.min_confidence import add_min_confidence
 from secret_sprawl.scanner.orgs import options as org_cli
 from secret_sprawl.scanner.orgs.expand import expand_targets
 from secret_sprawl.scanner.orgs.options import org_options
+from secret_sprawl.scanner.outcome import exit_code, run_result
 from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
 from secret_sprawl.scanner.problems import summary_lines
 from secret_sprawl.scanner.progress import ScanProgress
@@ -138,10 +139,7 @@ def run(args: argparse.Namespace) -> int:
                           show_secrets=args.show_secrets, known=known, min_confidence=args.min_confidence,
                           staged=args.staged)
     _write(renderer("scan", fmt)(report), args.output)
-    if report.findings:
-        return args.exit_code
-    # Absent git objects alone are not a failure: everything present was scanned.
-    return EXIT_ERROR if results and not any(r.complete or r.missing_objects for r in results) else EXIT_OK
+    return exit_code(run_result(results, len(report.findings)), args.exit_code)
 
 
 def _stderr(line: str) -> None:

@@ -1,14 +1,15 @@
 """``sprawl schedule add|list|remove|run|run-now``: tracked scans on a cron schedule.
 
-Schedules live in the tracker database; ``run`` is the foreground daemon (stops cleanly on SIGINT or
-SIGTERM, after the scan in progress) and picks up schedules added or removed while it runs.
-``run-now`` runs one schedule once, in the foreground, and exits.
+Schedules live in the tracker database, with the ``scan`` options that make sense for them
+(``--cache-dir``, ``--min-confidence``, ``--exclude``); ``run`` is the foreground daemon (stops cleanly on
+SIGINT or SIGTERM, after the scan in progress) and picks up schedules added or removed while it runs.
+``run-now`` runs one schedule once, in the foreground, and exits as ``scan`` does for the run's result
+(``scanner.outcome``: ok 0, findings 1, partial or failed 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 from datetime import UTC, datetime
@@ -16,9 +17,14 @@ from pathlib import Path
 from types import FrameType
 
 from secret_sprawl.detectors.urls import has_credentials
-from secret_sprawl.scanner.cli import EXIT_ERROR, EXIT_OK, UsageError, action_options
+from secret_sprawl.scanner.cli import EXIT_OK, UsageError, action_options
+from secret_sprawl.scanner.formats import names, renderer
+from secret_sprawl.scanner.formats.schedules import ScheduleView
+from secret_sprawl.scanner.logs import configure as configure_logging
+from secret_sprawl.scanner.min_confidence import confidence_level
 from secret_sprawl.scanner.orgs import options as org_cli
 from secret_sprawl.scanner.orgs.expand import is_org_target, parse_org_target
+from secret_sprawl.scanner.outcome import exit_code
 from secret_sprawl.scanner.schedule.daemon import JOB_FUNCTION, Daemon
 from secret_sprawl.scanner.schedule.job import run_schedule
 from secret_sprawl.scanner.sources.remote import is_remote
@@ -26,6 +32,7 @@ from secret_sprawl.tracker.actor import default_actor
 from secret_sprawl.tracker.config import database_url
 from secret_sprawl.tracker.db import open_database, writer
 from secret_sprawl.tracker.models.schedule import Schedule
+from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tracker.schedules import (
     add_schedule,
     cron_trigger,
@@ -50,8 +57,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help="environment variable holding this schedule's webhook URL (else [notify] url)")
     add.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     org_cli.add_arguments(add)  # stored with the schedule: API URLs, filters, token variable names
+    _scan_options(add, "")
     add.set_defaults(func=_add)
-    actions.add_parser("list", parents=[leaf], help="schedules, next and last run").set_defaults(func=_list)
+    listing = actions.add_parser("list", parents=[leaf],
+                                 help="schedules, next and last run, each target's result")
+    listing.add_argument("--format", choices=names("schedules"), default="table", help="table or json")
+    listing.set_defaults(func=_list)
     remove = actions.add_parser("remove", parents=[leaf], help="remove a schedule")
     remove.add_argument("name", help="the schedule to remove")
     remove.add_argument("--by", default=default_actor(), help="who (default the OS user)")
@@ -65,7 +76,27 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     run.set_defaults(func=_run)
     now = actions.add_parser("run-now", parents=[leaf], help="run one schedule once, now")
     now.add_argument("name", help="the schedule to run")
+    _scan_options(now, " (this run only; default the schedule's)")
+    now.add_argument("--exclude", action="append", metavar="GLOB",
+                     help="organisation targets: skip repositories whose full name matches GLOB "
+                          "(repeatable; this run only, instead of the schedule's)")
     now.set_defaults(func=_run_now)
+
+
+def _scan_options(parser: argparse.ArgumentParser, scope: str) -> None:
+    """The ``sprawl scan`` options a schedule keeps."""
+    default = scope or " (default: the user cache dir)"
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help=f"where remote repositories are mirrored{default}")
+    parser.add_argument("--min-confidence", type=confidence_level, metavar="LEVEL",
+                        help=f"count findings (run result, exit code, this schedule's new-secret notices) at "
+                             f"this confidence or higher: high, medium or low{scope or ' (default medium)'}")
+
+
+def _options(args: argparse.Namespace) -> dict[str, object]:
+    """The scan options of ``schedule add`` (stored) or ``run-now`` (overrides for one run)."""
+    return {"cache_dir": str(args.cache_dir.resolve()) if args.cache_dir else None,
+            "min_confidence": str(args.min_confidence) if args.min_confidence else None}
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -79,29 +110,23 @@ def _add(args: argparse.Namespace) -> int:
     with Session(writer(db)) as session:
         try:
             schedule = add_schedule(session, args.name, args.cron, targets, verify=args.verify,
-                                    notify_url=args.notify, options=org_cli.org_options(args).settings(),
+                                    notify_url=args.notify,
+                                    options={**org_cli.org_options(args).settings(), **_options(args)},
                                     by=args.by)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
         session.commit()
-        print(f"added schedule {schedule.name}: {schedule.cron} (UTC), next run {_next_run(schedule)}")
+        when = _next_run(schedule)
+        print(f"added schedule {schedule.name}: {schedule.cron} (UTC), "
+              f"next run {f'{when:%Y-%m-%d %H:%M:%S}Z' if when else 'never'}")
     return EXIT_OK
 
 
 def _list(args: argparse.Namespace) -> int:
     with Session(open_database(database_url(args.db))) as session:
         schedules = list_schedules(session)
-    if not schedules:
-        print("no schedules")
-    for s in schedules:
-        last = "never run"
-        if s.last_run_at:
-            last = f"{s.last_run_at:%Y-%m-%d %H:%M}Z {s.last_status} (scan {s.last_scan_id})"
-            last += f": {s.last_error}" if s.last_error else ""
-        flags = " ".join(filter(None, ["verify" if s.verify else "",
-                                       f"notify {s.notify_url}" if s.notify_url else ""]))
-        print(f"{s.name}  [{s.cron}]  {', '.join(s.targets)}{'  ' + flags if flags else ''}\n"
-              f"    next {_next_run(s)}  last {last}")
+    views = [ScheduleView(s, _next_run(s)) for s in schedules]
+    sys.stdout.write(renderer("schedules", args.format)(views))
     return EXIT_OK
 
 
@@ -117,7 +142,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     url = database_url(args.db)
     function = JOB_FUNCTION
     if args.enqueue:
@@ -144,12 +169,12 @@ def _run_now(args: argparse.Namespace) -> int:
     with Session(open_database(url)) as session:
         if find_schedule(session, args.name) is None:
             raise UsageError(f"no schedule named {args.name!r}")
-    result = run_schedule(args.name, url, args.config)
-    print(f"schedule {args.name}: {result.status} (scan {result.scan_id})"
-          + (f": {result.error}" if result.error else ""))
-    return EXIT_ERROR if result.status == "failed" else EXIT_OK
+    overrides = {**_options(args), "exclude": list(args.exclude or [])}
+    run = run_schedule(args.name, url, args.config, overrides=overrides)
+    print(terminal(f"schedule {args.name}: {run.result} (scan {run.scan_id})"
+                   + (f": {run.error}" if run.error else "")))
+    return exit_code(run.result)
 
 
-def _next_run(schedule: Schedule) -> str:
-    when = cron_trigger(schedule.cron).get_next_fire_time(None, datetime.now(UTC))
-    return f"{when:%Y-%m-%d %H:%M:%S}Z" if when else "never"
+def _next_run(schedule: Schedule) -> datetime | None:
+    return cron_trigger(schedule.cron).get_next_fire_time(None, datetime.now(UTC))

@@ -15,7 +15,7 @@ from secret_sprawl.detectors.verification import load_verifiers
 from secret_sprawl.scanner.cli import EXIT_FINDINGS, EXIT_OK, UsageError, add_rules_option
 from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.verify import VerifyView
-from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
+from secret_sprawl.scanner.notify import deliver_pending, webhook_url
 from secret_sprawl.scanner.verify.client import Verifier
 from secret_sprawl.scanner.verify.service import (
     reread_items,
@@ -29,7 +29,6 @@ from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.fingerprints import fingerprint_key
 from secret_sprawl.tracker.lifecycle import find_secret
-from secret_sprawl.tracker.models.columns import utcnow
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -73,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     print(summarize(checked) + (f"; {len(skipped)} not verified" if skipped else ""), file=sys.stderr)
     url = webhook_url(args.notify, config)
     if url:
-        send_updates(db, Webhook(url), sla_policy(config), now=utcnow(), checked=checked)
+        deliver_pending(db, config, explicit_url=args.notify)
     return EXIT_FINDINGS if any(c.verdict.state == "live" for c in checked) else EXIT_OK
 
 

@@ -2,10 +2,11 @@
 
 A format is one function ``render(subject) -> str`` (the ``Format`` protocol). The subjects are a scan's
 ``Report``, ``sprawl metrics``' ``MetricsView``, ``sprawl inventory``'s ``InventoryView``, ``sprawl
-secrets list``'s rows, ``sprawl rules list``'s catalog, ``sprawl verify``'s ``VerifyView`` and
-``sprawl jobs list``'s jobs. Adding a format is one function plus one line in ``REGISTRY``; a command
-offers exactly the names registered for its subject. Modules load when a format is used, so start-up
-stays short.
+secrets list``'s rows, ``sprawl rules list``'s catalog, ``sprawl verify``'s ``VerifyView``,
+``sprawl jobs list``'s jobs, ``sprawl schedule list``'s schedules, ``sprawl notifications list``'s
+notices and ``sprawl scans list``'s scans. Adding a format is one function plus one line in
+``REGISTRY``; a command offers exactly the names registered for its subject. Modules load when a format
+is used, so start-up stays short.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ REGISTRY: dict[str, dict[str, str]] = {
     "verify": {name: f"verify:{name}" for name in ("text", "json")},
     "identify": {name: f"identify:{name}" for name in ("table", "json")},
     "jobs": {name: f"jobs:{name}" for name in ("table", "json")},
+    "schedules": {name: f"schedules:{name}" for name in ("table", "json")},
+    "notifications": {name: f"notifications:{name}" for name in ("table", "json")},
+    "scans": {name: f"scans:{name}" for name in ("table", "json")},
     "revoke": {name: f"revoke:{name}" for name in ("table", "json")},
 }
 

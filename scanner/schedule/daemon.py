@@ -12,14 +12,21 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import (
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from secret_sprawl.scanner.schedule.job import stored_url
 from secret_sprawl.tracker.db import create_db_engine, open_database
-from secret_sprawl.tracker.schedules import cron_trigger, list_schedules
+from secret_sprawl.tracker.schedules import cron_trigger, find_schedule, list_schedules
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -35,14 +42,43 @@ def job_id(name: str) -> str:
 
 def make_scheduler(db_url: str, *, workers: int = 2,
                    misfire_grace_time: int = MISFIRE_GRACE_SECONDS) -> BackgroundScheduler:
-    """A scheduler whose jobs live in table ``apscheduler_jobs`` of the tracker database."""
+    """A scheduler whose jobs live in table ``apscheduler_jobs`` of the tracker database; missed,
+    coalesced and skipped runs are logged (``log_run_events``)."""
     store = SQLAlchemyJobStore(engine=create_db_engine(db_url))  # busy timeout shared with the tracker
-    return BackgroundScheduler(
+    scheduler = BackgroundScheduler(
         jobstores={"default": store},
         executors={"default": ThreadPoolExecutor(workers)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace_time},
         timezone=UTC,
     )
+    scheduler.add_listener(log_run_events, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    return scheduler
+
+
+def log_run_events(event: JobEvent) -> None:
+    """A log line for each run that will not happen as planned: missed (past the grace time) or skipped
+    (the previous run still going). Coalesced runs are logged by the daemon (``Daemon.coalesced``)."""
+    name = event.job_id.removeprefix(JOB_PREFIX)
+    if event.code == EVENT_JOB_MISSED:
+        log.warning("schedule %s: missed the run due at %s (the daemon was down or busy past the grace time)",
+                    name, _when(event.scheduled_run_time))  # type: ignore[attr-defined]
+    elif event.code == EVENT_JOB_MAX_INSTANCES:
+        log.warning("schedule %s: skipped the run due at %s (the previous run is still going)",
+                    name, _when(event.scheduled_run_times[0]))  # type: ignore[attr-defined]
+
+
+def missed_since(cron: str, last_run: datetime, due: datetime) -> list[datetime]:
+    """The fire times of ``cron`` after ``last_run`` and before ``due``: runs that never happened."""
+    trigger, missed = cron_trigger(cron), []
+    moment = trigger.get_next_fire_time(None, last_run + timedelta(microseconds=1))
+    while moment is not None and moment < due and len(missed) < 10_000:
+        missed.append(moment)
+        moment = trigger.get_next_fire_time(moment, moment + timedelta(microseconds=1))
+    return missed
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +130,29 @@ class Daemon:
 
     def start(self) -> None:
         self._db = open_database(self.db_url)  # our tables exist before the job store adds its own
+        if self.function == JOB_FUNCTION:  # runs here record their time on the schedule
+            self.scheduler.add_listener(self.coalesced, EVENT_JOB_SUBMITTED)
         self.scheduler.start()
         self.sync()
+
+    def coalesced(self, event: JobSubmissionEvent) -> None:
+        """Log the runs that fell due since the schedule's last run and are folded into this one."""
+        if self._db is None or not event.job_id.startswith(JOB_PREFIX):
+            return
+        name = event.job_id.removeprefix(JOB_PREFIX)
+        try:
+            with Session(self._db) as session:
+                schedule = find_schedule(session, name)
+            if schedule is None or schedule.last_run_at is None:
+                return
+            due = event.scheduled_run_times[-1]
+            missed = missed_since(schedule.cron, schedule.last_run_at, due)
+        except Exception:  # a log line must never stop the scheduler
+            log.exception("schedule %s: could not count missed runs", name)
+            return
+        if missed:
+            log.warning("schedule %s: %d missed runs (%s to %s) coalesced into the run due at %s", name,
+                        len(missed), _when(missed[0]), _when(missed[-1]), _when(due))
 
     def sync(self) -> SyncResult:
         assert self._db is not None, "start() first"

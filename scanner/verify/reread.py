@@ -67,7 +67,8 @@ def _content(root: Path, occurrence: Occurrence) -> bytes:
         raise _Missing("target is not a local directory, repository or cached mirror (re-scan it to verify)")
     if occurrence.blob_id:
         try:
-            return git.Repo(root).odb.stream(bytes.fromhex(occurrence.blob_id)).read()
+            with git.Repo(root) as repo:  # closed here: its git processes never outlive the read
+                return repo.odb.stream(bytes.fromhex(occurrence.blob_id)).read()
         except (git.exc.GitError, ValueError, OSError):
             pass  # fall back to the working tree
     path = (root / occurrence.path).resolve()

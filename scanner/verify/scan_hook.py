@@ -38,7 +38,7 @@ def after_scan(args: argparse.Namespace, engine: Engine, scan_id: int, results: 
     """Verify this scan's secrets (with ``--verify``) and send notifications (with a webhook)."""
     # Imported here so that a scan that records nothing never loads the tracker and HTTP stacks.
     from secret_sprawl.detectors.verification import load_verifiers
-    from secret_sprawl.scanner.notify import Webhook, send_updates, sla_policy, webhook_url
+    from secret_sprawl.scanner.notify import deliver_pending, webhook_url
     from secret_sprawl.scanner.verify.client import Verifier
     from secret_sprawl.scanner.verify.service import (
         Checked,
@@ -49,7 +49,6 @@ def after_scan(args: argparse.Namespace, engine: Engine, scan_id: int, results: 
     )
     from secret_sprawl.scanner.verify.settings import VerifySettings
     from secret_sprawl.tracker.actor import default_actor
-    from secret_sprawl.tracker.models.columns import utcnow
 
     url = webhook_url(getattr(args, "notify", None), config)
     if not (args.verify or url):
@@ -64,5 +63,5 @@ def after_scan(args: argparse.Namespace, engine: Engine, scan_id: int, results: 
                                     by=default_actor(), scan_id=scan_id)
         print(summarize(checked), file=sys.stderr)
     if url:
-        send_updates(engine, Webhook(url), sla_policy(config), now=utcnow(), scan_id=scan_id, checked=checked)
+        deliver_pending(engine, config, explicit_url=getattr(args, "notify", None))
 

@@ -1,12 +1,13 @@
-"""Webhook notifications against a real local HTTP server: content, once-only, dead webhooks."""
+"""The notification outbox against real local webhooks: written with the change, delivered once it is
+accepted, backed off while refused, visible, retried and dropped; payload text, plurals and shapes."""
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from secret_sprawl.scanner.notify import Webhook, deliver, pending_notices, webhook_url
+from secret_sprawl.scanner.cli import main
+from secret_sprawl.scanner.notice_payload import Notice, counted, payload, summary
+from secret_sprawl.scanner.notify import deliver_pending, webhook_url
 from secret_sprawl.scanner.pipeline import Runner
 from secret_sprawl.scanner.schedule.job import run_schedule
 from secret_sprawl.scanner.targets import ScanOptions, scan_target
@@ -15,58 +16,27 @@ from secret_sprawl.tracker.config_schema import Config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import Secret
+from secret_sprawl.tracker.models.schedule import Notification
 from secret_sprawl.tracker.recording import Recorder
 from secret_sprawl.tracker.schedules import add_schedule
-from secret_sprawl.tracker.sla import SlaPolicy
 from sqlmodel import Session, select
 
 from tests.scanner.fake_providers import fake_openai_key
-
-
-class Hook:
-    """Records JSON bodies; answers ``statuses`` in turn, then 200."""
-
-    def __init__(self, statuses=()):
-        self.bodies: list[dict] = []
-        self.raw: list[bytes] = []
-        self.statuses = list(statuses)
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                hook.raw.append(raw)
-                hook.bodies.append(json.loads(raw))
-                self.send_response(hook.statuses.pop(0) if hook.statuses else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook/T000/B000/synthetic"
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.scanner.local_webhook import Hook
 
 
 @pytest.fixture
 def hook():
-    server = Hook()
-    yield server
-    server.close()
+    with Hook() as server:
+        yield server
 
 
 @pytest.fixture
-def scanned(tmp_path):
+def scanned(tmp_path, db_url):  # SQLite, and PostgreSQL when configured
     key = fake_openai_key()
     app = tmp_path / "app"
     app.mkdir()
     (app / ".env").write_text(f"OPENAI_API_KEY={key}\n")
-    db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
     db = open_database(db_url)
     recorder = Recorder(db, actor="test")
     with Runner() as runner:
@@ -74,10 +44,12 @@ def scanned(tmp_path):
     return db, db_url, recorder.finish().id, key, app
 
 
-def notify(db, url, scan_id=None, **webhook):
+def rows(db, **where):
     with Session(db) as session:
-        notices = pending_notices(session, SlaPolicy(), now=utcnow(), scan_id=scan_id)
-    return notices, deliver(db, Webhook(url, backoff=0.001, **webhook), notices)
+        query = select(Notification).order_by(Notification.id)
+        for name, value in where.items():
+            query = query.where(getattr(Notification, name) == value)
+        return session.exec(query).all()
 
 
 def age(db, days):
@@ -88,54 +60,114 @@ def age(db, days):
         session.commit()
 
 
-def test_new_secret_payload_has_no_plaintext(scanned, hook):
-    db, _, scan_id, key, app = scanned
-    notices, delivered = notify(db, hook.url, scan_id)
-    assert delivered and [n.kind for n in notices] == ["new-secret"]
-    (body,) = hook.bodies
-    assert key not in hook.raw[0].decode() and key[8:20] not in hook.raw[0].decode()
-    assert body["text"].startswith("secret-sprawl: 1 new secret")
+def config(**notify):
+    return validate_config({"notify": notify}, "test") if notify else Config()
+
+
+def test_recording_writes_the_notice_in_the_outbox_before_any_delivery(scanned):
+    db, _, _, key, app = scanned
+    (row,) = rows(db)
+    assert (row.kind, row.state, row.destination) == ("new-secret", "open", "global")
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert row.detail["location"] == f"{app}:.env:1" and key not in json.dumps(row.detail)
+
+
+def test_new_secret_payload_is_redacted_link_free_and_counted(scanned, hook):
+    db, _, _, key, app = scanned
+    report = deliver_pending(db, Config(), explicit_url=hook.url)
+    assert report.delivered == {"global": 1} and report.ok
+    (body,) = hook.accepted
+    raw = hook.raw[0].decode()
+    assert key not in raw and key[8:20] not in raw
+    assert body["text"].startswith("secret-sprawl: 1 new secret\n")
+    assert f"`{app}:.env:1`" in body["text"]  # a code span: never turned into a link
     (event,) = body["events"]
     assert event["kind"] == "new-secret" and event["provider"] == "openai"
     assert event["location"] == f"{app}:.env:1" and len(event["fingerprint_prefix"]) == 12
     assert "…" in event["redacted"] and event["age_days"] >= 0
+    assert deliver_pending(db, Config(), explicit_url=hook.url).delivered == {}  # delivered: never again
+    assert len(hook.accepted) == 1 and rows(db)[0].status == "delivered"
 
 
 def test_each_state_change_is_sent_once(scanned, hook):
-    db, _, scan_id, _, _ = scanned
-    notify(db, hook.url, scan_id)
-    assert notify(db, hook.url, scan_id) == ([], True)  # same run again: nothing new
+    db, *_ = scanned
+    deliver_pending(db, Config(), explicit_url=hook.url)
     age(db, 22)  # 27-day SLA, warned at 75%
-    notices, _ = notify(db, hook.url, scan_id)
-    assert [(n.kind, n.state) for n in notices] == [("sla", "approaching")]
-    assert notify(db, hook.url, scan_id)[0] == []
+    deliver_pending(db, Config(), explicit_url=hook.url)
+    deliver_pending(db, Config(), explicit_url=hook.url)
     age(db, 30)
-    assert [(n.kind, n.state) for n in notify(db, hook.url, scan_id)[0]] == [("sla", "breached")]
-    assert notify(db, hook.url, scan_id)[0] == []
-    assert len(hook.bodies) == 3
+    deliver_pending(db, Config(), explicit_url=hook.url)
+    deliver_pending(db, Config(), explicit_url=hook.url)
+    assert [(e["kind"], e["state"]) for e in hook.events()] == [
+        ("new-secret", "open"), ("sla", "approaching"), ("sla", "breached")]
+    assert hook.accepted[2]["text"].startswith("secret-sprawl: 1 SLA breach\n")
 
 
-def test_retries_then_delivers(scanned):
-    db, _, scan_id, _, _ = scanned
-    flaky = Hook(statuses=[503, 429])
-    try:
-        _, delivered = notify(db, flaky.url, scan_id, retries=3)
-        assert delivered and len(flaky.bodies) == 3
-    finally:
-        flaky.close()
+def test_a_webhook_down_for_one_delivery_gets_the_notice_on_the_next_exactly_once(scanned, caplog):
+    db, *_ = scanned
+    settings = config(retry_seconds=60.0)
+    with Hook(down=True) as hook:
+        now = utcnow()
+        report = deliver_pending(db, settings, explicit_url=hook.url, now=now)
+        assert report.refused == {"global": "HTTP 503"} and hook.accepted == [] and len(hook.refused) == 1
+        assert "webhook on 127.0.0.1 refused 1 notice for global" in caplog.text
+        assert "synthetic" not in caplog.text  # the URL is a credential: the host only
+        (row,) = rows(db)
+        assert (row.status, row.attempts, row.last_error) == ("pending", 1, "HTTP 503")
+        assert row.next_attempt_at == now + timedelta(seconds=60)
+        hook.down = False
+        deliver_pending(db, settings, explicit_url=hook.url, now=now + timedelta(seconds=30))
+        assert hook.accepted == [] and len(hook.refused) == 1  # backing off: not due yet
+        report = deliver_pending(db, settings, explicit_url=hook.url, now=now + timedelta(seconds=61))
+        assert report.delivered == {"global": 1}
+        deliver_pending(db, settings, explicit_url=hook.url, now=now + timedelta(hours=1))
+        assert [e["kind"] for e in hook.events()] == ["new-secret"]  # once, after acceptance
+        (row,) = rows(db)
+        assert (row.status, row.attempts, row.last_error) == ("delivered", 2, None)
 
 
-def test_dead_webhook_is_logged_not_raised_and_retried_next_run(scanned, caplog):
-    db, _, scan_id, _, _ = scanned
-    dead = Hook(statuses=[500] * 10)
-    try:
-        _, delivered = notify(db, dead.url, scan_id, retries=2)
-        assert not delivered and len(dead.bodies) == 3
-        assert "not delivered (HTTP 500)" in caplog.text and "synthetic" not in caplog.text
-        notices, _ = notify(db, "http://127.0.0.1:9/hook", scan_id, retries=0)
-        assert [n.kind for n in notices] == ["new-secret"]  # never delivered, so still pending
-    finally:
-        dead.close()
+def test_backoff_doubles_then_fails_visibly_and_can_be_retried_or_dropped(scanned, capsys):
+    db, db_url, *_ = scanned
+    settings = config(retry_seconds=10.0, max_attempts=3)
+    dead = "http://127.0.0.1:9/hook/T000/B000/synthetic"  # nothing listens on the discard port
+    now = utcnow()
+    deliver_pending(db, settings, explicit_url=dead, now=now)
+    assert rows(db)[0].next_attempt_at == now + timedelta(seconds=10)
+    deliver_pending(db, settings, explicit_url=dead, now=now + timedelta(seconds=10))
+    assert rows(db)[0].next_attempt_at == now + timedelta(seconds=30)  # 10 s, then 20 s
+    deliver_pending(db, settings, explicit_url=dead, now=now + timedelta(seconds=30))
+    (row,) = rows(db)
+    assert (row.status, row.attempts, row.last_error) == ("failed", 3, "ConnectError")
+    assert main(["notifications", "list", "--state", "failed", "--format", "json", "--db", db_url]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["id"] == row.id and listed["last_error"] == "ConnectError" and listed["attempts"] == 3
+    assert main(["notifications", "list", "--state", "pending", "--db", db_url]) == 0
+    assert "no notices" in capsys.readouterr().out
+    assert main(["notifications", "list", "--db", db_url]) == 0
+    assert "last error: ConnectError" in capsys.readouterr().out
+    assert main(["notifications", "retry", str(row.id), "--db", db_url]) == 0
+    with Hook() as hook:
+        assert main(["notifications", "deliver", "--notify", hook.url, "--db", db_url]) == 0
+        assert [e["kind"] for e in hook.events()] == ["new-secret"]
+    assert main(["notifications", "drop", str(row.id), "--db", db_url]) == 2  # delivered already
+    assert main(["notifications", "retry", "999", "--db", db_url]) == 2
+
+
+def test_a_dropped_notice_is_never_sent(scanned, hook):
+    db, db_url, *_ = scanned
+    (row,) = rows(db)
+    assert main(["notifications", "drop", str(row.id), "--db", db_url]) == 0
+    assert deliver_pending(db, Config(), explicit_url=hook.url).delivered == {}
+    assert hook.raw == [] and rows(db)[0].status == "dropped"
+
+
+def test_notices_wait_when_no_webhook_is_configured(scanned, hook, capsys):
+    db, db_url, *_ = scanned
+    assert main(["notifications", "deliver", "--db", db_url]) == 0
+    assert "global: notices wait" in capsys.readouterr().err
+    assert rows(db)[0].status == "pending"
+    assert main(["notifications", "deliver", "--notify", hook.url, "--db", db_url]) == 0
+    assert "global: 1 delivered" in capsys.readouterr().out
 
 
 def test_failed_scheduled_scan_is_notified(scanned, hook, tmp_path, monkeypatch):
@@ -145,13 +177,49 @@ def test_failed_scheduled_scan_is_notified(scanned, hook, tmp_path, monkeypatch)
         add_schedule(session, "broken", "0 3 * * *", [str(tmp_path / "missing")],
                      notify_url="env:SPRAWL_BROKEN_WEBHOOK", by="t")
         session.commit()
-    result = run_schedule("broken", db_url)
-    assert result.status == "failed"
-    kinds = [event["kind"] for body in hook.bodies for event in body["events"]]
-    assert "scan-failed" in kinds
-    failed = next(e for b in hook.bodies for e in b["events"] if e["kind"] == "scan-failed")
-    assert failed["schedule"] == "broken" and "missing" in failed["error"]
+    run = run_schedule("broken", db_url)
+    assert run.result == "failed"
+    (failed,) = hook.events("scan-failed")
+    assert failed["schedule"] == "broken" and "missing" in failed["error"] and failed["result"] == "failed"
+    assert hook.events("new-secret") == []  # the secret is not in this schedule's targets
     assert all(key not in raw.decode() for raw in hook.raw)
+
+
+def test_plural_forms():
+    def notices(*kinds):
+        return [Notice(i, kind, state, i, {}) for i, (kind, state) in enumerate(kinds)]
+
+    assert counted(1, "new secret", "new secrets") == "1 new secret"
+    assert summary(notices(("new-secret", "open"))) == "1 new secret"
+    assert summary(notices(("new-secret", "open"), ("new-secret", "open"), *[("sla", "breached")] * 3)) == \
+        "2 new secrets, 3 SLA breaches"
+    assert summary(notices(("sla", "approaching"), ("revocation-detected", "x"), ("scan-failed", "s@t"))) == \
+        "1 SLA deadline approaching, 1 revocation detected, 1 failed scheduled run"
+
+
+def test_shapes_and_markup_from_a_scanned_path_is_escaped():
+    hostile = Notice(1, "new-secret", "open", 7, {
+        "provider": "openai", "redacted": "sk-p…vq", "fingerprint_prefix": "0123456789ab",
+        "location": "/repo:<!channel> <https://evil.example|click>.env:1", "age_days": 1.0})
+    slack = payload([hostile], "slack")
+    assert "<!channel>" not in slack["text"] and "<https://" not in slack["text"]
+    assert "&lt;!channel&gt;" in slack["text"] and slack["events"][0]["secret_id"] == 7
+    teams = payload([hostile], "teams")
+    card = teams["attachments"][0]
+    assert teams["type"] == "message" and card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert card["content"]["type"] == "AdaptiveCard" and "1 new secret" in card["content"]["body"][0]["text"]
+    generic = payload([hostile], "json")
+    assert "text" not in generic and generic["summary"] == "1 new secret" and generic["events"][0]["id"] == 1
+
+
+def test_a_webhook_gets_the_shape_configured_for_it(scanned, monkeypatch):
+    db, *_ = scanned
+    with Hook() as teams:
+        monkeypatch.setenv("SPRAWL_TEAMS_HOOK", teams.url)
+        settings = config(url="env:SPRAWL_TEAMS_HOOK", shapes={"env:SPRAWL_TEAMS_HOOK": "teams"})
+        assert deliver_pending(db, settings).delivered == {"global": 1}
+        (body,) = teams.accepted
+        assert body["attachments"][0]["content"]["type"] == "AdaptiveCard"
 
 
 def test_webhook_references_are_read_from_the_environment(monkeypatch):
@@ -163,3 +231,22 @@ def test_webhook_references_are_read_from_the_environment(monkeypatch):
     assert webhook_url(None, configured).endswith("/synthetic")
     assert webhook_url("env:SPRAWL_UNSET_HOOK", none) is None
     assert webhook_url("http://127.0.0.1:9/hook", none) == "http://127.0.0.1:9/hook"
+
+
+def test_a_revocation_disproved_is_in_the_outbox_with_the_status_change(scanned, hook):
+    from secret_sprawl.tracker.verification import apply_verdict
+
+    db, *_ = scanned
+    deliver_pending(db, Config(), explicit_url=hook.url)
+    with Session(db) as session:
+        secret = session.exec(select(Secret)).one()
+        secret.status, secret.resolved_at = "revoked", utcnow()
+        session.add(secret)
+        apply_verdict(session, secret.id, state="live", at=utcnow(), provider="openai",
+                      endpoint="https://api.openai.com/v1/models", http_status=200, by="test")
+        assert not rows(db, kind="revocation-disproved")  # not committed yet: nothing announced
+        session.commit()
+    (row,) = rows(db, kind="revocation-disproved")
+    assert row.detail["http_status"] == 200 and row.status == "pending"
+    deliver_pending(db, Config(), explicit_url=hook.url)
+    assert hook.accepted[-1]["text"].startswith("secret-sprawl: 1 revocation disproved\n")

@@ -388,7 +388,7 @@ def test_a_schedule_stores_and_reuses_the_org_options_but_never_a_token(
     assert stored == {"api_urls": {"github.com": f"{hosts.base}/gh"}, "token_envs": {"github.com": "ACME_GH"},
                       "include_forks": True, "include": ["acme/*"], "exclude": ["*-old"]}
     capsys.readouterr()
-    assert main(["schedule", "run-now", "orgs", *db]) == 0, capsys.readouterr()
+    assert main(["schedule", "run-now", "orgs", *db]) == 1, capsys.readouterr()  # findings: exit 1
     out = capsys.readouterr()
     # The stored filters applied (the fork in, the -old repository out), with the token from ACME_GH.
     assert _tracked(tmp_path)[0] == {f"github.com/acme/{name}"

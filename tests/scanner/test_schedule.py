@@ -68,7 +68,9 @@ def test_daemon_runs_a_tracked_scan_and_picks_up_new_schedules(db_url, target):
     with Session(open_database(db_url)) as session:
         assert session.exec(select(Secret)).one().provider == "openai"
         schedule = get_schedule(session, "nightly")
-        assert schedule.last_status == "completed" and schedule.last_scan_id is not None
+        assert schedule.last_status == "findings" and schedule.last_scan_id is not None
+        assert schedule.last_results == [{"target": target, "result": "findings", "findings": 1, "new": 1,
+                                          "error": None}]
 
 
 def test_jobs_survive_a_restart(db_url, target):
@@ -133,13 +135,16 @@ def test_one_failing_target_does_not_stop_the_others(db_url, target, tmp_path):
     missing = str(tmp_path / "does-not-exist")
     add(db_url, "mixed", "0 3 * * *", [missing, target])
     result = run_schedule("mixed", db_url)
-    assert result.status == "completed-with-errors" and missing in (result.error or "")
+    assert result.result == "findings" and missing in (result.error or "")  # findings first, as in scan
     (scan,) = scans(db_url, "mixed")
+    assert scan.status == "completed-with-errors"
     assert scan.targets == [missing, target] and scan.findings == 1
     assert any(e["target"] == missing for e in scan.errors)
     with Session(open_database(db_url)) as session:
         schedule = get_schedule(session, "mixed")
-        assert schedule.last_status == "completed-with-errors" and missing in schedule.last_error
+        assert schedule.last_status == "findings" and missing in schedule.last_error
+        assert [(t["target"], t["result"]) for t in schedule.last_results] == [(missing, "failed"),
+                                                                               (target, "findings")]
 
 
 def test_second_run_is_incremental(db_url, tmp_path):
@@ -152,8 +157,8 @@ def test_second_run_is_incremental(db_url, tmp_path):
     repo.index.commit("add config", author=git.Actor("dev", "dev@example.com"))
     add(db_url, "repo", "0 3 * * *", [str(repo_dir)])
     first, second = run_schedule("repo", db_url), run_schedule("repo", db_url)
-    assert first.status == second.status == "completed"
     one, two = scans(db_url, "repo")
+    assert first.result == "findings" and second.result == ("findings" if two.findings else "ok")
     assert one.findings == 1 and one.new_secrets == 1
     assert (two.new_secrets == 0 and two.blobs < one.blobs) or two.findings == 0
 

@@ -58,10 +58,10 @@ def test_run_now_records_the_result(db_url, tmp_path, capsys):
     app.mkdir()
     (app / ".env").write_text(f"OPENAI_API_KEY={fake_openai_key()}\n")
     main(["schedule", "add", "once", "--cron", "0 2 * * *", str(app), "--db", db_url])
-    assert main(["schedule", "run-now", "once", "--db", db_url]) == 0
-    assert "once: completed (scan 1)" in capsys.readouterr().out
+    assert main(["schedule", "run-now", "once", "--db", db_url]) == 1  # findings: exit 1, as scan
+    assert "once: findings (scan 1)" in capsys.readouterr().out
     main(["schedule", "list", "--db", db_url])
-    assert "completed (scan 1)" in capsys.readouterr().out
+    assert "findings (scan 1)" in capsys.readouterr().out
     assert main(["schedule", "run-now", "nope", "--db", db_url]) == 2
 
 
@@ -106,13 +106,13 @@ def test_scheduled_verify_detects_revocation_and_notifies(db_url, tmp_path, monk
         monkeypatch.setenv("SPRAWL_WATCH_WEBHOOK", hook_server.url_for("hook"))
         main(["schedule", "add", "watch", "--cron", "0 * * * *", str(app), "--verify",
               "--notify", "env:SPRAWL_WATCH_WEBHOOK", "--db", db_url])
-        assert run_schedule("watch", db_url, str(config)).status == "completed"
+        assert run_schedule("watch", db_url, str(config)).result == "findings"
         official.keys["live"], official.keys["revoked"] = "nothing", key  # revoked at the provider
-        assert run_schedule("watch", db_url, str(config)).status == "completed"
+        assert run_schedule("watch", db_url, str(config)).result == "findings"
     with Session(open_database(db_url)) as session:
         secret = session.exec(select(Secret).where(Secret.fingerprint == fingerprint(key))).one()
         assert secret.status == "revoked" and secret.resolved_at == secret.verified_at
-        assert get_schedule(session, "watch").last_status == "completed"
+        assert get_schedule(session, "watch").last_status == "findings"
     assert len(hooked) == 2 and all(key not in body.decode() for body in hooked)
     first, second = ([event["kind"] for event in json.loads(body)["events"]] for body in hooked)
     assert first == ["new-secret"] and second == ["revocation-detected"]

@@ -1,4 +1,4 @@
-"""Tables for unattended work: scan schedules, live-verification history and notification dedupe."""
+"""Tables for unattended work: scan schedules, live-verification history and the notification outbox."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 from secret_sprawl.tracker.models.columns import JSONText, UTCDateTime, utcnow
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-SCHEDULE_RUN_STATUSES = ("completed", "completed-with-errors", "failed")
 
 
 class Schedule(SQLModel, table=True):
@@ -24,10 +22,12 @@ class Schedule(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_scan_id: int | None = Field(default=None, foreign_key="scan.id")
-    last_status: str | None = None  # completed | completed-with-errors | failed
+    last_status: str | None = None  # a tracker.run_result.RunResult: ok | findings | partial | failed
     last_error: str | None = None
-    # What ``sprawl scan`` options it runs with; organisation targets' API URLs, filters and token
-    # variable NAMES (never a token: see tracker.schedules.add_schedule).
+    # Each target of the last run: {"target", "result", "findings", "new", "error"}.
+    last_results: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONText))
+    # What ``sprawl scan`` options it runs with: cache_dir, min_confidence, and organisation targets'
+    # API URLs, filters and token variable NAMES (never a token: see tracker.schedules.add_schedule).
     options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONText))
 
 
@@ -45,12 +45,22 @@ class Verification(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """A state change already delivered to a webhook, so it is never sent twice."""
+    """The outbox: one notice for one webhook destination, written in the transaction of the change it
+    announces, with its delivery state. (secret_id, kind, state, destination) announces a change once."""
 
-    __table_args__ = (UniqueConstraint("secret_id", "kind", "state", name="uq_notification_change"),)
+    __table_args__ = (
+        UniqueConstraint("secret_id", "kind", "state", "destination", name="uq_notification_change"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     secret_id: int | None = Field(default=None, foreign_key="secret.id", index=True)
-    kind: str  # new-secret | sla | revocation-detected | scan-failed
+    kind: str  # new-secret | sla | revocation-detected | revocation-disproved | scan-failed
     state: str
-    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    destination: str = Field(default="global", index=True)  # global | schedule:<name>
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONText, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: str = Field(default="pending", index=True)  # pending | delivered | failed | dropped
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = None
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -406,3 +406,24 @@ def test_the_whole_path_scan_identify_owner_revoke_mttr(world, monkeypatch, caps
     assert metrics.mttr_count == 1
     assert metrics.mttr_max_seconds == pytest.approx((final.at - revoked.exposed_at).total_seconds())
     assert_no_plaintext(world, capsys.readouterr().out, key)
+
+
+def test_a_scheduled_scan_revokes_only_under_the_policy(world, monkeypatch, capsys):
+    from secret_sprawl.scanner.schedule.job import run_schedule
+    from secret_sprawl.tracker.schedules import add_schedule
+
+    key = fr.github_pat()
+    plant(world, "gh.env", f"GH_TOKEN={key}\n", key)
+    routed = (CONFIG.replace("[verify]\n", f'[verify]\nallow_endpoint_overrides = true\n'
+                                          f'endpoints = {{ github = "{world.api.url_for("github")}" }}\n'))
+    world.config.write_text(routed)
+    with Session(open_database(world.db_url)) as session:
+        add_schedule(session, "nightly", "0 3 * * *", [str(world.app)], by="test")
+        session.commit()
+    run_schedule("nightly", world.db_url, str(world.config))
+    assert world.api.requests == [] and world.secret(key).status == "open"  # no policy, nothing sent
+    world.config.write_text(routed.replace("[revoke]\n", '[revoke]\nautomatic = ["github"]\n'))
+    run_schedule("nightly", world.db_url, str(world.config))
+    assert world.secret(key).status == "revoked" and key not in world.api.live
+    final = next(e for e in world.events(world.secret(key).id) if e.kind == "revoked-by-sprawl")
+    assert final.actor == "schedule:nightly ([revoke] automatic)"

@@ -51,6 +51,9 @@ class _Table(BaseModel):
 
 
 class SlaTable(_Table):
+    # When the remediation window starts: at exposure (first commit) or at first detection by sprawl
+    # (so a first scan of years of history does not start every old secret out breached).
+    clock: Literal["exposed", "detected"] = "exposed"
     days: Days = 27.0
     warn_ratio: float = Field(0.75, gt=0, lt=1)
     category: dict[str, Days] = Field(default_factory=dict)

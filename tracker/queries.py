@@ -124,7 +124,7 @@ def group_secrets(session: Session, rows: Sequence[SecretRow], by: str) -> Secre
 def _status_at(policy: SlaPolicy, secret: Secret, now: datetime) -> SlaStatus:
     resolved_at = secret.resolved_at if secret.resolved_at is not None and secret.resolved_at <= now else None
     return policy.status(secret.exposed_at, secret.category, secret.lifetime, now=now,
-                         resolved_at=resolved_at)
+                         resolved_at=resolved_at, detected_at=secret.first_seen_at)
 
 
 def secrets_by_id(session: Session, ids: Iterable[int]) -> list[Secret]:

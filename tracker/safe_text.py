@@ -8,12 +8,15 @@ formula. One helper per job, used by every door:
 - :func:`terminal` escapes control and bidirectional-format characters visibly (``\\x1b``,
   ``\\u202e``), so what was there is still readable;
 - :func:`markup` does that and escapes Rich/Textual markup, for strings that are parsed as markup;
+- :func:`html_text` does what :func:`terminal` does and escapes HTML (``<``, ``&``, both quotes), for
+  the HTML report's text and attributes;
 - :func:`csv_cell` neutralises a cell that a spreadsheet would run as a formula (OWASP: a leading
   ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``).
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -39,6 +42,11 @@ def terminal(text: str, *, keep_newlines: bool = False) -> str:
 def markup(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` safe to embed in Rich/Textual markup: controls escaped, ``[`` taken literally."""
     return escape(terminal(text, keep_newlines=keep_newlines))
+
+
+def html_text(text: str) -> str:
+    """``text`` safe in HTML text and quoted attributes: controls escaped visibly, markup escaped."""
+    return html.escape(terminal(text), quote=True)
 
 
 def csv_cell(value: Any) -> Any:

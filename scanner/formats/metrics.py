@@ -40,13 +40,25 @@ def html(view: MetricsView) -> str:
 def table(view: MetricsView) -> str:
     metrics = view.metrics
     share = "n/a" if metrics.within_sla_share is None else f"{metrics.within_sla_share:.1%}"
+    after, sprawl, people, owner = (metrics.after_detection, metrics.by_method["sprawl"],
+                                    metrics.by_method["people"], metrics.time_to_owner)
+    reasons = metrics.resolved_by_reason
     lines = [
-        f"As of {metrics.as_of.isoformat()}  (SLA {metrics.sla_days:g} days, warning at "
-        f"{metrics.warn_ratio:.0%}; secrets at {metrics.min_confidence} confidence or higher)",
-        f"MTTR over {metrics.mttr_count} revoked/rotated secret(s): mean {_days(metrics.mttr_mean_seconds)}, "
-        f"median {_days(metrics.mttr_median_seconds)}, p90 {_days(metrics.mttr_p90_seconds)}, "
-        f"min {_days(metrics.mttr_min_seconds)}, max {_days(metrics.mttr_max_seconds)}",
-        f"Remediated within SLA: {share}",
+        f"As of {metrics.as_of.isoformat()}  (SLA {metrics.sla_days:g} days from {metrics.sla_clock}, "
+        f"warning at {metrics.warn_ratio:.0%}; secrets at {metrics.min_confidence} confidence or higher)",
+        f"MTTR over {metrics.mttr_count} revoked/rotated secret(s) (time exposed): mean "
+        f"{_days(metrics.mttr_mean_seconds)}, median {_days(metrics.mttr_median_seconds)}, p90 "
+        f"{_days(metrics.mttr_p90_seconds)}, min {_days(metrics.mttr_min_seconds)}, max "
+        f"{_days(metrics.mttr_max_seconds)}",
+        f"Time to remediate after detection: median {_days(after.median_seconds)}, "
+        f"p90 {_days(after.p90_seconds)}",
+        f"By how remediated: through sprawl {sprawl.count} (median {_days(sprawl.median_seconds)}), "
+        f"by people {people.count} (median {_days(people.median_seconds)})",
+        f"Remediated within SLA: {share}, resolved late: {metrics.resolved_late_count}",
+        f"Time to owner (detection to first assignment) over {owner.count}: median "
+        f"{_days(owner.median_seconds)}, p90 {_days(owner.p90_seconds)}; open secrets with an owner: "
+        f"{_share(metrics.owner_known_share)} ({metrics.open_with_owner_count} of {metrics.open_count})",
+        "Closed as: " + ", ".join(f"{reason} {count}" for reason, count in reasons.items()),
         f"Open: {metrics.open_count} ({metrics.approaching_count} approaching, {metrics.breached_count} "
         f"breached), exposure {metrics.exposure_secret_days:.1f} secret-days",
         "Open by age (days): " + ", ".join(f"{b}: {n}" for b, n in metrics.age_buckets.items()),

@@ -14,8 +14,8 @@ from secret_sprawl.tracker.db import writer
 from secret_sprawl.tracker.exports.csv import metrics_csv, secrets_csv
 from secret_sprawl.tracker.exports.html import metrics_html
 from secret_sprawl.tracker.exports.json import metrics_json, secrets_json
-from secret_sprawl.tracker.exports.openmetrics import escape_label_value, metrics_openmetrics
-from secret_sprawl.tracker.metrics import compute_metrics
+from secret_sprawl.tracker.exports.openmetrics import metrics_openmetrics
+from secret_sprawl.tracker.metrics import compute_metrics, compute_report
 from secret_sprawl.tracker.queries import list_secrets
 from secret_sprawl.tracker.recording import Recorder
 from secret_sprawl.tracker.sla import SlaPolicy
@@ -89,7 +89,7 @@ def metrics(engine):
         lifecycle.resolve(session, 2, "rotated", at=at("2025-06-20"), by="a")
         session.commit()
     with Session(engine) as session:
-        yield compute_metrics(session, SlaPolicy(), as_of=AS_OF, group_by="target"), list_secrets(
+        yield compute_report(session, SlaPolicy(), as_of=AS_OF, group_by="target"), list_secrets(
             session, SlaPolicy(), now=AS_OF)
 
 
@@ -101,8 +101,19 @@ def test_openmetrics_follows_the_exposition_format(metrics):
     assert ("", 3.5 * 86400) in families["sprawl_mttr_min_seconds"]
     assert ("", 2.0) in families["sprawl_open_secrets"]
     assert families["sprawl_open_secrets_by_age"][0] == ('{age_days="0-7"}', 1.0)
-    assert families["sprawl_mttr_by_month_seconds"] == [('{month="2025-05"}', 3.5 * 86400),
-                                                        ('{month="2025-06"}', 41 * 86400)]
+    assert families["sprawl_remediated_by_method_secrets"] == [('{method="sprawl"}', 0.0),
+                                                               ('{method="people"}', 2.0)]
+    assert ('{reason="false-positive"}', 0.0) in families["sprawl_resolved_secrets"]
+    assert families["sprawl_sla_window_seconds"] == [('{clock="exposed"}', 27 * 86400)]
+    # Bounded label sets: no month or week label anywhere, whatever the data.
+    assert not re.search(r"\{[^}]*(month|week)=", text)
+
+
+def test_openmetrics_refuses_an_unbounded_grouping(engine):
+    with Session(engine) as session:
+        by_month = compute_metrics(session, SlaPolicy(), as_of=AS_OF, group_by="month")
+    with pytest.raises(ValueError, match="month"):
+        metrics_openmetrics(by_month)
 
 
 def test_openmetrics_checker_rejects_broken_text():
@@ -120,15 +131,11 @@ def test_openmetrics_checker_rejects_broken_text():
     check_openmetrics("# TYPE a counter\n# HELP a x\na_total 1\n# EOF\n")
 
 
-def test_label_escaping():
-    assert escape_label_value('a\\b"c\nd') == 'a\\\\b\\"c\\nd'
-
-
 def test_html_is_self_contained_escaped_and_responsive(metrics):
     page = metrics_html(metrics[0], generated_at=GENERATED)
     assert page.startswith("<!DOCTYPE html>")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
-    assert "@media print" in page and page.count("<svg") == 3
+    assert "@media print" in page and page.count("<svg") == 4
     assert "Generated 2025-07-01 08:00:00 UTC" in page and "revoke within 27 days" in page
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert not re.search(r'(src|href)="(https?:)?//', page), "no external resources"
@@ -139,22 +146,55 @@ def test_html_without_data_says_so(engine):
     with Session(engine) as session:
         empty = compute_metrics(session, SlaPolicy(), as_of=AS_OF)
     page = metrics_html(empty, generated_at=GENERATED)
-    assert page.count("No data yet") == 2  # trend and providers; age buckets always exist
+    assert "No remediation yet" in page and "No weekly backlog" in page
+    assert "No open secret is past its SLA deadline" in page and "· based on" not in page
 
 
 def test_json_and_csv_carry_the_same_numbers(metrics):
     report, rows = metrics
     doc = json.loads(metrics_json(report, generated_at=GENERATED))
     assert doc["generated_at"] == "2025-07-01T08:00:00+00:00"
-    assert doc["sla"] == {"days": 27.0, "warn_ratio": 0.75}
+    assert doc["sla"] == {"days": 27.0, "warn_ratio": 0.75, "clock": "exposed"}
     assert doc["summary"]["mttr_count"] == 2 and doc["summary"]["open_age_>27"] == 1
+    assert doc["summary"]["by_method"]["people"]["count"] == 2
+    assert doc["summary"]["resolved_by_reason"]["revoked"] == 1
     assert list(doc["groups"]) == [NASTY]
+    assert [m["month"] for m in doc["monthly"]][-2:] == ["2025-05", "2025-06"]
+    assert [b["redacted"] for b in doc["breached"]] == [listed_redacted(rows, "breached")]
     table = list(csv.DictReader(io.StringIO(metrics_csv(report))))
-    assert [r["scope"] for r in table] == ["all", f"target={NASTY}", "resolved_month=2025-05",
-                                           "resolved_month=2025-06"]
+    assert [(r["period"], r["dimension"], r["group"]) for r in table[:2]] == [("all", "all", "all"),
+                                                                           ("all", "target", NASTY)]
+    assert [r["period"] for r in table[2:]] == [f"2024-{m:02d}" for m in range(7, 13)] + [
+        f"2025-{m:02d}" for m in range(1, 7)]
     mean = doc["summary"]["mttr_mean_seconds"]
-    assert float(table[0]["mttr_mean_seconds"]) == mean == (3.5 + 41) / 2 * 86400
+    assert float(table[0]["mttr_mean_days"]) == pytest.approx(mean / 86400, abs=1e-6) == (3.5 + 41) / 2
     listed = json.loads(secrets_json(rows))
     assert [r["sla_state"] for r in listed] == ["breached", "resolved", "resolved", "within"]
     assert [r["id"] for r in csv.DictReader(io.StringIO(secrets_csv(rows)))] == [str(r["id"]) for r in listed]
     assert listed[0]["days_left"] == round(27 - (AS_OF - at("2025-03-01")) / timedelta(days=1), 3)
+
+
+def listed_redacted(rows, state: str) -> str:
+    return next(row.secret.redacted for row in rows if row.sla.state == state)
+
+
+def test_csv_is_tidy(metrics):
+    report, _ = metrics
+    text = metrics_csv(report)
+    table = list(csv.DictReader(io.StringIO(text)))
+    header = text.splitlines()[0].split(",")
+    assert header[:5] == ["as_of", "since", "period", "dimension", "group"]
+    assert not [name for name in header if name.endswith("_seconds") or name.endswith("_share")]
+    assert all(name.endswith("_days") for name in header if "mttr" in name or "after_detection" in name
+               or "time_to_owner" in name)
+    for row in table:
+        assert all("=" not in value for value in row.values()), "no packed key=value cells"
+        assert row["as_of"].endswith("+00:00")
+    june = next(row for row in table if row["period"] == "2025-06")
+    # June: the rotation of 2025-06-20 (41 days exposed); its as_of is the month's end (the report's)
+    assert (june["since"], june["as_of"]) == ("2025-06-01T00:00:00+00:00", "2025-06-30T00:00:00+00:00")
+    assert (june["remediated"], float(june["mttr_median_days"])) == ("1", 41.0)
+    assert june["resolved_late"] == "1" and june["within_sla_ratio"] == "0.0"
+    april = next(row for row in table if row["period"] == "2025-04")
+    assert april["mttr_mean_days"] == "" and april["open"] == "1"  # only the March secret was open
+    assert table[0]["within_sla_ratio"] == "0.5" and table[0]["rotated"] == "1"

@@ -1,16 +1,17 @@
-"""OpenMetrics text exposition of the metrics, for Prometheus scraping.
+"""OpenMetrics exposition of the metrics through ``prometheus_client``, for Prometheus to scrape.
 
-Every family has ``# TYPE`` and ``# HELP``; durations carry ``# UNIT seconds`` and the ``_seconds``
-suffix; label values are escaped (backslash, double quote, newline); the exposition ends with
-``# EOF``. Metrics without a value (e.g. MTTR with nothing remediated) have no sample. With a
-group-by, each family also carries one sample per group, labelled with the grouping
-(``exposure_month`` for ``month``).
+:class:`SprawlCollector` turns a :class:`Metrics` (and, when serving, the scheduler's health) into
+metric families; :func:`metrics_openmetrics` renders one report as OpenMetrics text, and
+``sprawl metrics serve`` exposes a registry holding a collector that recomputes on every scrape.
 
-All families are gauges, on purpose: every number is computed as of a chosen instant
-(``--as-of`` may go back in time) and reopening a secret lowers the remediated count, so none is
-monotonic as a counter must be. It also keeps the text valid for both parsers: OpenMetrics names a
-counter's family without ``_total`` while ``promtool check metrics`` (Prometheus text format) lints
-that very form.
+Label sets are bounded: the age bucket (five values), the resolution reason (five), how a secret
+was remediated (two), the queue state (two), the schedule name (the configured schedules) and, with a
+group-by, its groups. There is no month or week label: a trend by month lives in the CSV and JSON
+exports, and Prometheus keeps its own history of every gauge.
+
+All families are gauges, on purpose: every number is computed as of a chosen instant (``--as-of``
+may go back in time) and reopening a secret lowers the remediated count, so none is monotonic as a
+counter must be. Durations are in seconds (``# UNIT seconds``), timestamps in seconds since the epoch.
 """
 
 from __future__ import annotations
@@ -19,103 +20,160 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.openmetrics.exposition import generate_latest
+from prometheus_client.registry import Collector, CollectorRegistry
 from secret_sprawl.tracker.metrics import Metrics
+from secret_sprawl.tracker.scheduler_health import SchedulerHealth
 
 CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+UNBOUNDED_GROUPS = frozenset({"month"})  # one label value per month: grows without bound
 _DAY = 86_400
 
 
 @dataclass(frozen=True, slots=True)
 class _Family:
     name: str
-    kind: str
     help: str
     value: Callable[[Metrics], float | int | None]
     unit: str = ""
 
 
 _FAMILIES = (
-    _Family("sprawl_secrets", "gauge", "Secrets known to the tracker and exposed by the report time.",
+    _Family("sprawl_secrets", "Secrets known to the tracker and exposed by the report time.",
             lambda m: m.secrets_count),
-    _Family("sprawl_open_secrets", "gauge", "Secrets not yet resolved.", lambda m: m.open_count),
-    _Family("sprawl_open_secrets_approaching_sla", "gauge", "Open secrets in the warning part of their SLA.",
+    _Family("sprawl_open_secrets", "Secrets not yet resolved.", lambda m: m.open_count),
+    _Family("sprawl_open_secrets_approaching_sla", "Open secrets in the warning part of their SLA.",
             lambda m: m.approaching_count),
-    _Family("sprawl_open_secrets_breached_sla", "gauge", "Open secrets past their SLA deadline.",
+    _Family("sprawl_open_secrets_breached_sla", "Open secrets past their SLA deadline.",
             lambda m: m.breached_count),
-    _Family("sprawl_open_exposure_seconds", "gauge", "Sum of the ages of the open secrets since exposure.",
+    _Family("sprawl_open_secrets_with_owner", "Open secrets with an owner.",
+            lambda m: m.open_with_owner_count),
+    _Family("sprawl_open_secrets_owner_known_ratio", "Share of the open secrets with an owner.",
+            lambda m: m.owner_known_share),
+    _Family("sprawl_open_exposure_seconds", "Sum of the ages of the open secrets since exposure.",
             lambda m: m.exposure_secret_days * _DAY, "seconds"),
-    _Family("sprawl_remediated_secrets", "gauge", "Secrets revoked or rotated (the MTTR count).",
+    _Family("sprawl_remediated_secrets", "Secrets revoked or rotated (the MTTR count).",
             lambda m: m.mttr_count),
-    _Family("sprawl_mttr_mean_seconds", "gauge", "Mean time from exposure to revocation or rotation.",
+    _Family("sprawl_mttr_mean_seconds", "Mean time exposed: exposure to revocation or rotation.",
             lambda m: m.mttr_mean_seconds, "seconds"),
-    _Family("sprawl_mttr_median_seconds", "gauge", "Median time from exposure to revocation or rotation.",
+    _Family("sprawl_mttr_median_seconds", "Median time exposed: exposure to revocation or rotation.",
             lambda m: m.mttr_median_seconds, "seconds"),
-    _Family("sprawl_mttr_p90_seconds", "gauge", "90th percentile (nearest rank) time to remediate.",
+    _Family("sprawl_mttr_p90_seconds", "90th percentile (nearest rank) time exposed.",
             lambda m: m.mttr_p90_seconds, "seconds"),
-    _Family("sprawl_mttr_min_seconds", "gauge", "Fastest remediation.",
+    _Family("sprawl_mttr_min_seconds", "Fastest remediation, from exposure.",
             lambda m: m.mttr_min_seconds, "seconds"),
-    _Family("sprawl_mttr_max_seconds", "gauge", "Slowest remediation.",
+    _Family("sprawl_mttr_max_seconds", "Slowest remediation, from exposure.",
             lambda m: m.mttr_max_seconds, "seconds"),
-    _Family("sprawl_remediated_within_sla_ratio", "gauge", "Share of remediations done within the SLA.",
+    _Family("sprawl_remediation_after_detection_median_seconds",
+            "Median time to remediate after detection by sprawl.",
+            lambda m: m.after_detection.median_seconds, "seconds"),
+    _Family("sprawl_remediation_after_detection_p90_seconds",
+            "90th percentile (nearest rank) time to remediate after detection.",
+            lambda m: m.after_detection.p90_seconds, "seconds"),
+    _Family("sprawl_remediated_within_sla_ratio", "Share of remediations done within the SLA.",
             lambda m: m.within_sla_share),
+    _Family("sprawl_remediated_late_secrets", "Remediations done after the SLA deadline (resolved late).",
+            lambda m: m.resolved_late_count),
+    _Family("sprawl_owner_assigned_secrets", "Secrets assigned an owner (the time-to-owner count).",
+            lambda m: m.time_to_owner.count),
+    _Family("sprawl_time_to_owner_median_seconds", "Median time from detection to first owner assignment.",
+            lambda m: m.time_to_owner.median_seconds, "seconds"),
+    _Family("sprawl_time_to_owner_p90_seconds", "90th percentile time from detection to first assignment.",
+            lambda m: m.time_to_owner.p90_seconds, "seconds"),
 )
 
 
-def metrics_openmetrics(metrics: Metrics) -> str:
-    return "".join(f"{line}\n" for line in _lines(metrics))
+class SprawlCollector(Collector):
+    """Metric families for ``prometheus_client``: from ``produce()`` at each collection, so a served
+    registry recomputes on every scrape. ``sprawl_up`` is 0 (and alone) when ``produce()`` returned
+    None: the tracker could not be read for this scrape."""
+
+    def __init__(self, produce: Callable[[], tuple[Metrics, SchedulerHealth | None] | None]) -> None:
+        self._produce = produce
+
+    def collect(self) -> Iterator[Metric]:
+        produced = self._produce()
+        yield GaugeMetricFamily("sprawl_up", "1 when the tracker answered this collection, else 0.",
+                                value=0 if produced is None else 1)
+        if produced is None:
+            return
+        metrics, health = produced
+        yield from metric_families(metrics)
+        if health is not None:
+            yield from health_families(health)
 
 
-def escape_label_value(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def metrics_openmetrics(metrics: Metrics, health: SchedulerHealth | None = None) -> str:
+    """One report as OpenMetrics text (ends with ``# EOF``)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(SprawlCollector(lambda: (metrics, health)))
+    return generate_latest(registry).decode("utf-8")
 
 
-def _lines(metrics: Metrics) -> Iterator[str]:
-    label = "exposure_month" if metrics.group_by == "month" else metrics.group_by or "group"
-    scopes = [("", metrics), *((_labels(label, key), group) for key, group in metrics.groups.items())]
-    yield from _header("sprawl_sla_window_seconds", "gauge", "Default SLA window, exposure to revocation.",
-                       "seconds")
-    yield f"sprawl_sla_window_seconds {_number(metrics.sla_days * _DAY)}"
+def check_groups(group_by: str | None) -> None:
+    """ValueError for a grouping whose label values grow without bound."""
+    if group_by in UNBOUNDED_GROUPS:
+        raise ValueError(f"OpenMetrics has no --group-by {group_by}: its label would get a new value every "
+                         f"{group_by}; use the csv or json export for the trend")
+
+
+def metric_families(metrics: Metrics) -> Iterator[Metric]:
+    check_groups(metrics.group_by)
+    label = metrics.group_by or "group"
+    scopes = [({}, metrics), *(({label: key}, group) for key, group in metrics.groups.items())]
+    window = GaugeMetricFamily("sprawl_sla_window_seconds", "Default SLA window.", unit="seconds")
+    window.add_sample("sprawl_sla_window_seconds", {"clock": metrics.sla_clock}, metrics.sla_days * _DAY)
+    yield window
     for family in _FAMILIES:
-        yield from _header(family.name, family.kind, family.help, family.unit)
+        gauge = GaugeMetricFamily(family.name, family.help, unit=family.unit)
         for labels, scope in scopes:
             value = family.value(scope)
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
-                yield f"{family.name}{labels} {_number(value)}"
-    yield from _header("sprawl_open_secrets_by_age", "gauge", "Open secrets by days since exposure.")
-    for bucket, count in metrics.age_buckets.items():
-        yield f"sprawl_open_secrets_by_age{_labels('age_days', bucket)} {count}"
-    yield from _header("sprawl_mttr_by_month_seconds", "gauge",
-                       "Mean time to remediate per month of resolution.", "seconds")
-    for month in metrics.per_month:
-        yield f"sprawl_mttr_by_month_seconds{_labels('month', month.month)} {_number(month.mean_seconds)}"
+                gauge.add_sample(family.name, labels, float(value))
+        yield gauge
+    yield _labelled("sprawl_open_secrets_by_age", "Open secrets by days since exposure.", "age_days",
+                    metrics.age_buckets)
+    yield _labelled("sprawl_resolved_secrets", "Resolutions by reason (triage outcomes included).",
+                    "reason", metrics.resolved_by_reason)
+    yield _labelled("sprawl_remediated_by_method_secrets",
+                    "Remediations by how they were done: through sprawl revoke, or by people.", "method",
+                    {method: stats.count for method, stats in metrics.by_method.items()})
+    median = GaugeMetricFamily("sprawl_mttr_by_method_median_seconds",
+                               "Median time exposed, by how the secret was remediated.", labels=["method"],
+                               unit="seconds")
+    for method, stats in metrics.by_method.items():
+        if stats.median_seconds is not None:
+            median.add_metric([method], stats.median_seconds)
+    yield median
     if metrics.ci_inventory is not None:
-        yield from _ci_inventory_lines(metrics.ci_inventory)
-    yield "# EOF"
+        yield _labelled("sprawl_ci_workloads", "CI jobs by how they get cloud and API credentials.",
+                        "federation", metrics.ci_inventory["by_federation"])
+        yield GaugeMetricFamily("sprawl_ci_shared_secret_names",
+                                "Secret names used by workloads in several repositories or many jobs.",
+                                value=metrics.ci_inventory["shared_secret_names"])
 
 
-def _ci_inventory_lines(inventory: dict) -> Iterator[str]:
-    yield from _header("sprawl_ci_workloads", "gauge", "CI jobs by how they get cloud and API credentials.")
-    for state, count in inventory["by_federation"].items():
-        yield f"sprawl_ci_workloads{_labels('federation', state)} {count}"
-    yield from _header("sprawl_ci_shared_secret_names", "gauge",
-                       "Secret names used by workloads in several repositories or many jobs.")
-    yield f"sprawl_ci_shared_secret_names {inventory['shared_secret_names']}"
+def health_families(health: SchedulerHealth) -> Iterator[Metric]:
+    last_run = GaugeMetricFamily("sprawl_schedule_last_run_timestamp_seconds",
+                                 "When each schedule last started a run.", labels=["schedule"],
+                                 unit="seconds")
+    last_ok = GaugeMetricFamily("sprawl_schedule_last_success_timestamp_seconds",
+                                "When each schedule's last successful (completed) run finished.",
+                                labels=["schedule"], unit="seconds")
+    for schedule in health.schedules:
+        if schedule.last_run_at is not None:
+            last_run.add_metric([schedule.name], schedule.last_run_at.timestamp())
+        if schedule.last_success_at is not None:
+            last_ok.add_metric([schedule.name], schedule.last_success_at.timestamp())
+    yield from (last_run, last_ok)
+    if health.queue is not None:
+        yield _labelled("sprawl_queue_jobs", "Scan jobs waiting (todo) or running (doing) in the queue.",
+                        "state", health.queue)
 
 
-def _header(name: str, kind: str, help_text: str, unit: str = "") -> Iterator[str]:
-    yield f"# TYPE {name} {kind}"
-    if unit:
-        yield f"# UNIT {name} {unit}"
-    yield f"# HELP {name} {help_text}"
-
-
-def _labels(name: str, value: str) -> str:
-    return f'{{{name}="{escape_label_value(value)}"}}'
-
-
-def _number(value: float | int) -> str:
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, int):
-        return str(value)
-    return repr(float(value))
+def _labelled(name: str, help_text: str, label: str, values: dict[str, int]) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, help_text, labels=[label])
+    for key, value in values.items():
+        family.add_metric([key], value)
+    return family

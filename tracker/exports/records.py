@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from secret_sprawl.tracker.metrics import Metrics
+from secret_sprawl.tracker.metrics import Durations, Metrics
 from secret_sprawl.tracker.queries import SecretRow
 
 SUMMARY_FIELDS = (
@@ -26,10 +26,25 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def summary(metrics: Metrics) -> dict[str, Any]:
-    """The scalar metrics plus open secrets by age bucket (keys ``open_age_<bucket>``)."""
+    """The scalar metrics plus open secrets by age bucket (keys ``open_age_<bucket>``) and the
+    leadership figures: time after detection, by how remediated, time to owner, owner share, triage."""
     values: dict[str, Any] = {name: getattr(metrics, name) for name in SUMMARY_FIELDS}
     values.update({f"open_age_{bucket}": count for bucket, count in metrics.age_buckets.items()})
+    values.update({
+        "resolved_late_count": metrics.resolved_late_count,
+        "after_detection": durations(metrics.after_detection),
+        "by_method": {method: durations(stats) for method, stats in metrics.by_method.items()},
+        "time_to_owner": durations(metrics.time_to_owner),
+        "open_with_owner_count": metrics.open_with_owner_count,
+        "owner_known_share": metrics.owner_known_share,
+        "resolved_by_reason": dict(metrics.resolved_by_reason),
+    })
     return values
+
+
+def durations(stats: Durations) -> dict[str, Any]:
+    return {"count": stats.count, "mean_seconds": stats.mean_seconds, "median_seconds": stats.median_seconds,
+            "p90_seconds": stats.p90_seconds}
 
 
 def metrics_document(metrics: Metrics, *, generated_at: datetime) -> dict[str, Any]:
@@ -39,13 +54,20 @@ def metrics_document(metrics: Metrics, *, generated_at: datetime) -> dict[str, A
         "as_of": iso(metrics.as_of),
         "since": iso(metrics.since),
         "min_confidence": metrics.min_confidence,
-        "sla": {"days": metrics.sla_days, "warn_ratio": metrics.warn_ratio},
+        "sla": {"days": metrics.sla_days, "warn_ratio": metrics.warn_ratio, "clock": metrics.sla_clock},
         "summary": {**summary(metrics), "open_by_provider": metrics.open_by_provider},
         "per_month": [
             {"month": m.month, "count": m.count, "mean_seconds": m.mean_seconds,
              "median_seconds": m.median_seconds}
             for m in metrics.per_month
         ],
+        "backlog_weekly": [{"at": iso(p.at), "open_count": p.open_count, "breached_count": p.breached_count}
+                           for p in metrics.backlog_weekly],
+        "monthly": [{"month": m.as_of.strftime("%Y-%m"), "since": iso(m.since), "as_of": iso(m.as_of),
+                     **summary(m)} for m in metrics.monthly],
+        "breached": [{"id": b.id, "provider": b.provider, "rule_id": b.rule_id, "owner": b.owner,
+                      "redacted": b.redacted, "exposed_at": iso(b.exposed_at), "deadline": iso(b.deadline),
+                      "days_overdue": round(b.days_overdue, 6)} for b in metrics.breached],
         "group_by": metrics.group_by,
         "groups": {key: summary(group) for key, group in metrics.groups.items()},
         "ci_inventory": metrics.ci_inventory,

@@ -405,6 +405,9 @@ def test_the_whole_path_scan_identify_owner_revoke_mttr(world, monkeypatch, caps
         metrics = compute_metrics(session, SlaPolicy(), as_of=datetime.now(UTC))
     assert metrics.mttr_count == 1
     assert metrics.mttr_max_seconds == pytest.approx((final.at - revoked.exposed_at).total_seconds())
+    # the report lane's split: remediated through sprawl, and an owner known from detection on
+    assert (metrics.by_method["sprawl"].count, metrics.by_method["people"].count) == (1, 0)
+    assert metrics.time_to_owner.count == 1
     assert_no_plaintext(world, capsys.readouterr().out, key)
 
 

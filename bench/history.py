@@ -1,10 +1,13 @@
 """Benchmark the git-history and working-tree scans: throughput, peak memory, growth with history.
 
-``python -m bench.history [--repo PATH] [--synthetic-commits N] [--jobs N] [--no-peers]``
+``python -m bench.history [--repo PATH]... [--tree PATH]... [--repeat N] [--real-only]
+[--synthetic-commits N] [--jobs N] [--no-peers]``
 
 Builds (once, deterministically) a synthetic repository with N commits in ``bench/out/`` and a
-working tree of generated files, and optionally takes a real repository (``--repo``; clone it
-outside the project). For each it reports, in the same run and on the same machine, wall time,
+working tree of generated files, and optionally takes real repositories (``--repo``, e.g. one with
+thousands of refs; clone them outside the project) and real source trees (``--tree``). For each it
+reports, in the same run and on the same machine, the tools taking turns ``--repeat`` times
+(median; a shared machine's busy moments then weigh on every tool alike), wall time,
 MB/s of unique blob bytes (history) or file bytes (tree) and the peak resident memory of the whole
 process tree (sampled from /proc), for ``sprawl scan`` and for each peer found on PATH
 (``gitleaks git``/``gitleaks dir``, ``kingfisher scan``, ``detect-secrets scan``; an absent peer is
@@ -18,7 +21,8 @@ one: a copy with one blob in 50 absent (as in public snapshots with lost objects
 may fetch a partial clone's blobs from its server or stop at an absent object; each subject is
 rebuilt before each tool, so no tool sees another's fetches. Start-up is timed too: the median of
 ``STARTS`` runs of ``sprawl --version`` and of a scan of a one-file folder, beside each peer's.
-Results are printed and written to ``bench/out/history.json``.
+Each subject ends with sprawl's wall time and peak memory as a multiple of each peer's. Results
+(measurements and ratios) are printed and written to ``bench/out/history.json``.
 """
 
 from __future__ import annotations
@@ -274,26 +278,58 @@ MISSING_PEERS = ("gitleaks", "kingfisher", "detect-secrets")
 
 def measure(label: str, subject: Path, megabytes: float, jobs: int, *, history: bool,
             with_peers: bool, rebuild: Callable[[], object] | None = None,
-            git_log: bool = True) -> list[Measurement]:
-    """Time each tool on ``subject``; ``rebuild`` (when given) restores the subject before each tool."""
-    results = []
+            git_log: bool = True, repeat: int = 1) -> list[Measurement]:
+    """Time each tool on ``subject``, the tools taking turns ``repeat`` times (the median is kept, so a
+    busy moment of a shared machine weighs on every tool alike); ``rebuild`` (when given) restores the
+    subject before each run."""
     commands = {"sprawl scan": sprawl(subject, jobs, history=history)}
     if history and git_log:  # the other design: its git part alone already costs this, before any scanning
         commands["git log -p -U0 only"] = ["git", "-C", str(subject), "log", "-p", "-U0", "--full-history",
                                            "--all", "--no-color", "--no-ext-diff"]
     if with_peers:
         commands |= peers(subject, history=history, jobs=jobs)
-    for tool, command in commands.items():
-        if rebuild is not None:
-            rebuild()
-        for report in REPORTS.values():
-            _report(report).unlink(missing_ok=True)
-        seconds, peak, code = run_measured(command, cwd=Path(__file__).resolve().parents[1])
-        failed = code not in FINDINGS_EXIT_CODES
-        results.append(Measurement(tool, label, None if failed else seconds, megabytes, peak,
-                                   f"exit code {code}" if failed else "", _findings(tool)))
+    runs: dict[str, list[tuple[float, float, int, int | None]]] = {tool: [] for tool in commands}
+    for _ in range(repeat):
+        for tool, command in commands.items():
+            if rebuild is not None:
+                rebuild()
+            for report in REPORTS.values():
+                _report(report).unlink(missing_ok=True)
+            seconds, peak, code = run_measured(command, cwd=Path(__file__).resolve().parents[1])
+            runs[tool].append((seconds, peak, code, _findings(tool)))
+    results = []
+    for tool, measured in runs.items():
+        failed = [code for _, _, code, _ in measured if code not in FINDINGS_EXIT_CODES]
+        seconds = statistics.median(m[0] for m in measured)
+        times = [m[0] for m in measured]
+        spread = f"median of {repeat}, {min(times):.2f}-{max(times):.2f} s" if repeat > 1 else ""
+        note = f"exit code {failed[0]}" if failed else spread
+        results.append(Measurement(tool, label, None if failed else seconds, megabytes,
+                                   statistics.median(m[1] for m in measured), note, measured[-1][3]))
         _print(results[-1])
+    _print_ratios(results)
     return results
+
+
+def _print_ratios(results: list[Measurement]) -> None:
+    for row in ratios(results):
+        memory = f", peak memory {row['memory_ratio']:.2f}x" if row["memory_ratio"] else ""
+        print(f"  {'':<28} sprawl / {row['peer']}: wall {row['wall_ratio']:.2f}x{memory}", flush=True)
+
+
+def ratios(results: list[Measurement]) -> list[dict]:
+    """Per subject: sprawl's wall time and peak memory divided by each peer's, from the same run."""
+    rows = []
+    for subject in dict.fromkeys(m.subject for m in results):
+        here = [m for m in results if m.subject == subject]
+        ours = next((m for m in here if m.tool == "sprawl scan" and m.seconds), None)
+        for peer in here:
+            if ours is None or peer is ours or not peer.seconds or peer.tool.startswith("git log"):
+                continue
+            memory = round(ours.peak_mb / peer.peak_mb, 3) if ours.peak_mb and peer.peak_mb else None
+            wall = round(ours.seconds / peer.seconds, 3)
+            rows.append({"subject": subject, "peer": peer.tool, "wall_ratio": wall, "memory_ratio": memory})
+    return rows
 
 
 REPORTS = {"sprawl scan": "sprawl.json", "gitleaks": "gitleaks.json", "kingfisher scan": "kingfisher.json"}
@@ -352,12 +388,50 @@ def _print(m: Measurement) -> None:
 
 # ------------------------------------------------------------------------------------------- main
 
+def synthetic_subjects(commits: int, jobs: int, with_peers: bool, repeat: int) -> list[Measurement]:
+    """History growth, incomplete histories (absent blobs, a partial clone) and generated trees."""
+    print(f"building inputs in {OUT} ...", flush=True)
+    synthetic = build_synthetic(OUT / "synthetic.git", commits)
+    tree = build_tree(OUT / "tree")
+    results: list[Measurement] = []
+    print("history growth (synthetic):")
+    for fraction, name in ((4, "1/4"), (2, "1/2")):
+        part = history_slice(synthetic, f"at-1-{fraction}", OUT / f"synthetic-{fraction}.git")
+        results += measure(f"synthetic history {name}", part, unique_blob_megabytes(part), jobs,
+                           history=True, with_peers=with_peers)
+    results += measure("synthetic history all", synthetic, unique_blob_megabytes(synthetic), jobs,
+                       history=True, with_peers=with_peers, repeat=repeat)
+    print("incomplete history (synthetic):")
+    absent = OUT / "synthetic-absent.git"
+    results += measure("history, 1 blob in 50 absent", absent, unique_blob_megabytes(synthetic), jobs,
+                       history=True, with_peers=with_peers, git_log=False,
+                       rebuild=lambda: with_absent_blobs(synthetic, absent), repeat=repeat)
+    clone = OUT / "synthetic-partial"
+    results += measure("partial clone (blob:none)", clone, unique_blob_megabytes(synthetic), jobs,
+                       history=True, with_peers=with_peers, git_log=False,
+                       rebuild=lambda: partial_clone(synthetic, clone), repeat=repeat)
+    print("working tree:")
+    results += measure("generated tree", tree, tree_megabytes(tree), jobs, history=False,
+                       with_peers=with_peers, repeat=repeat)
+    small = build_tree(OUT / "tree-small", SMALL_TREE_FILES)
+    results += measure("generated tree, small", small, tree_megabytes(small), jobs, history=False,
+                       with_peers=with_peers, repeat=repeat)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.history", description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", type=Path, help="a real repository with long history (outside the project)")
+    parser.add_argument("--repo", type=Path, action="append", default=[],
+                        help="a real repository with long history (outside the project; repeatable)")
+    parser.add_argument("--tree", type=Path, action="append", default=[],
+                        help="a real source tree to scan without history (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="runs of each tool per subject, taking turns; the median is reported")
     parser.add_argument("--synthetic-commits", type=int, default=3000, metavar="N")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-peers", action="store_true", help="measure sprawl only")
+    parser.add_argument("--real-only", action="store_true",
+                        help="only --repo/--tree subjects and the start-up (no synthetic inputs)")
     args, _ = parser.parse_known_args(argv)
     (OUT / "reports").mkdir(parents=True, exist_ok=True)
     with_peers = not args.no_peers
@@ -365,41 +439,23 @@ def main(argv: list[str] | None = None) -> int:
         absent = [name for name in MISSING_PEERS if not shutil.which(name)]
         if absent:
             print(f"peers not found on PATH, skipped: {', '.join(absent)}")
-    print(f"building inputs in {OUT} ...", flush=True)
-    synthetic = build_synthetic(OUT / "synthetic.git", args.synthetic_commits)
-    tree = build_tree(OUT / "tree")
     results: list[Measurement] = []
-
-    print("history growth (synthetic):")
-    for fraction, name in ((4, "1/4"), (2, "1/2")):
-        part = history_slice(synthetic, f"at-1-{fraction}", OUT / f"synthetic-{fraction}.git")
-        results += measure(f"synthetic history {name}", part, unique_blob_megabytes(part), args.jobs,
-                           history=True, with_peers=with_peers)
-    results += measure("synthetic history all", synthetic, unique_blob_megabytes(synthetic), args.jobs,
-                       history=True, with_peers=with_peers)
-    print("incomplete history (synthetic):")
-    absent = OUT / "synthetic-absent.git"
-    results += measure("history, 1 blob in 50 absent", absent, unique_blob_megabytes(synthetic), args.jobs,
-                       history=True, with_peers=with_peers, git_log=False,
-                       rebuild=lambda: with_absent_blobs(synthetic, absent))
-    clone = OUT / "synthetic-partial"
-    results += measure("partial clone (blob:none)", clone, unique_blob_megabytes(synthetic), args.jobs,
-                       history=True, with_peers=with_peers, git_log=False,
-                       rebuild=lambda: partial_clone(synthetic, clone))
-    print("working tree:")
-    results += measure("generated tree", tree, tree_megabytes(tree), args.jobs, history=False,
-                       with_peers=with_peers)
-    small = build_tree(OUT / "tree-small", SMALL_TREE_FILES)
-    results += measure("generated tree, small", small, tree_megabytes(small), args.jobs, history=False,
-                       with_peers=with_peers)
-    print("start-up:")
-    results += startup(with_peers)
-    if args.repo:
-        repo = args.repo.resolve()
+    if not args.real_only:
+        results += synthetic_subjects(args.synthetic_commits, args.jobs, with_peers, args.repeat)
+    for tree in args.tree:
+        tree = tree.resolve()
+        print(f"real tree {tree}:")
+        results += measure(f"{tree.name} tree", tree, tree_megabytes(tree), args.jobs, history=False,
+                           with_peers=with_peers, repeat=args.repeat)
+    for repo in args.repo:
+        repo = repo.resolve()
         print(f"real repository {repo}:")
         results += measure(f"{repo.name} history", repo, unique_blob_megabytes(repo), args.jobs, history=True,
-                           with_peers=with_peers)
-    report = [{**asdict(m), "mb_per_s": m.mb_per_s} for m in results]
+                           with_peers=with_peers, git_log=False, repeat=args.repeat)
+    print("start-up:")
+    results += startup(with_peers)
+    report = {"measurements": [{**asdict(m), "mb_per_s": m.mb_per_s} for m in results],
+              "ratios": ratios(results)}
     (OUT / "history.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"written {OUT / 'history.json'}")
     return 0

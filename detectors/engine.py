@@ -43,7 +43,9 @@ from secret_sprawl.detectors.confidence import MINIFIED_LINE, Surroundings, scor
 from secret_sprawl.detectors.entropy import shannon_entropy
 from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
+from secret_sprawl.detectors.patterns import Patterns
 from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
+from secret_sprawl.detectors.quiet import QuietWindows, lookbehind_reach
 from secret_sprawl.detectors.redact import fingerprint
 from secret_sprawl.detectors.suppress import is_suppressed
 from secret_sprawl.detectors.types import Confidence, Match, Rule
@@ -57,19 +59,24 @@ _AROUND = 240
 
 
 class _CompiledRule:
-    """A rule and its keyword ids; its patterns compile on first use (``Engine.prepare`` compiles all):
-    a small input touches a few rules, and compiling every pattern is most of an engine's start."""
+    """A rule and its keyword ids; its patterns compile on first use (``Engine.prepare`` compiles all),
+    from the cached opcode tables of ``detectors.patterns``."""
 
-    def __init__(self, rule: Rule, order: int, keywords: tuple[int, ...]) -> None:
-        self.rule, self.order, self.keywords = rule, order, keywords
+    def __init__(self, rule: Rule, order: int, keywords: tuple[int, ...], patterns: Patterns) -> None:
+        self.rule, self.order, self.keywords, self._patterns = rule, order, keywords, patterns
 
     @cached_property
     def pattern(self) -> regex.Pattern:
-        return regex.compile(self.rule.pattern)
+        return self._patterns.compile(self.rule.pattern)
 
     @cached_property
     def allow(self) -> tuple[regex.Pattern, ...]:
-        return tuple(regex.compile(allowed) for allowed in self.rule.allow)
+        return tuple(self._patterns.compile(allowed) for allowed in self.rule.allow)
+
+    @cached_property
+    def reach(self) -> int | None:
+        """Characters before a match its look-behinds may read; None: unbounded (never remembered)."""
+        return lookbehind_reach(self.rule.pattern)
 
     @cached_property
     def context_groups(self) -> tuple[str, ...]:
@@ -106,8 +113,9 @@ class _Compiled:
         for rule in catalog.rules:
             for keyword in rule.keywords:
                 keyword_ids.setdefault(keyword.encode("utf-8").lower(), len(keyword_ids))
+        patterns = Patterns([text for rule in catalog.rules for text in (rule.pattern, *rule.allow)])
         self.rules = tuple(
-            _compile_rule(rule, order, keyword_ids) for order, rule in enumerate(catalog.rules)
+            _compile_rule(rule, order, keyword_ids, patterns) for order, rule in enumerate(catalog.rules)
         )
         # Hits of one keyword closer than twice the smallest window of its rules share a window.
         gaps = [0] * len(keyword_ids)
@@ -118,15 +126,16 @@ class _Compiled:
         for keyword, window in smallest.items():
             gaps[keyword] = 2 * window
         self.prefilter: Prefilter = build_prefilter(list(keyword_ids), gaps, backend)
+        self.quiet = QuietWindows()
         self.rules_by_keyword: dict[int, list[int]] = {}
         for index, compiled in enumerate(self.rules):
             for keyword in compiled.keywords:
                 self.rules_by_keyword.setdefault(keyword, []).append(index)
 
 
-def _compile_rule(rule: Rule, order: int, keyword_ids: dict[bytes, int]) -> _CompiledRule:
+def _compile_rule(rule: Rule, order: int, keyword_ids: dict[bytes, int], patterns: Patterns) -> _CompiledRule:
     keywords = tuple(sorted({keyword_ids[keyword.encode("utf-8").lower()] for keyword in rule.keywords}))
-    return _CompiledRule(rule, order, keywords)
+    return _CompiledRule(rule, order, keywords, patterns)
 
 
 class Engine:
@@ -155,7 +164,7 @@ class Engine:
     def prepare(self) -> None:
         """Compile every pattern now (before forking processes that share this engine)."""
         for rule in self.compiled.rules:
-            _ = rule.pattern, rule.allow, rule.context_groups
+            _ = rule.pattern, rule.allow, rule.context_groups, rule.reach
 
     @property
     def prefilter_name(self) -> str:
@@ -182,7 +191,7 @@ class Engine:
             found: list[_Candidate] = []
             try:
                 for start, end in _windows(blob, hits, rule.rule.window):
-                    found.extend(_run(rule, decoded, start, end, timeout))
+                    found.extend(_run(rule, decoded, start, end, timeout, compiled.quiet))
             except TimeoutError:
                 timed_out.append(rule.rule.id)
             candidates.extend(found)
@@ -248,27 +257,37 @@ def _line_end(blob: bytes, offset: int, cap: int) -> int:
     return carriage if carriage >= 0 else ceiling
 
 
-def _run(
-    rule: _CompiledRule, blob: DecodedBlob, start: int, end: int, timeout: float
-) -> Iterator[_Candidate]:
-    """Candidates of ``rule`` whose match starts within bytes ``start:end`` of the blob.
+def _run(rule: _CompiledRule, blob: DecodedBlob, start: int, end: int, timeout: float,
+         quiet: QuietWindows) -> Iterator[_Candidate]:
+    """Candidates of ``rule`` whose match starts within bytes ``start:end`` of the blob; a search that
+    found no match at all is remembered in ``quiet``, and not run again on the same window.
 
     Raises ``TimeoutError`` when the search takes more than ``timeout`` seconds.
     """
     data = blob.data
     limit = min(len(data), end + MARGIN)
+    if not blob.ascii:
+        start, end, limit = char_start(data, start), char_start(data, end), char_start(data, limit)
+    key = None
+    if rule.reach is not None:
+        mode = 0 if blob.ascii else 1 if len(blob.text) != len(data) else 2  # ASCII, UTF-8, Latin-1
+        key = quiet.key(rule.order, rule.reach, mode, data, start, end, limit)
+        if key in quiet:
+            return
     if blob.ascii:  # one character per byte, every byte a character's start
         first, stop = start, end
     else:
-        first = blob.char_index(char_start(data, start))
-        stop = blob.char_index(char_start(data, end))
-        limit = blob.char_index(char_start(data, limit))
+        first, stop, limit = blob.char_index(start), blob.char_index(end), blob.char_index(limit)
+    matched = False
     for found in rule.pattern.finditer(blob.text, first, limit, timeout=timeout):
         if found.start() >= stop:
             break
+        matched = True
         candidate = _candidate(rule, blob, found)
         if candidate is not None:
             yield candidate
+    if not matched and key is not None:
+        quiet.add(key)
 
 
 def _candidate(rule: _CompiledRule, blob: DecodedBlob, found: regex.Match) -> _Candidate | None:

@@ -165,6 +165,22 @@ class ScanError:
 
 
 @dataclass(slots=True)
+class NotScanned:
+    """Content left unscanned for one reason (a binary, an archive member over the size limit...):
+    how many, and the first few paths. Deliberate, so not a ScanError."""
+
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    EXAMPLES = 3
+
+    def add(self, path: str) -> None:
+        self.count += 1
+        if len(self.examples) < self.EXAMPLES:
+            self.examples.append(path)
+
+
+@dataclass(slots=True)
 class TargetResult:
     """Everything one target's scan produced; the tracker records it in one transaction."""
 
@@ -179,3 +195,4 @@ class TargetResult:
     complete: bool = True  # False when the target failed (unreachable remote) or lacked objects
     missing_objects: int = 0  # git objects absent from the repository (not scanned; partial clones)
     workloads: list[Workload] = field(default_factory=list)  # CI jobs found in the target's CI files
+    not_scanned: dict[str, NotScanned] = field(default_factory=dict)  # reason -> what was left unscanned

@@ -11,6 +11,10 @@ file's lines; a whole file goes through its structured parser when its path has 
 
 from __future__ import annotations
 
+import functools
+import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from secret_sprawl.detectors.context import lower_for_path, path_context
@@ -18,9 +22,9 @@ from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.redact import redact
 from secret_sprawl.detectors.types import Finding, Match, Provenance, Rule, ScanError
 from secret_sprawl.scanner.sources.archive import is_archive, members
-from secret_sprawl.scanner.sources.base import Blob
+from secret_sprawl.scanner.sources.base import ARCHIVE_TOO_LARGE, BINARY, Blob, Skipped
 from secret_sprawl.scanner.sources.content import as_text, is_binary, is_utf16
-from secret_sprawl.scanner.structured import kubernetes
+from secret_sprawl.scanner.structured import kubernetes, notebook
 from secret_sprawl.scanner.structured.classify import Parser, classify
 from secret_sprawl.scanner.structured.locate import Locator
 from secret_sprawl.scanner.structured.segments import MalformedError, Parsed, Segment, whole
@@ -32,6 +36,7 @@ class BlobResult:
 
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # what was deliberately left unscanned, and why
     bytes: int = 0  # bytes of the blob this result covers (a piece's own part, without the overlap)
     source: str | None = None  # "file" or "blob" on the first piece of each item, for counting
 
@@ -57,18 +62,26 @@ class BlobScanner:
         return result
 
     def _scan(self, blob: Blob, *, open_archives: bool = True) -> BlobResult:
-        if open_archives and blob.piece == 0 and blob.last and is_archive(blob.provenance.path):
-            return self._archive(blob)
+        where = blob.provenance
+        if blob.piece == 0 and open_archives and is_archive(where.path):
+            if blob.last:
+                return self._archive(blob)
+            not_opened = Skipped(where.target, where.path, ARCHIVE_TOO_LARGE)  # over --max-file-size
+            if is_binary(blob.data):
+                return BlobResult(skipped=[not_opened])
+            result = self._scan(blob, open_archives=False)  # a text-like archive: its bytes as they are
+            result.skipped.append(not_opened)
+            return result
         if blob.piece == 0 and is_binary(blob.data):
-            return BlobResult()  # binary content is not scanned
-        kind = classify(blob.provenance.path)
+            return BlobResult(skipped=[Skipped(where.target, where.path, BINARY)])
+        kind = _kind(blob.provenance.path)
         provenance = blob.provenance
         if provenance.location_kind != kind.location_kind:
             provenance = replace(provenance, location_kind=kind.location_kind)
         if not (blob.piece == 0 and blob.last):
             result = self._piece(blob, provenance)
-            if kind.parser is kubernetes.parse:
-                decoded = self._piece_encoded(blob, provenance, result.errors)
+            if kind.parser in _DECODERS:
+                decoded = self._piece_decoded(blob, provenance, _DECODERS[kind.parser], result.errors)
                 result.findings = self._prefer_decoded(result.findings, decoded)
             return result
         if kind.parser is None and not is_utf16(blob.data):
@@ -84,10 +97,13 @@ class BlobScanner:
         for member in members(blob):
             if isinstance(member, ScanError):
                 result.errors.append(member)
-                continue
-            scanned = self._scan(member, open_archives=False)  # members() opened the nested ones
-            result.findings += scanned.findings
-            result.errors += scanned.errors
+            elif isinstance(member, Skipped):
+                result.skipped.append(member)
+            else:
+                scanned = self._scan(member, open_archives=False)  # members() opened the nested ones
+                result.findings += scanned.findings
+                result.errors += scanned.errors
+                result.skipped += scanned.skipped
         return result
 
     def _matches(self, data: bytes | str, provenance: Provenance, errors: list[ScanError]) -> list[Match]:
@@ -101,19 +117,28 @@ class BlobScanner:
         return outcome.matches
 
     def _piece(self, blob: Blob, provenance: Provenance) -> BlobResult:
+        """A piece of a large file; a UTF-16 one decoded first (its byte order came with the piece)."""
         result = BlobResult()
-        findings = result.findings
-        for match in self._matches(blob.data, provenance, result.errors):
-            if blob.keep_before is not None and match.start >= blob.keep_before:
+        data: bytes | str = blob.data
+        keep = blob.keep_before
+        if blob.encoding:
+            data = _without_bom(blob.data.decode(blob.encoding, errors="replace"), blob.piece)
+            if keep is not None:  # the own part's end, as a byte offset in the decoded text's UTF-8
+                own = _without_bom(blob.data[:keep].decode(blob.encoding, errors="replace"), blob.piece)
+                keep = len(own.encode("utf-8"))
+        for match in self._matches(data, provenance, result.errors):
+            if keep is not None and match.start >= keep:
                 continue
             column = match.column + (blob.column_offset if match.line == 1 else 0)
-            findings.append(self._finding(match, provenance, match.line + blob.line_offset, column))
+            result.findings.append(self._finding(match, provenance, match.line + blob.line_offset, column))
         return result
 
-    def _piece_encoded(self, blob: Blob, provenance: Provenance, errors: list[ScanError]) -> list[Finding]:
-        """Decoded ``key: base64`` values of a YAML piece (a manifest too large to parse whole)."""
+    def _piece_decoded(self, blob: Blob, provenance: Provenance, decoder: PieceDecoder,
+                       errors: list[ScanError]) -> list[Finding]:
+        """Values a format encodes (a manifest's base64 data, a notebook's JSON strings) in a piece of a
+        file too large to parse whole, each scanned decoded and reported at its line."""
         findings = []
-        for start, segment in kubernetes.encoded_values(blob.data):
+        for start, segment in decoder(blob.data):
             if blob.keep_before is not None and start >= blob.keep_before:
                 continue  # the line is in the overlap: the next piece has it whole
             column = segment.column + (blob.column_offset if segment.line == 1 else 0)
@@ -166,6 +191,41 @@ class BlobScanner:
             line=line, column=column, secret=match.secret, context=match.context,
             confidence=confidence, reasons=reasons,
         )
+
+
+_kind = functools.lru_cache(maxsize=4096)(classify)  # a history meets each path in version after version
+
+
+def _without_bom(text: str, piece: int) -> str:
+    return text[1:] if piece == 0 and text.startswith("\ufeff") else text
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')
+
+
+def json_strings(data: bytes) -> list[tuple[int, Segment]]:
+    """(byte offset, decoded text at the literal's line and column) of each JSON string in ``data``
+    that holds an escape (the others read the same raw); for a notebook too large to parse whole."""
+    found = []
+    line, counted = 1, 0
+    for literal in _JSON_STRING.finditer(data):
+        if b"\\" not in literal.group():
+            continue
+        try:
+            text = json.loads(literal.group())
+        except ValueError:
+            continue
+        start = literal.start()
+        line += data.count(b"\n", counted, start)
+        counted = start
+        column = start - data.rfind(b"\n", 0, start)
+        found.append((start, Segment(text, line=line, column=column + 1, fixed=True)))
+    return found
+
+
+PieceDecoder = Callable[[bytes], list[tuple[int, Segment]]]
+_DECODERS: dict[Parser, PieceDecoder] = {kubernetes.parse: kubernetes.encoded_values,
+                                          notebook.parse: json_strings}
 
 
 def _place(match: Match, segment: Segment, locator: Locator | None) -> tuple[int, int]:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from secret_sprawl.detectors.engine import build_engine
 from secret_sprawl.detectors.types import Finding, ScanError
 from secret_sprawl.scanner.blobscan import BlobResult, BlobScanner
-from secret_sprawl.scanner.sources.base import Blob, Item
+from secret_sprawl.scanner.sources.base import Blob, Item, Skipped
 from secret_sprawl.scanner.sources.load import Loader
 
-BATCH_BYTES = 8 * 1024 * 1024
+BATCH_BYTES = 2 * 1024 * 1024  # small enough that a 26 MB tree keeps two workers busy from early on
 BATCH_ITEMS = 512  # also bounds what is written to a git cat-file's stdin before reading its answers
 DEFAULT_MAX_FILE_SIZE = 25 * 1024 * 1024
 
@@ -112,13 +112,14 @@ class Runner:
             self._local = None
 
     def run(self, items: Iterable[Item], tally: Tally,
-            progress: Progress | None = None) -> Iterator[Finding | ScanError]:
-        """Scan every item; pass ScanErrors through; yield findings and errors."""
+            progress: Progress | None = None) -> Iterator[Finding | ScanError | Skipped]:
+        """Scan every item; yield findings, errors and what was not scanned (errors and skips that
+        sources yield pass straight through)."""
         in_flight: deque[Future[list[BlobResult]] | list[BlobResult]] = deque()
         batch: list[Item] = []
         batch_bytes = 0
         for item in items:
-            if isinstance(item, ScanError):
+            if isinstance(item, ScanError | Skipped):
                 yield item
                 continue
             batch.append(item)
@@ -142,7 +143,7 @@ class Runner:
 
     @staticmethod
     def _collect(pending: Future[list[BlobResult]] | list[BlobResult], tally: Tally,
-                 progress: Progress | None) -> Iterator[Finding | ScanError]:
+                 progress: Progress | None) -> Iterator[Finding | ScanError | Skipped]:
         results = pending if isinstance(pending, list) else pending.result()
         for result in results:
             tally.files += result.source == "file"
@@ -150,6 +151,7 @@ class Runner:
             tally.bytes += result.bytes
             tally.findings += len(result.findings)
             yield from result.errors
+            yield from result.skipped
             yield from result.findings
         if progress is not None:
             progress(tally)

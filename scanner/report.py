@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from secret_sprawl.detectors.catalog import Catalog
-from secret_sprawl.detectors.types import Confidence, Finding, ScanError, TargetResult
+from secret_sprawl.detectors.types import Confidence, Finding, NotScanned, ScanError, TargetResult
 from secret_sprawl.scanner.structured.classify import classify
 
 
@@ -45,6 +45,30 @@ class Report:
     @property
     def errors(self) -> list[ScanError]:
         return [error for result in self.results for error in result.errors]
+
+    def not_scanned(self) -> dict[str, int]:
+        """How many files or blobs each reason left unscanned, over every target (reasons sorted)."""
+        counts: dict[str, int] = defaultdict(int)
+        for result in self.results:
+            for reason, skipped in result.not_scanned.items():
+                counts[reason] += skipped.count
+        return dict(sorted(counts.items()))
+
+    def not_scanned_line(self) -> str | None:
+        """One line for people: "not scanned: 12 binary (a.png, b.jpg, c.ico ...), 1 too-large (x.zip!y)"."""
+        merged: dict[str, NotScanned] = {}
+        for result in self.results:
+            for reason, skipped in result.not_scanned.items():
+                into = merged.setdefault(reason, NotScanned())
+                into.count += skipped.count
+                into.examples += skipped.examples[: NotScanned.EXAMPLES - len(into.examples)]
+        if not merged:
+            return None
+        parts = []
+        for reason, skipped in sorted(merged.items()):
+            more = " ..." if skipped.count > len(skipped.examples) else ""
+            parts.append(f"{skipped.count} {reason} ({', '.join(skipped.examples)}{more})")
+        return "not scanned: " + ", ".join(parts)
 
     def shared(self) -> set[str]:
         """Fingerprints found in more than one target or file (over all findings, not the baseline cut)."""

@@ -15,10 +15,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from secret_sprawl.detectors.types import Finding, ScanError, TargetResult
+from secret_sprawl.detectors.types import Finding, NotScanned, ScanError, TargetResult
 from secret_sprawl.scanner.inventory_scan import scan_ci_files
 from secret_sprawl.scanner.pipeline import Progress, Runner, Tally
-from secret_sprawl.scanner.sources.base import Blob, Item, path_text
+from secret_sprawl.scanner.sources.base import Blob, Item, Skipped, path_text
 from secret_sprawl.scanner.sources.gitproc import GitFailure, is_repository
 from secret_sprawl.scanner.sources.interface import TARGET_LEVEL, ScanOptions, failed
 from secret_sprawl.scanner.sources.registry import source_for
@@ -91,6 +91,8 @@ class _Session:
         for out in self.runner.run(items, self.tally, self.progress):
             if isinstance(out, ScanError):
                 result.errors.append(out)
+            elif isinstance(out, Skipped):
+                result.not_scanned.setdefault(out.reason, NotScanned()).add(out.path)
             else:
                 findings.append(out)
         result.files += self.tally.files - before[0]

@@ -20,16 +20,26 @@ from secret_sprawl.tracker import lifecycle
 from secret_sprawl.tracker.db import writer
 from sqlmodel import Session
 
-# Status a triage action sets -> the label the TUI shows for it.
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A status a triage action sets, and the only things its dialog asks for: when it happened for a
+    revoked or rotated key (its MTTR is measured to it), why for an accepted risk (the tracker
+    refuses it without a note); nothing else (a note can always be added with ``n``)."""
+
+    label: str
+    asks_time: bool = False
+    needs_note: bool = False
+
+
 RESOLUTIONS = {
-    "revoked": "Revoked",
-    "rotated": "Rotated",
-    "false-positive": "False positive",
-    "accepted-risk": "Accepted risk",
-    "used-in-tests": "Used in tests",
+    "revoked": Resolution("Revoked", asks_time=True),
+    "rotated": Resolution("Rotated", asks_time=True),
+    "false-positive": Resolution("False positive"),
+    "accepted-risk": Resolution("Accepted risk", needs_note=True),
+    "used-in-tests": Resolution("Used in tests"),
 }
-# Statuses the tracker accepts only with a note; the confirmation dialog asks for one up front.
-NOTE_REQUIRED = frozenset({"accepted-risk"})
+
 VERIFY_TIMEOUT_SECONDS = 60.0
 
 

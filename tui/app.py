@@ -2,24 +2,30 @@
 the live refresh (every ``--refresh`` seconds, reload the screen in view if the database changed).
 
 Screens live in ``tui/screens`` and read or write only through ``tui.data``, ``tui.loaders`` and
-``tui.actions``; the app itself only switches between the queue, the dashboard and the schedules.
+``tui.actions``; the app itself only switches between the queue, the dashboard and the schedules,
+opens the help screen (``?``) and the command palette (``ctrl+p``, with ``tui.palette``). Every key is
+an entry of the action table (``tui/keymap.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
 from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tracker.sla import SlaPolicy
+from secret_sprawl.tui.keymap import APP_KEYS, bindings
+from secret_sprawl.tui.palette import SprawlCommands
 from secret_sprawl.tui.screens.dashboard import DashboardScreen
+from secret_sprawl.tui.screens.help import HelpScreen
 from secret_sprawl.tui.screens.live import LiveScreen
 from secret_sprawl.tui.screens.queue import QueueScreen
 from secret_sprawl.tui.screens.schedules import SchedulesScreen
-from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.app import App, SystemCommand
+from textual.binding import BindingType
+from textual.screen import Screen
 
 
 class SprawlApp(App[None]):
@@ -27,20 +33,18 @@ class SprawlApp(App[None]):
 
     CSS_PATH = "styles/app.tcss"
     TITLE = "sprawl"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS | {SprawlCommands}
+    # Layout classes on every screen by terminal width (see styles/app.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-medium"),
+                                                               (150, "-wide")]
     MODES: ClassVar[dict[str, type]] = {
         "queue": QueueScreen,
         "dashboard": DashboardScreen,
         "schedules": SchedulesScreen,
     }
     DEFAULT_MODE = "queue"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "switch_mode('queue')", "Queue"),
-        Binding("2", "switch_mode('dashboard')", "Dashboard"),
-        Binding("3", "switch_mode('schedules')", "Schedules"),
-        Binding("r", "reload", "Refresh"),
-        Binding("q", "quit", "Quit"),
-    ]
+    KEYMAP = APP_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYMAP)
 
     def __init__(
         self,
@@ -80,6 +84,16 @@ class SprawlApp(App[None]):
         """A read failed (database locked, gone, unreachable): say so and keep the last data on screen."""
         message = terminal(f"{type(error).__name__}: {error}".splitlines()[0])
         self.notify(message, title="Database not readable", severity="error", timeout=8, markup=False)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands (theme, screenshot...) except those sprawl has its own key for."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def action_reload(self) -> None:
         reload = getattr(self.screen, "reload", None)

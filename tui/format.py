@@ -1,6 +1,7 @@
-"""How values look in the TUI: SLA state colours, days left or overdue, confidence, a status with the
-tracker's suggestion, dates, shortened text, and data shown as plain text (never parsed as markup,
-control characters escaped: see ``tracker/safe_text.py``)."""
+"""How values look in the TUI: SLA state colours, days left or overdue, "resolved late", confidence, a
+status with the tracker's suggestion, dates, shortened text, counted nouns, a line of parts that fits,
+and data shown as plain text (never parsed as markup, control characters escaped: see
+``tracker/safe_text.py``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ SLA_STYLES = {
     "within": "green",
     "resolved": "dim",
 }
+RESOLVED_LATE = "resolved late"
+LATE_STYLE = "dark_orange"
 VERIFICATION_STYLES = {"live": "bold red", "invalid": "green", "unknown": "yellow", "unverified": "dim"}
 CONFIDENCE_STYLES = {"high": "bold", "medium": "", "low": "dim"}
 SUGGESTION_LABELS = {"used-in-tests": "tests?"}  # short enough to follow the status in the queue
@@ -33,6 +36,11 @@ def plain_cells(cells: Iterable[object]) -> tuple[object, ...]:
 
 def sla_text(state: str) -> Text:
     return Text(state, style=SLA_STYLES.get(state, ""))
+
+
+def queue_sla_text(state: str, late: bool) -> Text:
+    """The SLA state, or ``resolved late`` for a secret remediated after its deadline."""
+    return Text(RESOLVED_LATE, style=LATE_STYLE) if late else sla_text(state)
 
 
 def days_text(state: str, days_left: float) -> Text:
@@ -71,6 +79,20 @@ def moment(value: datetime | None) -> str:
 def shorten(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters, keeping its end (the informative part of a path)."""
     return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 secret``, ``2 secrets``, ``0 secrets`` (``nouns`` for an irregular plural)."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def fit_parts(parts: list[str], width: int, separator: str = " · ") -> str:
+    """The parts (most important first) that fit in ``width`` cells, each whole, joined."""
+    kept: list[str] = []
+    for part in parts:
+        if len(separator.join([*kept, part])) <= width:
+            kept.append(part)
+    return separator.join(kept)
 
 
 def duration(seconds: float | None) -> str:

@@ -71,11 +71,16 @@ def load_schedules(engine: sa.Engine, now: datetime) -> list[ScheduleRow]:
 class DashboardData:
     metrics: Metrics
     open_over_time: list[tuple[str, int]]  # (YYYY-MM, secrets open at the end of that month or at now)
+    open_by_org: dict[str, int]  # organisations with open secrets, most first
 
 
 def load_dashboard(engine: sa.Engine, policy: SlaPolicy, now: datetime, *, months: int = 12) -> DashboardData:
-    """The tracker's metrics as of ``now`` plus how many secrets were open at each of the last month ends
-    (both over secrets at the tracker's default confidence floor, medium and up)."""
+    """The tracker's metrics as of ``now`` (grouped by organisation too) plus how many secrets were open
+    at each of the last month ends (all over secrets at the tracker's default confidence floor, medium
+    and up)."""
     with Session(engine) as session:
-        return DashboardData(metrics=compute_metrics(session, policy, as_of=now),
+        metrics = compute_metrics(session, policy, as_of=now, group_by="org")
+        by_org = sorted(((org, group.open_count) for org, group in metrics.groups.items()
+                         if group.open_count), key=lambda item: (-item[1], item[0]))
+        return DashboardData(metrics=metrics, open_by_org=dict(by_org),
                              open_over_time=queries.open_over_time(session, now, months=months))

@@ -15,9 +15,13 @@ def document(report: Report) -> dict:
         "scan": {
             "targets": [
                 {"target": r.target, "kind": r.kind, "complete": r.complete, "files": r.files,
-                 "blobs": r.blobs, "bytes": r.bytes, "missing_objects": r.missing_objects}
+                 "blobs": r.blobs, "bytes": r.bytes, "missing_objects": r.missing_objects,
+                 "not_scanned": {reason: skipped.count for reason, skipped in sorted(r.not_scanned.items())},
+                 "not_scanned_examples": {reason: skipped.examples
+                                          for reason, skipped in sorted(r.not_scanned.items())}}
                 for r in report.results
             ],
+            "not_scanned": report.not_scanned(),
             "files": sum(r.files for r in report.results),
             "blobs": sum(r.blobs for r in report.results),
             "bytes": sum(r.bytes for r in report.results),

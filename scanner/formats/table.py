@@ -64,6 +64,9 @@ def render(report: Report, *, color: bool | None = None) -> str:
     if report.hidden:
         console.print(f"{report.hidden} finding(s) below --min-confidence {report.min_confidence} not shown "
                       "(--min-confidence low shows every finding)", highlight=False)
+    not_scanned = report.not_scanned_line()
+    if not_scanned:
+        console.print(markup(not_scanned), highlight=False)
     for error in report.errors:
         where = markup(f"{error.target}: {error.path or '(target)'}: {error.message}")
         console.print(f"[yellow]warning[/]: {where}", highlight=False)

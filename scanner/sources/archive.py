@@ -4,8 +4,9 @@ Each member that is a regular file is yielded as a ``Blob`` whose path is ``arch
 (``release.zip!config/.env``), so a finding points inside the archive; archives inside archives
 are opened too, to ``MAX_DEPTH`` levels. Sizes are bounded before anything is decompressed: a
 member larger than the size limit, members beyond ``MAX_MEMBERS`` or beyond ``MAX_TOTAL`` bytes of
-one archive, and archives nested deeper than ``MAX_DEPTH`` are not scanned, each with a warning that
-says why. Nothing in an archive is extracted to disk or executed.
+one archive are not scanned (each counted in the target's ``not_scanned`` with its reason), and
+archives nested deeper than ``MAX_DEPTH`` are scanned as they are, with a warning. Nothing in an
+archive is extracted to disk or executed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from secret_sprawl.detectors.types import ScanError
-from secret_sprawl.scanner.sources.base import Blob
+from secret_sprawl.scanner.sources.base import ARCHIVE_LIMIT, TOO_LARGE, Blob, Skipped
 
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".war", ".ear", ".aar", ".whl", ".egg", ".nupkg", ".vsix",
                     ".tar", ".tgz", ".tar.gz", ".gz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
@@ -43,12 +44,14 @@ def member_suffix(path: str) -> str:
     return ""
 
 
-def members(blob: Blob, *, max_size: int = MAX_MEMBER) -> Iterator[Blob | ScanError]:
-    """Every member of the archive ``blob`` (and of archives within it), or a warning per skipped part."""
+def members(blob: Blob, *, max_size: int = MAX_MEMBER) -> Iterator[Blob | ScanError | Skipped]:
+    """Every member of the archive ``blob`` (and of archives within it); a member left out by a limit
+    is ``Skipped`` with its reason, one that cannot be read a warning."""
     yield from _members(blob, max_size, 1, [MAX_TOTAL])
 
 
-def _members(blob: Blob, max_size: int, depth: int, budget: list[int]) -> Iterator[Blob | ScanError]:
+def _members(blob: Blob, max_size: int, depth: int,
+             budget: list[int]) -> Iterator[Blob | ScanError | Skipped]:
     where = blob.provenance
     try:
         entries = list(_open(blob.data, where.path, max_size))
@@ -59,12 +62,10 @@ def _members(blob: Blob, max_size: int, depth: int, budget: list[int]) -> Iterat
     for count, (name, size, read) in enumerate(entries):
         path = f"{where.path}!{name}"
         if count >= MAX_MEMBERS:
-            yield ScanError(where.target, where.path, f"archive has more than {MAX_MEMBERS} members; "
-                                                      "the rest were not scanned")
-            return
+            yield Skipped(where.target, path, ARCHIVE_LIMIT)
+            continue
         if size > max_size or size > budget[0]:
-            yield ScanError(where.target, path, f"archive member of {size} bytes is over the size limit; "
-                                                "not scanned")
+            yield Skipped(where.target, path, TOO_LARGE)
             continue
         try:
             data = read()

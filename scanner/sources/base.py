@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from secret_sprawl.detectors.types import Provenance, ScanError
+from secret_sprawl.scanner.sources.content import is_binary, utf16_order
 
-PIECE_SIZE = 8 * 1024 * 1024
-SNIFF_BYTES = 8192
+PIECE_SIZE = 8 * 1024 * 1024  # even: a UTF-16 file's pieces all start on a character
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class Blob:
     # Matches starting at or after this byte offset lie in the overlap and belong to the next piece.
     keep_before: int | None = None
     last: bool = True  # the final (or only) piece of its file
+    encoding: str | None = None  # "utf-16-le"/"utf-16-be" for a piece of a large UTF-16 file
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,23 @@ class GitRef:
         return self.provenance.blob_id
 
 
-Item = Blob | FileRef | GitRef | ScanError
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Content deliberately not scanned, and why (one of ``REASONS``): counted in the target's
+    ``not_scanned``, never a warning."""
+
+    target: str
+    path: str
+    reason: str
+
+
+BINARY = "binary"  # content that is not text (an image, a compiled file)
+TOO_LARGE = "too-large"  # an archive member over the size limit, or past an archive's byte budget
+ARCHIVE_LIMIT = "archive-member-limit"  # members past an archive's member count limit
+ARCHIVE_TOO_LARGE = "archive-over-max-file-size"  # an archive read in pieces: its bytes scanned, not opened
+REASONS = (BINARY, TOO_LARGE, ARCHIVE_LIMIT, ARCHIVE_TOO_LARGE)
+
+Item = Blob | FileRef | GitRef | ScanError | Skipped
 
 
 def path_text(raw: bytes | str) -> str:
@@ -76,25 +93,39 @@ def pieces(read: Callable[[int], bytes], provenance: Provenance, *, overlap: int
            piece_size: int = PIECE_SIZE) -> Iterator[Blob]:
     """Cut a stream into pieces of ``piece_size`` bytes, each followed by ``overlap`` bytes of the next.
 
-    ``read(n)`` returns up to ``n`` bytes (fewer only at the end). Memory stays at one piece.
+    ``read(n)`` returns up to ``n`` bytes (fewer only at the end). Memory stays at one piece. Content
+    that is binary by its first piece gives that piece only (the scanner skips it; the rest is not
+    read). UTF-16 content (by the first piece) gives pieces carrying its byte order in ``encoding``,
+    so each piece is decoded alone; piece sizes are even, so no piece starts inside a character.
     """
     carry = b""
     line_offset = column_offset = 0
     index = 0
+    encoding: str | None = None
     while True:
         fresh = read(piece_size + overlap - len(carry))
         data = carry + fresh
         at_end = len(data) < piece_size + overlap
+        if index == 0:
+            encoding = utf16_order(data)
+            if is_binary(data):
+                yield Blob(data, provenance, last=at_end)
+                return
         if at_end:
-            yield Blob(data, provenance, piece=index, line_offset=line_offset, column_offset=column_offset)
+            yield Blob(data, provenance, piece=index, line_offset=line_offset, column_offset=column_offset,
+                       encoding=encoding)
             return
         own = data[:piece_size]
         yield Blob(data, provenance, piece=index, line_offset=line_offset, column_offset=column_offset,
-                   keep_before=piece_size, last=False)
-        newlines = own.count(b"\n")
+                   keep_before=piece_size, last=False, encoding=encoding)
+        if encoding:
+            text = own.decode(encoding, errors="replace")
+            newlines, tail = text.count("\n"), len(text) - text.rfind("\n") - 1
+        else:
+            newlines = own.count(b"\n")
+            tail = _characters(own[own.rfind(b"\n") + 1:] if newlines else own)
         line_offset += newlines
-        tail = own[own.rfind(b"\n") + 1:] if newlines else own
-        column_offset = (0 if newlines else column_offset) + _characters(tail)
+        column_offset = (0 if newlines else column_offset) + tail
         carry = data[piece_size:]
         index += 1
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 
-from secret_sprawl.scanner.sources.base import SNIFF_BYTES
+SNIFF_BYTES = 8192
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Control bytes that text does not hold (tab, newlines, form feed and escape excepted).
@@ -34,13 +34,21 @@ def utf16_encoding(data: bytes) -> str | None:
     if data.startswith(_UTF16_BOMS):
         return "utf-16"
     head = data[:SNIFF_BYTES]
-    if len(head) < 4:
+    if len(head) < 4 or b"\x00" not in head:  # without a BOM, ASCII-range UTF-16 has NULs
         return None
     even, odd = head[0::2], head[1::2]
     for zeros, chars, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
         if zeros.count(0) >= 0.9 * len(zeros) and len(chars.translate(None, _ASCII_TEXT)) <= 0.1 * len(chars):
             return name
     return None
+
+
+def utf16_order(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" (the byte order of UTF-16 content, by BOM or shape), or None."""
+    encoding = utf16_encoding(data)
+    if encoding == "utf-16":
+        return "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+    return encoding
 
 
 def as_text(data: bytes) -> str:

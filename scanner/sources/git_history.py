@@ -35,6 +35,7 @@ from secret_sprawl.detectors.types import Provenance, ScanError
 from secret_sprawl.scanner.sources.base import Blob, GitRef, path_text, pieces
 from secret_sprawl.scanner.sources.gitproc import GitFailure, brief, git_at, records, run, stream
 
+PIPE_BYTES = 1024 * 1024
 _UNREADABLE = re.compile(rb"(?:Could not read|unable to read|missing \w+) ([0-9a-f]{40,64})")
 
 # Every git process of a history scan keeps its delta-base cache and pack mappings small, so memory
@@ -243,6 +244,7 @@ class BlobReader:
             self._handle = self._git.execute(["git", *_MEMORY_LIMITS, "cat-file", "--batch"], as_process=True,
                                              istream=subprocess.PIPE)
             self._process = self._handle.proc
+            _widen(self._process.stdout)
         return self._process
 
     def _one(self, process: subprocess.Popen, ref: GitRef, max_file_size: int,
@@ -270,8 +272,9 @@ class BlobReader:
                 return chunk
 
             yield from pieces(read, ref.provenance, overlap=overlap)
-            if left[0]:
-                raise _Broken(self._stderr(process))
+            while left[0]:  # the rest of a binary (not scanned), or git stopped answering
+                if not read(1 << 20):
+                    raise _Broken(self._stderr(process))
         stdout.read(1)  # the newline after the content
 
     @staticmethod
@@ -279,6 +282,15 @@ class BlobReader:
         process.kill()
         process.wait()
         return brief(process.stderr.read()) or "git cat-file stopped"
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """A 1 MiB pipe from git (Linux; 64 KiB by default): git runs ahead of the scan by more than a
+    few small blobs, and a blob of several MB crosses in fewer wake-ups of both processes."""
+    with contextlib.suppress(ImportError, AttributeError, OSError):
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 class _Broken(Exception):

@@ -42,6 +42,9 @@ async def _settle(pilot: Pilot) -> None:
         with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    # Real time for work Textual leaves to idle moments (a DataTable sizes its columns then): on a busy
+    # machine the loop may not have been idle yet.
+    await pilot.pause(0.05)
 
 
 @pytest.fixture

@@ -42,7 +42,8 @@ async def test_opens_on_the_urgent_queue(make_app, settle):
         assert cell(app, 1, "days") == "23d over"
         assert cell(app, 2, "sla") == "approaching"
         assert cell(app, 3, "owner") == "ml-platform"
-        assert cell(app, 1, "shared") == "2"
+        assert cell(app, 1, "path") == "agents/.env"
+        assert cell(app, 1, "preview") == "fake…01 (40 chars)"
         assert cursor_id(app) == 1
         status = str(app.screen.query_one("#queue-status").render())
         assert "4 of 6 secrets" in status

@@ -1,4 +1,5 @@
-"""Snapshots of the queue, the detail and the dashboard at 160x40 on the seeded database as of AS_OF.
+"""Snapshots of every screen at 80x24 and 160x48 on the seeded database as of AS_OF (fixed clock, fixed
+data, so the pictures only change when the UI does).
 
 Regenerate after an intended visual change with ``pytest tests/tui/test_snapshots.py --snapshot-update``
 and review the SVGs under ``__snapshots__/`` before committing them.
@@ -6,26 +7,31 @@ and review the SVGs under ``__snapshots__/`` before committing them.
 
 from __future__ import annotations
 
-SIZE = (160, 40)
+import pytest
+from textual.widgets import Input
+
+SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
+# Keys pressed once the queue is loaded, to reach each screen.
+SCREENS = {
+    "queue": (),
+    "detail": ("enter",),
+    "dashboard": ("2",),
+    "schedules": ("3",),
+    "help": ("question_mark",),
+    "resolve": ("x",),
+}
 
 
-def test_queue(snap_compare, make_app, settle):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=settle)
-
-
-def test_detail(snap_compare, make_app, settle):
-    async def open_detail(pilot) -> None:
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen(snap_compare, make_app, settle, screen, size):
+    async def reach(pilot) -> None:
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+            await settle(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # a steady cursor: a blinking one is caught on or off at random
+        await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_detail)
-
-
-def test_dashboard(snap_compare, make_app, settle):
-    async def open_dashboard(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_dashboard)
+    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=reach)

@@ -100,7 +100,7 @@ def build(url: str) -> sa.Engine:
                              detail={"resolved_at": spec.resolved.isoformat(), "note": None})
         session.add(Schedule(name="nightly", cron="0 2 * * *", targets=list(TARGETS), verify=True,
                              created_at=_at("2025-11-01T00:00"), last_run_at=scan.started_at,
-                             last_scan_id=scan.id, last_status="completed"))
+                             last_scan_id=scan.id, last_status="ok"))
         session.commit()
     return engine
 

@@ -1,20 +1,23 @@
-"""Dashboard: MTTR against the SLA, open secrets by age, counts by provider, and two trend charts."""
+"""Dashboard: MTTR against the SLA, open secrets by age, by provider and by organisation (bars
+proportional to the counts at any width), and two trend charts. The panels sit side by side on a wide
+terminal and two by two on a narrow one, where the page scrolls to the charts (styles/app.tcss)."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 from secret_sprawl.tracker.metrics import Metrics
-from secret_sprawl.tui.format import SLA_STYLES, duration, plain
+from secret_sprawl.tui.format import SLA_STYLES, duration
 from secret_sprawl.tui.loaders import DashboardData, load_dashboard
 from secret_sprawl.tui.screens.live import LiveScreen
+from secret_sprawl.tui.widgets.bars import Bars
+from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Header, Static
 from textual_plotext import PlotextPlot
 
-BAR_WIDTH = 24
-TOP_PROVIDERS = 8
+TOP = 8  # providers and organisations listed
 
 
 class DashboardScreen(LiveScreen):
@@ -26,15 +29,16 @@ class DashboardScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="dashboard"):
+        with VerticalScroll(id="dashboard"):
             with Horizontal(id="dashboard-top"):
-                yield Static("loading…", id="mttr")
-                yield Static("", id="ages")
-                yield Static("", id="providers")
+                yield Static("loading…", id="mttr", classes="panel")
+                yield Static("", id="ages", classes="panel")
+                yield Static("", id="providers", classes="panel")
+                yield Static("", id="orgs", classes="panel")
             with Horizontal(id="charts"):
                 yield PlotextPlot(id="mttr-chart")
                 yield PlotextPlot(id="open-chart")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "sprawl"
@@ -48,9 +52,11 @@ class DashboardScreen(LiveScreen):
         self.data = data
         metrics = data.metrics
         self.query_one("#mttr", Static).update(_mttr_panel(metrics))
-        self.query_one("#ages", Static).update(_bars("Open secrets by age (days)", metrics.age_buckets))
-        top = dict(list(metrics.open_by_provider.items())[:TOP_PROVIDERS])
-        self.query_one("#providers", Static).update(_bars("Open secrets by provider", top))
+        self.query_one("#ages", Static).update(Bars("Open secrets by age (days)", metrics.age_buckets))
+        top = dict(list(metrics.open_by_provider.items())[:TOP])
+        self.query_one("#providers", Static).update(Bars("Open secrets by provider", top))
+        orgs = dict(list(data.open_by_org.items())[:TOP])
+        self.query_one("#orgs", Static).update(Bars("Open secrets by organisation", orgs))
         self._mttr_chart(metrics)
         self._open_chart(data.open_over_time)
 
@@ -101,19 +107,4 @@ def _mttr_panel(metrics: Metrics) -> Table:
     grid.add_row("approaching", Text(str(metrics.approaching_count), style=SLA_STYLES["approaching"]))
     grid.add_row("breached", Text(str(metrics.breached_count), style=SLA_STYLES["breached"]))
     grid.add_row("exposure", f"{metrics.exposure_secret_days:,.0f} secret-days")
-    return grid
-
-
-def _bars(title: str, counts: dict[str, int]) -> Table:
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.title = title
-    grid.add_column(style="bold")
-    grid.add_column()
-    grid.add_column(justify="right")
-    peak = max(counts.values(), default=0)
-    for label, count in counts.items():
-        width = round(BAR_WIDTH * count / peak) if peak else 0
-        grid.add_row(plain(label), Text("█" * width, style="cyan"), str(count))
-    if not counts:
-        grid.add_row("none", "", "")
     return grid

@@ -10,21 +10,27 @@ from rich.table import Table
 from rich.text import Text
 from secret_sprawl.tracker.confidence import SUGGESTIONS, suggested_resolution
 from secret_sprawl.tracker.models import Secret
+from secret_sprawl.tui.data import resolved_late
 from secret_sprawl.tui.format import (
+    LATE_STYLE,
+    RESOLVED_LATE,
     confidence_text,
     days_text,
     moment,
     plain_cells,
+    plural,
     sla_text,
     verification_text,
 )
+from secret_sprawl.tui.keymap import DETAIL_KEYS, bindings
 from secret_sprawl.tui.loaders import SecretDetail, load_detail
 from secret_sprawl.tui.screens.triage import TriageScreen
 from secret_sprawl.tui.widgets.identity import IdentityPanel
+from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 TABLES = {
     "occurrences": ("Target", "Path:line", "Commit", "Committed", "Author", "Where", "Kind", "Confidence"),
@@ -36,9 +42,8 @@ TABLES = {
 class DetailScreen(TriageScreen):
     """Everything known about one secret; Escape goes back to the queue."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
-    ]
+    KEYMAP = DETAIL_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYMAP)
 
     def __init__(self, secret_id: int) -> None:
         super().__init__()
@@ -56,7 +61,7 @@ class DetailScreen(TriageScreen):
                 table: DataTable = DataTable(id=name, cursor_type="row", show_cursor=False)
                 table.add_columns(*columns)
                 yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "sprawl"
@@ -125,14 +130,15 @@ def _summary(detail: SecretDetail) -> Table:
     grid.add_column()
     grid.add_column(style="bold")
     grid.add_column()
-    sla_cell = Text.assemble(sla_text(sla.state), "  ", days_text(sla.state, sla.days_left),
+    sla_cell = Text.assemble(_sla_state(detail), "  ", days_text(sla.state, sla.days_left),
                              f"  (deadline {moment(sla.deadline)}, {sla.window_days:g}-day window)")
     rows = (
         ("Secret", secret.redacted, "Status", secret.status),
         ("Fingerprint", secret.fingerprint, "Owner", secret.owner or "—"),
         ("Rule", secret.rule_id, "Provider", secret.provider),
         ("Category", secret.category, "Lifetime", secret.lifetime),
-        ("Severity", secret.severity, "Shared", f"{secret.places} places in {secret.targets_count} targets"),
+        ("Severity", secret.severity, "Shared",
+         f"{plural(secret.places, 'place')} in {plural(secret.targets_count, 'target')}"),
         ("Exposed", moment(secret.exposed_at), "Resolved", moment(secret.resolved_at) or "—"),
         ("SLA", sla_cell, "Verified", Text.assemble(verification_text(secret.verification_state),
                                                       f"  {moment(secret.verified_at)}")),
@@ -143,6 +149,14 @@ def _summary(detail: SecretDetail) -> Table:
     if secret.resolution_note:
         grid.add_row(*plain_cells(("Note", secret.resolution_note, "", "")))
     return grid
+
+
+def _sla_state(detail: SecretDetail) -> Text:
+    """The SLA state; for a secret resolved after its deadline, "resolved late" and by how much."""
+    sla = detail.sla
+    if resolved_late(sla):
+        return Text(f"{RESOLVED_LATE}, {-sla.days_left:.0f}d after the deadline", style=LATE_STYLE)
+    return sla_text(sla.state)
 
 
 def _suggestion(secret: Secret) -> str:

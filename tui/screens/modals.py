@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import ClassVar
 
 from secret_sprawl.tracker.models.columns import parse_utc
+from secret_sprawl.tui.keymap import Command, bindings
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
@@ -24,16 +25,18 @@ class Confirmation:
 
 
 class ConfirmModal(ModalScreen[Confirmation | None]):
-    """Confirm a status change; optionally ask when it happened and for a (possibly required) note."""
+    """Confirm a status change, asking only what it needs: when it happened (``ask_time``) and a
+    note (``note``: "none", "optional" or "required"). With nothing to ask, Enter confirms."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    KEYMAP = (Command("escape", "cancel", "Cancel", "Close without changing anything", rank=0),)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYMAP)
 
-    def __init__(self, title: str, message: str, *, ask_time: bool, note_required: bool) -> None:
+    def __init__(self, title: str, message: str, *, ask_time: bool = False, note: str = "none") -> None:
         super().__init__()
         self._title = title
         self._message = message
         self._ask_time = ask_time
-        self._note_required = note_required
+        self._note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -41,8 +44,8 @@ class ConfirmModal(ModalScreen[Confirmation | None]):
             yield Label(self._message)
             if self._ask_time:
                 yield Input(placeholder="when: blank = now, or YYYY-MM-DD [HH:MM] (UTC)", id="when")
-            note_hint = "note (required)" if self._note_required else "note (optional)"
-            yield Input(placeholder=note_hint, id="note")
+            if self._note != "none":
+                yield Input(placeholder=f"note ({self._note})", id="note")
             yield Label("", id="dialog-error")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Confirm", variant="primary", id="confirm")
@@ -60,8 +63,8 @@ class ConfirmModal(ModalScreen[Confirmation | None]):
                 except ValueError as exc:
                     self._error(str(exc))
                     return
-        note = self.query_one("#note", Input).value.strip()
-        if self._note_required and not note:
+        note = self.query_one("#note", Input).value.strip() if self._note != "none" else ""
+        if self._note == "required" and not note:
             self._error("a note is required: say why the risk is accepted")
             return
         self.dismiss(Confirmation(at=at, note=note or None))
@@ -70,6 +73,10 @@ class ConfirmModal(ModalScreen[Confirmation | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def on_mount(self) -> None:
+        if not self.query(Input):
+            self.query_one("#confirm", Button).focus()
+
     def _error(self, message: str) -> None:
         self.query_one("#dialog-error", Label).update(message)
 
@@ -77,7 +84,8 @@ class ConfirmModal(ModalScreen[Confirmation | None]):
 class PromptModal(ModalScreen[str | None]):
     """Ask for one non-empty line of text (an owner, a note)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    KEYMAP = ConfirmModal.KEYMAP
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYMAP)
 
     def __init__(self, title: str, placeholder: str, *, value: str = "") -> None:
         super().__init__()

@@ -3,9 +3,11 @@
 All rows are read in a worker thread; filtering and sorting run in another worker over that
 in-memory copy, and the table shows one page of ``PAGE_SIZE`` rows, so 100,000 secrets never block
 the UI. A refresh re-renders in place: the cursor stays on the same secret (or, if that secret left
-the view, on the same line), and the filter and sort are kept. Each secret shows its confidence;
-an open secret the tracker suggests closing as used in tests says so in its status, and ``U`` closes
-every such secret at once after one confirmation.
+the view, on the same line), and the filter and sort are kept. The columns are those the width holds
+(``tui/queue_columns.py``: status and owner always). Each secret shows its confidence, its first path
+and its redacted preview, and "resolved late" when it was remediated after its SLA deadline; an open
+secret the tracker suggests closing as used in tests says so in its status, and ``U`` closes every
+such secret at once after one confirmation. ``ctrl+a`` selects every secret the filter shows.
 """
 
 from __future__ import annotations
@@ -25,63 +27,32 @@ from secret_sprawl.tui.data import (
     load_secrets,
     select_rows,
 )
-from secret_sprawl.tui.format import (
-    confidence_text,
-    day,
-    days_text,
-    plain_cells,
-    shorten,
-    sla_text,
-    status_text,
-    verification_text,
-)
+from secret_sprawl.tui.format import fit_parts, plain_cells, plural
+from secret_sprawl.tui.keymap import QUEUE_KEYS, bindings
+from secret_sprawl.tui.queue_columns import Column, choose
 from secret_sprawl.tui.screens.detail import DetailScreen
 from secret_sprawl.tui.screens.modals import Confirmation, ConfirmModal
 from secret_sprawl.tui.screens.triage import TriageScreen
 from secret_sprawl.tui.widgets.filter_bar import FilterBar
+from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from sqlalchemy.exc import SQLAlchemyError
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.binding import BindingType
+from textual.widgets import DataTable, Header, Static
 from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 PAGE_SIZE = 200
-# (key, label, width); the key is also the sort key in tui.data.SORT_KEYS ("sel" is not sortable).
-COLUMNS = (
-    ("sel", " ", 1),
-    ("id", "ID", 5),
-    ("sla", "SLA", 11),
-    ("days", "Days", 8),
-    ("provider", "Provider", 11),
-    ("rule", "Rule", 18),
-    ("confidence", "Conf.", 6),
-    ("lifetime", "Lifetime", 10),
-    ("shared", "Shared", 6),
-    ("status", "Status", 14),
-    ("owner", "Owner", 11),
-    ("verified", "Verified", 10),
-    ("exposed", "Exposed", 10),
-    ("target", "Target", 11),
-)
-SORTABLE = tuple(key for key, _, _ in COLUMNS if key != "sel")
+SCROLLBAR = 2  # cells the vertical scrollbar may take
 SELECTED_MARK = Text("●", style="bold magenta")
 
 
 class QueueScreen(TriageScreen):
     """Secrets by urgency, with a filter bar, sortable columns, paging and a selection for bulk actions."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_select", "Select"),
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("s", "sort_next", "Sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False),
-        Binding("right_square_bracket", "page(1)", "Next page"),
-        Binding("left_square_bracket", "page(-1)", "Prev page"),
-        Binding("escape", "escape", "Unselect", show=False),
-        Binding("U", "close_suggested", "Close test values"),
-    ]
+    KEYMAP = QUEUE_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYMAP)
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,21 +68,40 @@ class QueueScreen(TriageScreen):
         self._generation = itertools.count()
         self._latest = 0
         self._suggested: list[int] = []  # open secrets the tracker suggests closing as used in tests
+        self.columns: tuple[Column, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilterBar(self.queue_filter, id="filters")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static("loading…", id="queue-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "sprawl"
         self.sub_title = "triage queue"
+        self._fit_columns(self.app.size.width)
+        self.query_one("#queue", DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        line = self.query_one("#queue", DataTable).cursor_row  # rebuilding the columns resets the cursor
+        if self._fit_columns(event.size.width):
+            self._render_page(line)
+        else:
+            self._update_status()
+
+    def _fit_columns(self, width: int) -> bool:
+        """Show the columns ``width`` holds; True if they changed."""
+        columns = choose(width - SCROLLBAR)
+        if columns == self.columns:
+            return False
+        self.columns = columns
         table = self.query_one("#queue", DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
-        table.focus()
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(column.label, key=column.key, width=column.width)
+        self._page_rows, self._page_cells = [], []
+        return True
 
     # Loading and filtering (worker threads) ---------------------------------------------------------
 
@@ -132,15 +122,24 @@ class QueueScreen(TriageScreen):
             app.call_from_thread(app.database_trouble, exc)
             return
         if not worker.is_cancelled:
-            app.call_from_thread(self._recompute, keep_place=True)
+            app.call_from_thread(self._places_attached, rows)
+
+    def _places_attached(self, rows: list[QueueRow]) -> None:
+        if self.is_attached and rows is self.rows:
+            self.query_one(FilterBar).offer(org=(org for row in rows for org in row.orgs))
+            self._recompute(keep_place=True)
 
     def _loaded(self, rows: list[QueueRow], marker: tuple[object, ...]) -> None:
         if not self.is_attached:
             return  # the app is closing while a read finished
         self.rows, self._marker = rows, marker
         self._suggested = sorted(row.id for row in rows if row.suggestion == USED_IN_TESTS)
-        self.query_one(FilterBar).offer((r.provider for r in rows), (r.category for r in rows))
-        self._recompute(keep_place=True)
+        # Organisations, targets and paths come with the places (``_places_attached``): a filter on them
+        # waits for those rather than show an empty queue for a moment.
+        self.query_one(FilterBar).offer(provider=(row.provider for row in rows),
+                                        category=(row.category for row in rows))
+        if self.queue_filter.org is None and not self.queue_filter.text.strip():
+            self._recompute(keep_place=True)
 
     def _recompute(self, *, keep_place: bool) -> None:
         """Filter and sort in a worker; only the newest request's result is shown."""
@@ -181,9 +180,9 @@ class QueueScreen(TriageScreen):
         with self.app.batch_update():
             if [r.id for r in rows] == [r.id for r in self._page_rows]:
                 for row, new, old in zip(rows, cells, self._page_cells, strict=True):
-                    for (key, _, _), value, previous in zip(COLUMNS, new, old, strict=True):
+                    for column, value, previous in zip(self.columns, new, old, strict=True):
                         if value != previous:
-                            table.update_cell(str(row.id), key, value)
+                            table.update_cell(str(row.id), column.key, value)
             else:
                 scroll_y = table.scroll_y
                 table.clear()
@@ -196,44 +195,32 @@ class QueueScreen(TriageScreen):
         self._update_status()
 
     def _cells(self, row: QueueRow) -> tuple[object, ...]:
-        return plain_cells((
-            SELECTED_MARK if row.id in self.selected else "",
-            str(row.id),
-            sla_text(row.sla_state),
-            days_text(row.sla_state, row.days_left),
-            row.provider,
-            shorten(row.rule_id, 18),
-            confidence_text(row.confidence),
-            row.lifetime,
-            str(row.places),
-            status_text(row.status, row.suggestion),
-            shorten(row.owner or "", 11),
-            verification_text(row.verification_state),
-            day(row.exposed_at),
-            shorten(row.target, 11),
-        ))
+        return plain_cells(
+            (SELECTED_MARK if row.id in self.selected else "") if column.key == "sel" else column.cell(row)
+            for column in self.columns
+        )
 
     def _update_status(self) -> None:
         pages = max(1, -(-len(self.view) // PAGE_SIZE))
         arrow = "↓" if self.descending else "↑"
         self._mark_sorted_column(arrow)
-        parts = [
-            f"{len(self.view):,} of {len(self.rows):,} secrets",
-            f"page {self.page + 1}/{pages}",
-            f"sorted by {self.sort} {arrow}",
-            f"SLA as of {self.sprawl.now():%Y-%m-%d %H:%M} UTC",
-        ]
+        parts = [f"{len(self.view):,} of {plural(len(self.rows), 'secret')}"]  # most important first
         if self.selected:
-            parts.append(f"{len(self.selected)} selected")
+            parts.append(f"{len(self.selected):,} selected")
         if self._suggested:
-            parts.append(f"{len(self._suggested)} suggested as used in tests (U closes them)")
-        self.query_one("#queue-status", Static).update(" · ".join(parts))
+            parts.append(f"{len(self._suggested):,} suggested as used in tests (U closes them)")
+        parts += [f"page {self.page + 1}/{pages}", f"sorted by {self.sort} {arrow}",
+                  f"SLA as of {self.sprawl.now():%Y-%m-%d %H:%M} UTC"]
+        status = self.query_one("#queue-status", Static)
+        status.update(fit_parts(parts, status.content_region.width or self.app.size.width - 2))
 
     def _mark_sorted_column(self, arrow: str) -> None:
         table = self.query_one("#queue", DataTable)
         sorted_key = "sla" if self.sort == "urgency" else self.sort
-        for key, label, _ in COLUMNS:
-            table.columns[ColumnKey(key)].label = Text(f"{label} {arrow}" if key == sorted_key else label)
+        for column in self.columns:
+            label = column.label
+            table.columns[ColumnKey(column.key)].label = Text(f"{label} {arrow}" if column.key == sorted_key
+                                                              else label)
         table.refresh()
 
     # What actions apply to ------------------------------------------------------------------------
@@ -261,6 +248,10 @@ class QueueScreen(TriageScreen):
         self.queue_filter = event.queue_filter
         self._recompute(keep_place=False)
 
+    @on(FilterBar.Applied)
+    def _filter_applied(self) -> None:
+        self.query_one("#queue", DataTable).focus()
+
     @on(DataTable.RowSelected, "#queue")
     def _open(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(DetailScreen(int(str(event.row_key.value))))
@@ -268,7 +259,7 @@ class QueueScreen(TriageScreen):
     @on(DataTable.HeaderSelected, "#queue")
     def _header(self, event: DataTable.HeaderSelected) -> None:
         key = str(event.column_key.value)
-        if key in SORTABLE:
+        if key != "sel":
             self.sort_by(key, descending=not self.descending if key == self.sort else False)
 
     def sort_by(self, key: str, *, descending: bool = False) -> None:
@@ -278,8 +269,9 @@ class QueueScreen(TriageScreen):
         self._recompute(keep_place=True)
 
     def action_sort_next(self) -> None:
-        order = ("urgency", *SORTABLE)
-        self.sort_by(order[(order.index(self.sort) + 1) % len(order)])
+        order = ("urgency", *(column.key for column in self.columns if column.key != "sel"))
+        current = order.index(self.sort) if self.sort in order else 0  # sorted by a column the width hid
+        self.sort_by(order[(current + 1) % len(order)])
 
     def action_sort_reverse(self) -> None:
         self.sort_by(self.sort, descending=not self.descending)
@@ -304,6 +296,13 @@ class QueueScreen(TriageScreen):
         table.action_cursor_down()
         self._update_status()
 
+    def action_select_all(self) -> None:
+        """Select every secret the filter shows (on every page)."""
+        self.selected = {row.id for row in self.view}
+        self._render_page(self.query_one("#queue", DataTable).cursor_row)
+        if self.selected:
+            self.notify(f"Selected {plural(len(self.selected), 'secret')}; Escape clears the selection.")
+
     def action_close_suggested(self) -> None:
         """Close every open secret the tracker suggests as used in tests (whatever the filter shows)."""
         ids = self._suggested
@@ -314,16 +313,14 @@ class QueueScreen(TriageScreen):
         listed = ", ".join(f"#{i}" for i in ids[:12]) + more
         modal = ConfirmModal(
             "Close test values",
-            f"Close {len(ids)} open secret(s) {SUGGESTIONS[USED_IN_TESTS]} as used in tests ({listed})? "
-            f"The audit log records it as {self.sprawl.actor}.",
-            ask_time=False, note_required=False,
+            f"Close {plural(len(ids), 'open secret')} {SUGGESTIONS[USED_IN_TESTS]} as used in tests "
+            f"({listed})? The audit log records it as {self.sprawl.actor}.",
         )
 
         def done(confirmation: Confirmation | None) -> None:
             if confirmation is not None:
-                self._write(lambda: actions.accept_suggestions(self.sprawl.engine, ids, by=self.sprawl.actor,
-                                                               note=confirmation.note),
-                            f"Used in tests: {len(ids)} secret(s)")
+                self._write(lambda: actions.accept_suggestions(self.sprawl.engine, ids, by=self.sprawl.actor),
+                            f"Used in tests: {plural(len(ids), 'secret')}")
 
         self.app.push_screen(modal, done)
 

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tui import response
+from secret_sprawl.tui.keymap import Command, bindings
 from secret_sprawl.tui.screens.live import LiveScreen
 from textual import on
 from textual.app import ComposeResult
@@ -51,10 +52,11 @@ class ResponseModal(ModalScreen[bool]):
 class ResponseScreen(LiveScreen):
     """Adds Identify and Revoke to a screen that says which secrets it acts on (``target_ids``)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("I", "identify", "Identify", show=False),
-        Binding("R", "revoke", "Revoke at provider", show=False),
-    ]
+    KEYMAP = (
+        Command("I", "identify", "Identify", "Ask each key's provider, read-only, who it belongs to"),
+        Command("R", "revoke", "Revoke at provider", "Revoke each key at its provider, then re-check it"),
+    )
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYMAP)
 
     def target_ids(self) -> list[int]:
         raise NotImplementedError

@@ -7,14 +7,15 @@ from rich.text import Text
 from secret_sprawl.tracker import outbox
 from secret_sprawl.tracker.models.schedule import Notification
 from secret_sprawl.tracker.safe_text import terminal
-from secret_sprawl.tui.format import moment, plain_cells, shorten
+from secret_sprawl.tui.format import moment, plain_cells, plural, shorten
 from secret_sprawl.tui.loaders import ScheduleRow, load_schedules
 from secret_sprawl.tui.screens.live import LiveScreen
+from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from sqlmodel import Session
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
-COLUMNS = ("Name", "Cron (UTC)", "Targets", "Verify", "Next run", "Last run")
+COLUMNS = ("Cron (UTC)", "Targets", "Verify", "Next run", "Last run")
 RESULT_COLUMN, RESULT_WIDTH = "Last result", 11  # wide enough for every run result and its header
 RESULT_STYLES = {"ok": "green", "findings": "dark_orange", "partial": "dark_orange", "failed": "bold red"}
 FAILING_SHOWN = 5
@@ -30,14 +31,15 @@ class SchedulesScreen(LiveScreen):
         yield DataTable(id="schedules", cursor_type="row", zebra_stripes=True)
         yield Static("", id="schedules-notices")
         yield Static("", id="schedules-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "sprawl"
         self.sub_title = "schedules"
         table = self.query_one("#schedules", DataTable)
+        table.add_column("Name")
+        table.add_column(RESULT_COLUMN, width=RESULT_WIDTH)  # second, so no terminal width hides it
         table.add_columns(*COLUMNS)
-        table.add_column(RESULT_COLUMN, width=RESULT_WIDTH)
         table.add_column("Scan")
 
     def read(self) -> tuple[list[ScheduleRow], list[Notification]]:
@@ -56,15 +58,15 @@ class SchedulesScreen(LiveScreen):
                 result = schedule.last_status or ""
                 table.add_row(*plain_cells((
                     schedule.name,
+                    Text(result, style=RESULT_STYLES.get(result, "")),
                     schedule.cron,
                     shorten(", ".join(schedule.targets), 40),
                     "yes" if schedule.verify else "no",
                     moment(row.next_run) or "never",
                     moment(schedule.last_run_at) or "not yet",
-                    Text(result, style=RESULT_STYLES.get(result, "")),
                     str(schedule.last_scan_id or ""),
                 )), key=schedule.name)
-        message = f"{len(rows)} schedules" if rows else "No schedules. Add one with: sprawl schedule add"
+        message = plural(len(rows), "schedule") if rows else "No schedules. Add one with: sprawl schedule add"
         self.query_one("#schedules-status", Static).update(message)
         self.query_one("#schedules-notices", Static).update(Text(failing_text(failing)))
 

@@ -12,26 +12,19 @@ from typing import ClassVar
 
 from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tui import actions
+from secret_sprawl.tui.format import plural
+from secret_sprawl.tui.keymap import TRIAGE_KEYS, bindings
 from secret_sprawl.tui.screens.modals import Confirmation, ConfirmModal, PromptModal
 from secret_sprawl.tui.screens.response import ResponseScreen
 from sqlalchemy.exc import SQLAlchemyError
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 
 class TriageScreen(ResponseScreen):
     """A screen whose secrets can be triaged with the shared bindings."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("x", "resolve('revoked')", "Revoked"),
-        Binding("t", "resolve('rotated')", "Rotated"),
-        Binding("f", "resolve('false-positive')", "False pos."),
-        Binding("a", "resolve('accepted-risk')", "Accept risk"),
-        Binding("u", "resolve('used-in-tests')", "In tests"),
-        Binding("e", "reopen", "Reopen"),
-        Binding("o", "assign", "Owner"),
-        Binding("n", "note", "Note"),
-        Binding("v", "verify", "Verify"),
-    ]
+    KEYMAP = TRIAGE_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYMAP)
 
     def target_ids(self) -> list[int]:
         """The secrets an action applies to (the selection, else the one under the cursor)."""
@@ -45,12 +38,13 @@ class TriageScreen(ResponseScreen):
         ids = self._ids_or_warn()
         if not ids:
             return
-        label = actions.RESOLUTIONS[status]
+        resolution = actions.RESOLUTIONS[status]
+        label = resolution.label
         modal = ConfirmModal(
             f"Mark as {label.lower()}",
             f"Mark {_count(ids)} as {label.lower()}? The audit log records it as {self.sprawl.actor}.",
-            ask_time=True,
-            note_required=status in actions.NOTE_REQUIRED,
+            ask_time=resolution.asks_time,
+            note="required" if resolution.needs_note else "none",
         )
 
         def done(confirmation: Confirmation | None) -> None:
@@ -68,7 +62,7 @@ class TriageScreen(ResponseScreen):
         if not ids:
             return
         modal = ConfirmModal("Reopen", f"Reopen {_count(ids)}? The SLA clock keeps its exposure date.",
-                             ask_time=False, note_required=False)
+                             note="optional")
 
         def done(confirmation: Confirmation | None) -> None:
             if confirmation is not None:
@@ -138,4 +132,4 @@ class TriageScreen(ResponseScreen):
 
 
 def _count(ids: Sequence[int]) -> str:
-    return f"secret #{ids[0]}" if len(ids) == 1 else f"{len(ids)} secrets"
+    return f"secret #{ids[0]}" if len(ids) == 1 else plural(len(ids), "secret")

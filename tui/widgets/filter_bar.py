@@ -1,5 +1,7 @@
-"""The queue's filter bar: free text over rule/provider/path/owner plus status, SLA, provider, category
-and the lowest confidence shown (medium by default; "confidence: any" shows low too)."""
+"""The queue's filter bar: free text over rule/provider/path/owner/preview plus status, SLA, provider,
+category, organisation (``host/org`` of targets named ``host/org/repo``) and the lowest confidence
+shown (medium by default; "conf: any" shows low too). Enter in the text applies it at once and posts
+``Applied`` (the queue then returns to its table). One line wide; two lines on a narrow terminal."""
 
 from __future__ import annotations
 
@@ -28,19 +30,23 @@ class FilterBar(Horizontal):
             super().__init__()
             self.queue_filter = queue_filter
 
+    class Applied(Message):
+        """Enter in the text field: the filter is applied, typing is done."""
+
     def __init__(self, initial: QueueFilter, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._initial = initial
         self._debounce: Timer | None = None
-        self._providers: tuple[str, ...] = ()
-        self._categories: tuple[str, ...] = ()
+        self._offered: dict[str, tuple[str, ...]] = {}
 
     def compose(self) -> ComposeResult:
-        yield Input(self._initial.text, placeholder="/ filter: rule, provider, path, owner", id="filter-text")
+        yield Input(self._initial.text, placeholder="/ filter: rule, provider, path, owner", id="filter-text",
+                    compact=True)
         yield _select("status", SECRET_STATUSES, self._initial.status)
         yield _select("sla", tuple(SlaState), self._initial.sla_state)
         yield _select("provider", (), self._initial.provider)
         yield _select("category", (), self._initial.category)
+        yield _select("org", (), self._initial.org)
         yield _confidence_select(self._initial.min_confidence)
 
     @property
@@ -51,17 +57,18 @@ class FilterBar(Horizontal):
             sla_state=_chosen(self.query_one("#filter-sla", Select)),
             provider=_chosen(self.query_one("#filter-provider", Select)),
             category=_chosen(self.query_one("#filter-category", Select)),
+            org=_chosen(self.query_one("#filter-org", Select)),
             min_confidence=_floor(self.query_one("#filter-confidence", Select)),
         )
 
-    def offer(self, providers: Iterable[str], categories: Iterable[str]) -> None:
-        """Update the provider and category choices to those present in the data (keeps the choice)."""
-        offers = (("provider", providers, "_providers"), ("category", categories, "_categories"))
-        for name, values, attr in offers:
-            choices = tuple(sorted(set(values)))
-            if choices == getattr(self, attr):
+    def offer(self, **values: Iterable[str]) -> None:
+        """Update the choices of the ``provider``, ``category`` and ``org`` selects to the values present
+        in the data (``offer(provider=...)``), keeping the current choice."""
+        for name, offered in values.items():
+            choices = tuple(sorted(set(offered)))
+            if choices == self._offered.get(name):
                 continue
-            setattr(self, attr, choices)
+            self._offered[name] = choices
             select = self.query_one(f"#filter-{name}", Select)
             current = select.value
             with select.prevent(Select.Changed):
@@ -84,6 +91,7 @@ class FilterBar(Horizontal):
         if self._debounce is not None:
             self._debounce.stop()
         self._announce()
+        self.post_message(self.Applied())
 
     @on(Select.Changed)
     def _chose(self, event: Select.Changed) -> None:
@@ -100,6 +108,7 @@ def _select(name: str, values: tuple[str, ...], value: str | None) -> Select[str
         prompt=f"{name}: any",
         value=value if value in values else Select.NULL,
         id=f"filter-{name}",
+        compact=True,
     )
 
 
@@ -115,6 +124,7 @@ def _confidence_select(floor: Confidence) -> Select[str]:
         prompt="conf: any",
         value=Select.NULL if floor is Confidence.LOW else floor.value,
         id="filter-confidence",
+        compact=True,
     )
 
 

@@ -100,6 +100,27 @@ class TrackerTable(_Table):
     fingerprint_key: EnvRef | None = None  # keyed HMAC-SHA-256 fingerprints: tracker/fingerprints.py
 
 
+class RevokeTable(_Table):
+    """``[revoke]``: which providers' keys a scan revokes on its own (none unless named), and how long
+    the re-check waits for the provider to reject a revoked key."""
+
+    automatic: list[str] = Field(default_factory=list)
+    recheck_attempts: int = Field(3, ge=1, le=20)
+    recheck_delay: float = Field(2.0, ge=0, le=60)  # seconds between re-checks
+
+    @field_validator("automatic")
+    @classmethod
+    def _providers(cls, value: list[str]) -> list[str]:
+        from secret_sprawl.detectors.revocation import load_revocations
+
+        known = frozenset(load_revocations().providers)
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"no revocation API for {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(known))})")
+        return value
+
+
 class OwnersTable(RootModel[dict[str, str]]):
     """``[owners]``: identity (``"provider:principal"`` or ``"provider:account"``, globs allowed) -> owner."""
 
@@ -124,6 +145,7 @@ class Config(_Table):
     inventory: InventoryTable = Field(default_factory=InventoryTable)
     tracker: TrackerTable = Field(default_factory=TrackerTable)
     owners: OwnersTable = Field(default_factory=lambda: OwnersTable({}))
+    revoke: RevokeTable = Field(default_factory=RevokeTable)
 
 
 def config_problem(error: ValidationError) -> str:

@@ -29,6 +29,7 @@ from secret_sprawl.scanner.pipeline import DEFAULT_MAX_FILE_SIZE, Runner, Tally
 from secret_sprawl.scanner.problems import summary_lines
 from secret_sprawl.scanner.progress import ScanProgress
 from secret_sprawl.scanner.report import Report
+from secret_sprawl.scanner.revoke.automatic import revoke_automatically
 from secret_sprawl.scanner.runner import scan_and_record
 from secret_sprawl.scanner.sources.interface import DEFAULT_NETWORK_TIMEOUT
 from secret_sprawl.scanner.sources.remote import default_cache_dir, strip_credentials
@@ -131,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
     if recorder is not None:
         scan = recorder.finish()
         scan_hook.after_scan(args, database, scan.id, results, config)
+        revoke_automatically(database, config, (f for r in results for f in r.findings), scan_id=scan.id,
+                             by=f"{scan.actor} ([revoke] automatic)", endpoints=args.endpoint,
+                             allow_overrides=args.allow_endpoint_overrides)
     report = Report.build(results, runner.scanner.catalog, time.monotonic() - started,
                           show_secrets=args.show_secrets, known=known, min_confidence=args.min_confidence,
                           staged=args.staged)

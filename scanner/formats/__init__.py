@@ -27,6 +27,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "schedules": {name: f"schedules:{name}" for name in ("table", "json")},
     "notifications": {name: f"notifications:{name}" for name in ("table", "json")},
     "scans": {name: f"scans:{name}" for name in ("table", "json")},
+    "revoke": {name: f"revoke:{name}" for name in ("table", "json")},
 }
 
 

@@ -28,6 +28,7 @@ from secret_sprawl.scanner.notify import deliver_pending
 from secret_sprawl.scanner.orgs.expand import OrgOptions, expand_each
 from secret_sprawl.scanner.outcome import target_failed
 from secret_sprawl.scanner.pipeline import Runner
+from secret_sprawl.scanner.revoke.automatic import revoke_automatically
 from secret_sprawl.scanner.runner import scan_and_record
 from secret_sprawl.scanner.sources.interface import ScanOptions
 from secret_sprawl.scanner.verify.client import Verifier
@@ -134,6 +135,8 @@ def _run(name: str, db: Engine, config_path: str | None,
         scan = recorder.finish(_SCAN_STATUS[result] if failed else None)
         if verify:
             _verify(db, config, results, scan.id, actor=f"schedule:{name}")
+        revoke_automatically(db, config, (f for r in results for f in r.findings), scan_id=scan.id,
+                             by=f"schedule:{name} ([revoke] automatic)")
         run = ScheduleRun(result, scan.id, error, tuple(items))
     except Exception as exc:  # the daemon must outlive any one run
         log.exception("schedule %s: failed", name)

@@ -52,7 +52,7 @@ def test_the_help_check_sees_an_option_without_help() -> None:
 def test_rules_only_on_the_commands_that_read_rules() -> None:
     with_rules = {" ".join(path) for path, parser in _parsers(build_parser())
                   if any("--rules" in action.option_strings for action in parser._actions)}
-    assert with_rules == {"scan", "worker", "verify", "rules list", "rules check", "tui"}
+    assert with_rules == {"scan", "worker", "verify", "revoke", "rules list", "rules check", "tui"}
 
 
 @pytest.mark.parametrize("command", [("secrets", "list"), ("metrics",), ("audit", "verify")])

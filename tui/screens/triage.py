@@ -14,13 +14,13 @@ from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tui import actions
 from secret_sprawl.tui.format import plural
 from secret_sprawl.tui.keymap import TRIAGE_KEYS, bindings
-from secret_sprawl.tui.screens.live import LiveScreen
 from secret_sprawl.tui.screens.modals import Confirmation, ConfirmModal, PromptModal
+from secret_sprawl.tui.screens.response import ResponseScreen
 from sqlalchemy.exc import SQLAlchemyError
 from textual.binding import BindingType
 
 
-class TriageScreen(LiveScreen):
+class TriageScreen(ResponseScreen):
     """A screen whose secrets can be triaged with the shared bindings."""
 
     KEYMAP = TRIAGE_KEYS

@@ -20,13 +20,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 MIN_PREFIX = 6  # shortest fingerprint prefix accepted as an id
+MAX_ID = 2**31 - 1  # ids are SQL INTEGER: PostgreSQL refuses a larger literal
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
 def find_secret(session: Session, ident: str) -> Secret:
     """The secret with numeric id ``ident``, else the single one whose fingerprint starts with it."""
     ident = ident.strip().lower()
-    if ident.isdigit():
+    if ident.isdigit() and int(ident) <= MAX_ID:  # a longer all-digit string is a fingerprint prefix
         secret = session.get(Secret, int(ident))
         if secret is not None:
             return secret

@@ -49,6 +49,7 @@ from typing import Any, NamedTuple
 from secret_sprawl.detectors.types import Confidence
 from secret_sprawl.tracker.confidence import DEFAULT_FLOOR, at_least
 from secret_sprawl.tracker.models.core import RESOLVED_STATUSES, Event, Occurrence, Secret, Target
+from secret_sprawl.tracker.revocation import REVOKED_BY_SPRAWL  # written once the provider confirms
 from secret_sprawl.tracker.sla import SlaPolicy, SlaState
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -59,7 +60,6 @@ _ORG_TARGET = re.compile(r"^([a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?)/(?:(?:dataset
 AGE_BUCKETS = ("0-7", "7-14", "14-21", "21-27", ">27")
 MTTR_STATUSES = frozenset({"revoked", "rotated"})
 METHODS = ("sprawl", "people")  # how a remediation was done
-REVOKED_BY_SPRAWL = "revoked-by-sprawl"  # Event.kind written by `sprawl revoke` once the provider confirms
 ASSIGNED = "assigned"
 REOPENED = "reopened"
 UNASSIGNED = "(unassigned)"

@@ -111,6 +111,8 @@ def test_find_secret_by_id_or_fingerprint_prefix(engine, secret_id):
         assert lifecycle.find_secret(session, fingerprint[:10].upper()).id == secret_id
         with pytest.raises(LookupError):
             lifecycle.find_secret(session, "999999")
+        with pytest.raises(LookupError):  # beyond an SQL INTEGER: a fingerprint prefix, not an id
+            lifecycle.find_secret(session, "12345678901234")
         with pytest.raises(LookupError):
             lifecycle.find_secret(session, "abc")  # too short to be a prefix
         with pytest.raises(LookupError):

@@ -9,13 +9,12 @@ beyond reading the file.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from secret_sprawl.detectors.spec_file import read_spec_file
 from secret_sprawl.detectors.verification import METHODS, VerifierCatalog
 
 FIELDS = ("principal", "account", "token_type", "expires_at", "scopes")
@@ -84,20 +83,10 @@ class IdentityCatalog:
         return spec
 
 
-def builtin_identities_file() -> Path:
-    return Path(str(resources.files("secret_sprawl.detectors") / "identities.toml"))
-
-
 def load_identities(verifiers: VerifierCatalog, path: str | Path | None = None) -> IdentityCatalog:
     """Load and validate the identities file (the built-in one by default)."""
-    source = Path(path) if path else builtin_identities_file()
-    try:
-        doc = tomllib.loads(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise IdentitySpecError(f"{source}: cannot read: {exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise IdentitySpecError(f"{source}: not valid TOML: {exc}") from exc
-    return parse_identities(doc, verifiers, source=str(source))
+    doc, source = read_spec_file(path, "identities.toml", IdentitySpecError)
+    return parse_identities(doc, verifiers, source=source)
 
 
 def parse_identities(doc: Mapping[str, Any], verifiers: VerifierCatalog, *,

@@ -8,13 +8,13 @@ and validates it and answers ``spec_for(provider, rule_id)``; it does no network
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from secret_sprawl.detectors.spec_file import read_spec_file
 
 METHODS = frozenset({"GET", "POST", "DELETE"})
 AUTHS = frozenset({"secret", "admin"})
@@ -77,20 +77,10 @@ class RevocationCatalog:
         return spec
 
 
-def builtin_revocation_file() -> Path:
-    return Path(str(resources.files("secret_sprawl.detectors") / "revocation.toml"))
-
-
 def load_revocations(path: str | Path | None = None) -> RevocationCatalog:
     """Load and validate the revocation file (the built-in one by default)."""
-    source = Path(path) if path else builtin_revocation_file()
-    try:
-        doc = tomllib.loads(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RevocationSpecError(f"{source}: cannot read: {exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RevocationSpecError(f"{source}: not valid TOML: {exc}") from exc
-    return parse_revocations(doc, source=str(source))
+    doc, source = read_spec_file(path, "revocation.toml", RevocationSpecError)
+    return parse_revocations(doc, source=source)
 
 
 def parse_revocations(doc: Mapping[str, Any], *, source: str = "<revocation>") -> RevocationCatalog:

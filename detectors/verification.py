@@ -8,13 +8,13 @@ only other way a secret leaves the machine is an operator's explicit endpoint ov
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from secret_sprawl.detectors.spec_file import read_spec_file
 
 KINDS = frozenset({"header", "aws-sigv4"})
 METHODS = frozenset({"GET", "POST"})
@@ -64,20 +64,10 @@ class VerifierCatalog:
         return spec
 
 
-def builtin_verifiers_file() -> Path:
-    return Path(str(resources.files("secret_sprawl.detectors") / "verifiers.toml"))
-
-
 def load_verifiers(path: str | Path | None = None) -> VerifierCatalog:
     """Load and validate the verifiers file (the built-in one by default)."""
-    source = Path(path) if path else builtin_verifiers_file()
-    try:
-        doc = tomllib.loads(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise VerifierSpecError(f"{source}: cannot read: {exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise VerifierSpecError(f"{source}: not valid TOML: {exc}") from exc
-    return parse_verifiers(doc, source=str(source))
+    doc, source = read_spec_file(path, "verifiers.toml", VerifierSpecError)
+    return parse_verifiers(doc, source=source)
 
 
 def parse_verifiers(doc: Mapping[str, Any], *, source: str = "<verifiers>") -> VerifierCatalog:

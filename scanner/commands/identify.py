@@ -20,7 +20,7 @@ from secret_sprawl.scanner.formats import names, renderer
 from secret_sprawl.scanner.formats.identify import IdentifyView
 from secret_sprawl.scanner.identify.client import IDENTIFIED, Identifier
 from secret_sprawl.scanner.identify.service import identify_and_record, identify_items, open_ids
-from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.scanner.verify.settings import VerifySettings, add_endpoint_options
 from secret_sprawl.tracker.actor import default_actor
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
@@ -42,10 +42,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     parser.add_argument("ids", nargs="*", metavar="ID", help="secret id or fingerprint prefix")
     parser.add_argument("--all-open", action="store_true", help="every open secret")
-    parser.add_argument("--endpoint", metavar="PROVIDER=URL", action="append", default=[],
-                        help="send PROVIDER's calls to this base URL (a gateway or a test server)")
-    parser.add_argument("--allow-endpoint-overrides", action="store_true",
-                        help="allow --endpoint / [verify.endpoints] to point at a non-official host")
+    add_endpoint_options(parser)
     parser.add_argument("--assign", action="store_true",
                         help="give each identified secret without an owner the one the [owners] table names")
     parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")

@@ -24,7 +24,7 @@ from secret_sprawl.scanner.formats.revoke import RevokeView
 from secret_sprawl.scanner.revoke.plan import API, CLOSED, plan
 from secret_sprawl.scanner.revoke.service import REVOKED, Recheck, revoke
 from secret_sprawl.scanner.verify.client import Verifier
-from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.scanner.verify.settings import VerifySettings, add_endpoint_options
 from secret_sprawl.tracker.actor import default_actor
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
@@ -46,10 +46,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--yes", action="store_true", help="do not ask before revoking")
     parser.add_argument("--dry-run", action="store_true",
                         help="show the calls (redacted); send and change nothing")
-    parser.add_argument("--endpoint", metavar="PROVIDER=URL", action="append", default=[],
-                        help="send PROVIDER's calls to this base URL (a gateway or a test server)")
-    parser.add_argument("--allow-endpoint-overrides", action="store_true",
-                        help="allow --endpoint / [verify.endpoints] to point at a non-official host")
+    add_endpoint_options(parser)
     parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")
     parser.add_argument("--format", choices=names("revoke"), default="table",
                         help="table (for people) or json (for programs, such as the TUI)")

@@ -23,7 +23,7 @@ from secret_sprawl.scanner.verify.service import (
     summarize,
     verify_and_record,
 )
-from secret_sprawl.scanner.verify.settings import VerifySettings
+from secret_sprawl.scanner.verify.settings import VerifySettings, add_endpoint_options
 from secret_sprawl.tracker.actor import default_actor
 from secret_sprawl.tracker.config import database_url, load_config
 from secret_sprawl.tracker.db import open_database
@@ -43,10 +43,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("ids", nargs="*", metavar="ID", help="secret id or fingerprint prefix")
     parser.add_argument("--all-open", action="store_true",
                         help="every open secret, and revoked/rotated ones not yet proven dead")
-    parser.add_argument("--endpoint", metavar="PROVIDER=URL", action="append", default=[],
-                        help="send PROVIDER's calls to this base URL (a gateway or a test server)")
-    parser.add_argument("--allow-endpoint-overrides", action="store_true",
-                        help="allow --endpoint / [verify.endpoints] to point at a non-official host")
+    add_endpoint_options(parser)
     parser.add_argument("--notify", metavar="URL",
                         help="POST revocations detected and SLA changes to this webhook (else [notify] url)")
     parser.add_argument("--by", default=default_actor(), help="who (default the OS user)")

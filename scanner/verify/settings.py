@@ -5,6 +5,7 @@ config: ``--config`` or the user config dir, as scheduled scans have no command 
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -61,3 +62,12 @@ def _check_overrides(endpoints: Mapping[str, str], catalog: VerifierCatalog, all
         raise InputError(f"the endpoint override for {provider} sends its secrets to {wanted.hostname}, "
                          f"not {official.hostname or 'its provider'}: pass --allow-endpoint-overrides "
                          "if you mean it")
+
+
+def add_endpoint_options(parser: argparse.ArgumentParser) -> None:
+    """``--endpoint`` and ``--allow-endpoint-overrides``, the same on every command that sends secrets
+    to their providers (verify, identify, revoke); ``VerifySettings.from_config`` reads them."""
+    parser.add_argument("--endpoint", metavar="PROVIDER=URL", action="append", default=[],
+                        help="send PROVIDER's calls to this base URL (a gateway or a test server)")
+    parser.add_argument("--allow-endpoint-overrides", action="store_true",
+                        help="allow --endpoint / [verify.endpoints] to point at a non-official host")

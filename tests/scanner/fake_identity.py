@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import random
 import string
-import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 from secret_sprawl.detectors.checksum import base62
+
+from tests.scanner.local_server import LocalFake
 
 ALNUM = string.ascii_letters + string.digits
 Response = tuple[int, dict[str, str], bytes]
@@ -74,7 +75,7 @@ class Seen:
 
 
 @dataclass
-class FakeIdentityAPIs:
+class FakeIdentityAPIs(LocalFake):
     keys: dict[str, dict[str, str]] = field(default_factory=dict)  # provider -> kind -> key (AWS: key id)
     aws_secrets: dict[str, str] = field(default_factory=dict)  # AWS key id -> secret access key
     retry_after: str = "1"
@@ -103,10 +104,6 @@ class FakeIdentityAPIs:
         keys = [key for kinds in self.keys.values() for key in kinds.values()]
         return keys + list(self.aws_secrets.values())
 
-    def url_for(self, provider: str) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}/{provider}"
-
     def endpoints(self) -> list[str]:
         return [arg for name in PROVIDERS for arg in ("--endpoint", f"{name}={self.url_for(name)}")]
 
@@ -132,37 +129,13 @@ class FakeIdentityAPIs:
             return 401, {}, b'{"error": "unauthorized"}'
         return LIVE_ANSWERS[seen.provider](seen)
 
-    def __enter__(self) -> FakeIdentityAPIs:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                provider, _, rest = self.path.lstrip("/").partition("/")
-                body = self.rfile.read(length)
-                seen = Seen(provider, self.command, "/" + rest, dict(self.headers.items()), body)
-                fake.requests.append(seen)
-                status, headers, body = fake.answer(seen)
-                self.send_response(status)
-                for name, value in {"Content-Type": "application/json", **headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _handle
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.shutdown()
-        self.server.server_close()
+    def respond(self, method: str, path: str, headers: dict[str, str],
+                body: bytes) -> tuple[int, dict[str, str], bytes]:
+        provider, _, rest = path.lstrip("/").partition("/")
+        seen = Seen(provider, method, "/" + rest, headers, body)
+        self.requests.append(seen)
+        status, extra, payload = self.answer(seen)
+        return status, {"Content-Type": "application/json", **extra}, payload
 
 
 def _json(body: object, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

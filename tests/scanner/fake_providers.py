@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import secrets
 import string
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 from secret_sprawl.detectors.verification import VerifierCatalog, load_verifiers
+
+from tests.scanner.local_server import LocalFake
 
 
 def fake_key(prefix: str = "sk-test-") -> str:
@@ -40,7 +41,7 @@ class Seen:
 
 
 @dataclass
-class FakeProviders:
+class FakeProviders(LocalFake):
     """Route a provider to ``url_for(provider)`` with the endpoint override."""
 
     catalog: VerifierCatalog = field(default_factory=load_verifiers)
@@ -48,10 +49,6 @@ class FakeProviders:
         "live": fake_key(), "revoked": fake_key(), "limited": fake_key(), "broken": fake_key()})
     requests: list[Seen] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
-
-    def url_for(self, provider: str) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}/{provider}"
 
     def answer(self, provider: str, seen: Seen) -> tuple[int, bytes]:
         spec = self.catalog.providers[provider]
@@ -66,32 +63,9 @@ class FakeProviders:
             return 429, b'{"error": "rate limited"}'
         return 500, b'{"error": "internal"}'
 
-    def __enter__(self) -> FakeProviders:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                seen = Seen(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
-                fake.requests.append(seen)
-                provider = self.path.split("/")[1]
-                status, body = fake.answer(provider, seen)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _handle
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.shutdown()
-        self.server.server_close()
+    def respond(self, method: str, path: str, headers: dict[str, str],
+                body: bytes) -> tuple[int, dict[str, str], bytes]:
+        seen = Seen(method, path, headers, body)
+        self.requests.append(seen)
+        status, payload = self.answer(path.split("/")[1], seen)
+        return status, {"Content-Type": "application/json"}, payload

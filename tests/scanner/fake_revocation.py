@@ -15,14 +15,15 @@ import json
 import re
 import secrets
 import string
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from secret_sprawl.detectors.checksum import base62
 from secret_sprawl.scanner.verify.sigv4 import sign
+
+from tests.scanner.local_server import LocalFake
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -75,7 +76,7 @@ class Seen:
 
 
 @dataclass
-class FakeRevocationAPI:
+class FakeRevocationAPI(LocalFake):
     admin: str = field(default_factory=lambda: "admin-" + secrets.token_hex(16))
     live: set[str] = field(default_factory=set)
     behaviour: dict[str, str] = field(default_factory=dict)
@@ -83,10 +84,6 @@ class FakeRevocationAPI:
     aws_self_service: set[str] = field(default_factory=set)  # key ids whose user may manage own keys
     requests: list[Seen] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
-
-    def url_for(self, provider: str) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}/{provider}"
 
     def revocation_calls(self) -> list[Seen]:
         """Requests other than the verifiers' read-only checks."""
@@ -233,36 +230,14 @@ class FakeRevocationAPI:
 
     # -- the server ----------------------------------------------------------------------------
 
-    def __enter__(self) -> FakeRevocationAPI:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                seen = Seen(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
-                fake.requests.append(seen)
-                status, payload = fake.answer(seen)
-                xml = isinstance(payload, str)
-                body = payload.encode() if xml else b"" if payload is None else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml" if xml else "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_DELETE = _handle
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.shutdown()
-        self.server.server_close()
+    def respond(self, method: str, path: str, headers: dict[str, str],
+                body: bytes) -> tuple[int, dict[str, str], bytes]:
+        seen = Seen(method, path, headers, body)
+        self.requests.append(seen)
+        status, payload = self.answer(seen)
+        xml = isinstance(payload, str)
+        data = payload.encode() if xml else b"" if payload is None else json.dumps(payload).encode()
+        return status, {"Content-Type": "text/xml" if xml else "application/json"}, data
 
 
 def _check(live: bool, ok: object, rejected: object) -> tuple[int, object]:

@@ -121,11 +121,14 @@ def deliver_pending(db: Engine, config: Config, *, explicit_url: str | None = No
             continue
         reference, url = target
         shape = config.notify.shapes.get(reference, config.notify.shape)
-        webhook = Webhook(url, transport=transport)
-        try:
-            _deliver_destination(db, destination, webhook, shape, config, now, report)
-        finally:
-            webhook.close()
+        with outbox.delivery_lease(db, destination) as mine:
+            if not mine:
+                continue  # another worker or daemon is delivering this destination's notices now
+            webhook = Webhook(url, transport=transport)
+            try:
+                _deliver_destination(db, destination, webhook, shape, config, now, report)
+            finally:
+                webhook.close()
     return report
 
 

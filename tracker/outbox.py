@@ -3,17 +3,20 @@
 A notice is ``pending`` until its webhook accepts it (``delivered``). A refused attempt counts in
 ``attempts``, keeps ``last_error`` and waits ``base_delay * 2**(attempts-1)`` (at most ``MAX_DELAY``)
 before the next one; after ``max_attempts`` it is ``failed`` and waits for ``retry`` (back to pending)
-or ``drop``. ``dropped`` notices are kept, never sent. These functions never commit.
+or ``drop``. ``dropped`` notices are kept, never sent. These functions never commit, except
+``delivery_lease``, which holds a lock on its own connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from secret_sprawl.tracker.models.schedule import Notification
-from sqlalchemy import or_, select, update
+from sqlalchemy import Engine, or_, select, text, update
 from sqlmodel import Session
 
 MAX_DELAY = timedelta(hours=6)
@@ -27,6 +30,28 @@ class DeliveryStatus(StrEnum):
 
 
 DELIVERY_STATUSES = tuple(DeliveryStatus)
+
+
+@contextmanager
+def delivery_lease(db: Engine, destination: str) -> Iterator[bool]:
+    """True when this process may deliver ``destination``'s notices now. On PostgreSQL, where several
+    workers and schedule daemons share one outbox, a session advisory lock per destination lets only
+    one of them post at a time (the others skip it: the holder delivers what is due, so a notice is
+    not posted twice). SQLite has one machine and one writer at a time: always True."""
+    if db.dialect.name != "postgresql":
+        yield True
+        return
+    digest = hashlib.sha256(b"sprawl-outbox:" + destination.encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    with db.connect() as connection:
+        held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+        connection.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
 
 
 def waiting_destinations(session: Session) -> list[str]:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     context = {"db_url": db_url, "cache_dir": str(args.cache_dir) if args.cache_dir else None,
                "rules": list(args.rules), "api_urls": dict(args.api_url), "token_envs": dict(args.token_env),
-               "fingerprint_key": key}
+               "fingerprint_key": key, "config_path": str(args.config) if args.config else None}
     run_worker(WorkerSettings(conninfo, tuple(args.queue), args.concurrency, args.until_empty,
                               args.heartbeat, args.stalled_after, context))
     return EXIT_OK

@@ -3,12 +3,14 @@
 A scan job holds the lock named after its target, so one repository is never scanned by two
 workers at once, and its queueing lock, so it is queued at most once. Transient failures (a fetch
 that failed, a database lock or connection problem) are retried with exponential backoff. The
-job arguments carry names and URLs only: each worker reads tokens from its own environment.
+job arguments carry names and URLs only: each worker reads tokens from its own environment. After
+each scan the worker delivers the notification outbox (one deliverer per webhook at a time).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -18,10 +20,12 @@ from typing import Any
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 from secret_sprawl.scanner.errors import InputError
+from secret_sprawl.scanner.notify import deliver_pending
 from secret_sprawl.scanner.orgs.expand import OrgOptions, RepositoryTarget, expand_targets, rebuild_target
 from secret_sprawl.scanner.queue.app import QUEUE, app
 from secret_sprawl.scanner.queue.record import TransientScanError, scan_and_record
 from secret_sprawl.scanner.sources.remote import default_cache_dir
+from secret_sprawl.tracker.config import load_config
 from secret_sprawl.tracker.db import open_database
 from secret_sprawl.tracker.jobs import record_job_error
 from sqlalchemy import Engine
@@ -30,6 +34,7 @@ from sqlalchemy.exc import OperationalError
 RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=2,
                                     retry_exceptions={TransientScanError, OperationalError})
 _engines: dict[str, Engine] = {}
+log = logging.getLogger(__name__)
 
 
 def _keeps_error(task: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
@@ -61,6 +66,7 @@ def scan_job(context: procrastinate.JobContext, target: str, clone_url: str = ""
                                trigger="worker", actor=f"worker:{socket.gethostname()}:{os.getpid()}",
                                rules=tuple(settings.get("rules", ())),
                                fingerprint_key=settings.get("fingerprint_key"))
+    _deliver(_engine(settings["db_url"]), settings.get("config_path"))
     return {"scan_id": recorded.scan_id, "findings": recorded.findings, "complete": recorded.complete}
 
 
@@ -89,3 +95,11 @@ def _engine(db_url: str) -> Engine:
     if db_url not in _engines:
         _engines[db_url] = open_database(db_url)
     return _engines[db_url]
+
+
+def _deliver(engine: Engine, config_path: str | None) -> None:
+    """Post the outbox's due notices (the ones this job wrote among them); never fails the job."""
+    try:
+        deliver_pending(engine, load_config(config_path))
+    except Exception:  # a notification problem is logged, and retried by the next delivery
+        log.exception("delivering notifications failed")

@@ -23,6 +23,7 @@ from secret_sprawl.tracker.jobs import list_jobs
 from secret_sprawl.tracker.metrics import compute_metrics
 from secret_sprawl.tracker.models.columns import utcnow
 from secret_sprawl.tracker.models.core import Occurrence, Secret, Target
+from secret_sprawl.tracker.outbox import delivery_lease
 from secret_sprawl.tracker.sla import SlaPolicy
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
@@ -31,6 +32,7 @@ from tests.conftest import postgres_schema
 from tests.pause_in_record import PAUSED, SCRIPT
 from tests.scanner.fake_hosts import FakeHosts, FakeRepo
 from tests.scanner.helpers import commit_all, git, groq_key
+from tests.scanner.local_webhook import Hook
 
 _SPRAWL = [sys.executable, "-c", "import sys; from secret_sprawl.scanner.cli import main; sys.exit(main())"]
 _FAST = ("--heartbeat", "0.5", "--stalled-after", "2")
@@ -270,3 +272,35 @@ def test_schedule_add_rejects_a_malformed_org_target(tmp_path: Path) -> None:
     done = _sprawl("schedule", "add", "n", "--cron", "0 3 * * *", "github://a/b",
                    "--db", f"sqlite:///{tmp_path / 't.db'}")
     assert done.returncode == 2 and "github://ORG" in done.stderr
+
+
+@pytest.mark.postgres
+def test_a_worker_delivers_the_notices_its_job_wrote(tmp_path: Path, pg_url: str) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "--quiet")
+    (repo / "k.py").write_text(f"K = '{groq_key(300)}'\n")
+    commit_all(repo, "a key")
+    config = tmp_path / "sprawl.toml"
+    config.write_text('[notify]\nurl = "env:SPRAWL_WORKER_HOOK"\n')
+    with Hook() as hook:
+        env = {"SPRAWL_WORKER_HOOK": hook.url}
+        queued = _sprawl("--config", str(config), "scan", str(repo), "--enqueue", "--db", pg_url, env=env)
+        assert queued.returncode == 0, queued.stderr
+        worker = _sprawl("--config", str(config), "worker", "--db", pg_url, "--until-empty",
+                         "--cache-dir", str(tmp_path / "cache"), *_FAST, env=env)
+        assert worker.returncode == 0, worker.stderr
+        assert [e["kind"] for e in hook.events()] == ["new-secret"]
+
+
+@pytest.mark.postgres
+def test_one_deliverer_per_destination_at_a_time(pg_url: str) -> None:
+    engine = open_database(pg_url)
+    try:
+        with (delivery_lease(engine, "global") as first, delivery_lease(engine, "global") as second,
+              delivery_lease(engine, "schedule:nightly") as other):
+            assert (first, second, other) == (True, False, True)
+        with delivery_lease(engine, "global") as again:
+            assert again  # released when the holder finished
+    finally:
+        engine.dispose()

@@ -16,6 +16,7 @@ from secret_sprawl.tracker.schedules import add_schedule
 from sqlmodel import Session, select
 
 from tests.scanner.fake_providers import fake_openai_key
+from tests.scanner.helpers import wait_for
 from tests.scanner.local_webhook import Hook
 
 
@@ -109,14 +110,6 @@ def test_a_real_scheduler_run_delivers_a_notice_refused_on_an_earlier_run_once(t
         row = session.exec(select(Notification).where(Notification.destination == "schedule:nightly")).one()
         assert row.status == "delivered" and row.attempts >= 2
 
-
-def wait_for(condition, timeout=60.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_notices_for_a_removed_schedule_are_dropped_not_kept_waiting(tmp_path, hooks, capsys):

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from secret_sprawl.tracker.schedules import get_schedule
 from sqlmodel import Session
 
 from tests.scanner.fake_providers import fake_openai_key
+from tests.scanner.helpers import wait_for
 from tests.scanner.local_webhook import Hook
 
 
@@ -148,7 +148,7 @@ def test_the_daemon_log_is_quiet_and_speaks_the_vocabulary(db_url, folders, tmp_
     reader.start()
     try:  # until the repository was scanned twice (the second time incrementally) and "gone" failed
         wanted = ("schedule repo: ok (scan", "schedule gone: failed (scan")
-        assert _wait(lambda: all(any(text in line for line in list(lines)) for text in wanted), timeout=90)
+        assert wait_for(lambda: all(any(text in line for line in list(lines)) for text in wanted), timeout=90)
     finally:
         daemon.send_signal(signal.SIGINT)
         daemon.wait(timeout=30)
@@ -179,7 +179,7 @@ def test_missed_and_coalesced_runs_are_logged(db_url, folders, caplog):
     daemon = Daemon(db_url, sync_interval=60)
     daemon.start()
     try:
-        assert _wait(lambda: "coalesced into the run due at" in caplog.text)
+        assert wait_for(lambda: "coalesced into the run due at" in caplog.text)
     finally:
         daemon.shutdown()
     assert "schedule hourly: 3 missed runs" in caplog.text  # 3.5, 2.5 and 1.5 hours ago
@@ -198,7 +198,7 @@ def test_a_run_missed_past_the_grace_time_is_logged(db_url, folders, caplog):
     daemon = Daemon(db_url, sync_interval=60, misfire_grace_time=1)
     daemon.start()
     try:
-        assert _wait(lambda: "schedule hourly: missed the run due at" in caplog.text)
+        assert wait_for(lambda: "schedule hourly: missed the run due at" in caplog.text)
     finally:
         daemon.shutdown()
 
@@ -212,14 +212,6 @@ def _move_next_run(db_url, name, back):
     store.update_job(job)
     store.shutdown()
 
-
-def _wait(condition, timeout=60.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_scans_list_matches_a_target_exactly(db_url, tmp_path, capsys):

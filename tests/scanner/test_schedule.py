@@ -13,6 +13,7 @@ from secret_sprawl.tracker.schedules import add_schedule, get_schedule, remove_s
 from sqlmodel import Session, select
 
 from tests.scanner.fake_providers import fake_openai_key
+from tests.scanner.helpers import wait_for
 
 DEADLINE = 20.0
 
@@ -41,24 +42,16 @@ def scans(db_url, name):
         return session.exec(select(Scan).where(Scan.trigger == f"schedule:{name}").order_by(Scan.id)).all()
 
 
-def wait_for(condition, timeout=DEADLINE):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 def test_daemon_runs_a_tracked_scan_and_picks_up_new_schedules(db_url, target):
     daemon = Daemon(db_url, sync_interval=0.1)
     thread = threading.Thread(target=daemon.run)
     thread.start()
     try:
-        assert wait_for(lambda: daemon.scheduler.running)
+        assert wait_for(lambda: daemon.scheduler.running, DEADLINE)
         assert daemon.scheduler.get_jobs() == []
         add(db_url, "nightly", "* * * * * *", [target])  # added while the daemon runs
-        assert wait_for(lambda: any(s.finished_at for s in scans(db_url, "nightly")))
+        assert wait_for(lambda: any(s.finished_at for s in scans(db_url, "nightly")), DEADLINE)
     finally:
         daemon.stop()
         thread.join(DEADLINE)
@@ -122,7 +115,7 @@ def test_missed_runs_while_down_run_once(db_url, target):
     restarted = Daemon(db_url, sync_interval=60)
     restarted.start()
     try:
-        assert wait_for(lambda: any(s.finished_at for s in scans(db_url, "hourly")))
+        assert wait_for(lambda: any(s.finished_at for s in scans(db_url, "hourly")), DEADLINE)
         time.sleep(0.5)  # room for any wrongly repeated run to start
         assert len(scans(db_url, "hourly")) == 1
         job = restarted.scheduler.get_job(job_id("hourly"))

@@ -8,7 +8,8 @@ and review the SVGs under ``__snapshots__/`` before committing them.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
+from textual.worker import WorkerState
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 # Keys pressed once the queue is loaded, to reach each screen.
@@ -37,13 +38,18 @@ def test_screen(snap_compare, make_app, settle, screen, size):
     assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=reach)
 
 
-async def steady(pilot, *, tries: int = 100) -> None:
-    """Until two pictures of the screen 50 ms apart are the same: a table sizes its columns on a later
-    refresh than the one that drew its rows, later still on a busy machine."""
-    before = pilot.app.export_screenshot()
+async def steady(pilot, *, tries: int = 400) -> None:
+    """Until no worker is loading, no table waits to size its columns (a DataTable does that on its
+    next idle event) and three pictures of the screen 50 ms apart are the same: on a busy machine a
+    screen's loading worker may start after the previous check, and the sizing comes late."""
+    before, same = pilot.app.export_screenshot(), 0
     for _ in range(tries):
         await pilot.pause(0.05)
         now = pilot.app.export_screenshot()
-        if now == before:
+        busy = any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in pilot.app.workers)
+        pending = any(table._require_update_dimensions or table._new_rows
+                      for table in pilot.app.screen.query(DataTable))
+        same = same + 1 if now == before and not busy and not pending else 0
+        if same >= 2:
             return
         before = now

@@ -15,7 +15,7 @@ from http.server import ThreadingHTTPServer
 
 from secret_sprawl.detectors.verification import VerifierCatalog, load_verifiers
 
-from tests.scanner.local_server import LocalFake
+from tests.scanner.local_server import LocalFake, Seen
 
 
 def fake_key(prefix: str = "sk-test-") -> str:
@@ -30,14 +30,6 @@ def fake_openai_key() -> str:
 
 def fake_aws_key_id() -> str:
     return "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
 
 
 @dataclass

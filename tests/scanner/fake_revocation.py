@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from secret_sprawl.detectors.checksum import base62
 from secret_sprawl.scanner.verify.sigv4 import sign
 
-from tests.scanner.local_server import LocalFake
+from tests.scanner.local_server import LocalFake, Seen
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -65,14 +65,6 @@ def anthropic_key() -> str:
 
 def aws_pair() -> tuple[str, str]:
     return "AKIA" + _random(16, string.ascii_uppercase + "234567"), _random(40, ALNUM + "/+")
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
 
 
 @dataclass

@@ -4,8 +4,19 @@ every request to the fake's ``respond`` and serves each provider under ``/<provi
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
+
+
+@dataclass
+class Seen:
+    """One request a fake received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
 
 
 class LocalFake:

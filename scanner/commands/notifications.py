@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     leaf = action_options()
     listing = actions.add_parser("list", parents=[leaf], help="notices, newest first, with delivery state")
-    listing.add_argument("--state", choices=outbox.DELIVERY_STATUSES, help="only notices in this state")
+    listing.add_argument("--state",
+                         choices=[s.value for s in outbox.DELIVERY_STATUSES],
+                         help="only notices in this state")
     listing.add_argument("--limit", type=int, default=100, metavar="N",
                          help="at most N notices (default 100)")
     listing.add_argument("--format", choices=names("notifications"), default="table", help="table or json")

@@ -40,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     leaf = action_options()
 
     listing = actions.add_parser("list", parents=[leaf], help="secrets with age, SLA state and places")
-    listing.add_argument("--status", choices=SECRET_STATUSES, help="only secrets with this status")
+    listing.add_argument("--status",
+                         choices=[s.value for s in SECRET_STATUSES], help="only secrets with this status")
     listing.add_argument("--sla", choices=OPEN_SLA_STATES, help="only secrets in this SLA state")
     listing.add_argument("--provider", help="only this provider's secrets (e.g. openai, aws)")
     listing.add_argument("--target", help="only secrets seen in this target")
@@ -58,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
     resolve = actions.add_parser("resolve", parents=[leaf], help="close a secret (revoked, rotated, ...)")
     resolve.add_argument("ident", metavar="ID", help=_ID_HELP)
-    resolve.add_argument("--reason", required=True, choices=RESOLVED_STATUSES, help="how it was closed")
+    resolve.add_argument("--reason", required=True,
+                         choices=[s.value for s in RESOLVED_STATUSES], help="how it was closed")
     resolve.add_argument("--at", type=utc_time, metavar="ISO8601", help="when it was resolved (default now)")
     resolve.add_argument("--note", help="why; required for accepted-risk")
     resolve.add_argument("--by", default=default_actor(), help=_BY_HELP)

@@ -59,13 +59,18 @@ def test_broken_checksum_is_medium_and_long_refresh_token_has_none(engine):
     "value",
     ["your-api-key-here", "sk-your-key-0000", "test-key-123", "AKIAIOSFODNN7EXAMPLE", "dummy_token_value",
      "abc123abc123abc123", "qwertyuiop12", "1234567890abcdef", "aaaaaaaaaaaa", "xxxxxxxxxxxx",
-     "<your key>", "MyFakeSecretKey1", "INVALID-TOKEN-99", "replace_with_real"],
+     "<your key>", "MyFakeSecretKey1", "INVALID-TOKEN-99", "replace_with_real", "k9ZYXWVUq2",
+     "Xq7dE987654b"],
 )
 def test_placeholders(value):
     assert placeholder_like(value)
 
 
-@pytest.mark.parametrize("value", [fake(1), fake(2, 40), fake(3, 64, "0123456789abcdef"), "HnFfoV5nFPVjvNlt"])
+@pytest.mark.parametrize("value", [
+    fake(1), fake(2, 40), fake(3, 64, "0123456789abcdef"), "HnFfoV5nFPVjvNlt",
+    "iDT30bOyhlCG5QKlXftvBqcfKgcxcVUtBRARnAxGXTH8N45nopKFWlQI",  # "cxcvu" hops between sequences
+    "Q7yOuRb3Kd9LmX2pZt4WmOcK",  # "yOuR", "mOcK": mixed case as only chance writes it
+])
 def test_random_values_are_not_placeholders(value):
     assert not placeholder_like(value)
 

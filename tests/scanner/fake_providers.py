@@ -16,6 +16,7 @@ from http.server import ThreadingHTTPServer
 from secret_sprawl.detectors.verification import VerifierCatalog, load_verifiers
 
 from tests.scanner.local_server import LocalFake, Seen
+from tests.synthetic import random_body
 
 
 def fake_key(prefix: str = "sk-test-") -> str:
@@ -25,11 +26,11 @@ def fake_key(prefix: str = "sk-test-") -> str:
 
 def fake_openai_key() -> str:
     """Synthetic, but shaped like an OpenAI project key so the engine finds it."""
-    return "sk-proj-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(56))
+    return "sk-proj-" + random_body(56)
 
 
 def fake_aws_key_id() -> str:
-    return "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
+    return "AKIA" + random_body(16, string.ascii_uppercase + "234567")
 
 
 @dataclass

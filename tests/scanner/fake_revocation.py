@@ -24,18 +24,13 @@ from secret_sprawl.detectors.checksum import base62
 from secret_sprawl.scanner.verify.sigv4 import sign
 
 from tests.scanner.local_server import LocalFake, Seen
-
-ALNUM = string.ascii_letters + string.digits
-
-
-def _random(n: int, alphabet: str = ALNUM) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(n))
+from tests.synthetic import ALNUM, random_body
 
 
 def _crc_token(prefix: str) -> str:
     import zlib
 
-    body = _random(30)
+    body = random_body(30)
     return prefix + body + base62(zlib.crc32(body.encode()), 6)
 
 
@@ -48,23 +43,23 @@ def npm_token() -> str:
 
 
 def gitlab_pat() -> str:
-    return "glpat-" + _random(20)
+    return "glpat-" + random_body(20)
 
 
 def slack_bot_token() -> str:
-    return f"xoxb-{_random(12, string.digits)}-{_random(12, string.digits)}-{_random(24)}"
+    return f"xoxb-{random_body(12, string.digits)}-{random_body(12, string.digits)}-{random_body(24)}"
 
 
 def openai_key() -> str:
-    return "sk-proj-" + _random(56)
+    return "sk-proj-" + random_body(56)
 
 
 def anthropic_key() -> str:
-    return "sk-ant-api03-" + _random(93) + "AA"
+    return "sk-ant-api03-" + random_body(93) + "AA"
 
 
 def aws_pair() -> tuple[str, str]:
-    return "AKIA" + _random(16, string.ascii_uppercase + "234567"), _random(40, ALNUM + "/+")
+    return "AKIA" + random_body(16, string.ascii_uppercase + "234567"), random_body(40, ALNUM + "/+")
 
 
 @dataclass

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from tests.scanner import fake_revocation as fr
 from tests.scanner.fake_revocation import FakeRevocationAPI
+from tests.synthetic import random_body
 
 CONFIG = "[verify]\nbackoff = 0.001\n[revoke]\nrecheck_attempts = 2\nrecheck_delay = 0\n"
 
@@ -280,7 +281,7 @@ def test_admin_only_providers_without_an_admin_key_print_the_manual_steps(world,
 
 
 def test_a_credential_without_a_revocation_api_gets_the_rules_remediation(world, capsys):
-    token = "hf_" + fr._random(34)
+    token = "hf_" + random_body(34)
     (world.app / "hf.env").write_text(f"HF_TOKEN={token}\n")
     assert world.scan() == 1
     capsys.readouterr()

@@ -18,21 +18,22 @@ from dataclasses import replace
 from git import Git
 from secret_sprawl.detectors.types import Finding
 from secret_sprawl.scanner.sources.archive import member_suffix
-from secret_sprawl.scanner.sources.git_history import Introduction, head_blobs, introductions
+from secret_sprawl.scanner.sources.git_history import Introduction, head_blobs
 
 # Scan HEAD's blob at a path that this run did not scan (incremental scans); returns its findings.
 Rescan = Callable[[str, str], list[Finding]]
 _Key = tuple[str, str, str]  # path, rule id, fingerprint
 
 
-def attribute(git: Git, hits: dict[str, list[Finding]], *, exclude: Sequence[str],
-              rescan: Rescan) -> list[Finding]:
+def attribute(git: Git, hits: dict[str, list[Finding]], introduced: dict[tuple[str, str], Introduction], *,
+              exclude: Sequence[str], rescan: Rescan) -> list[Finding]:
+    """``introduced``: ``git_history.introductions`` of (at least) the blobs in ``hits``."""
     if not hits:
         return []
-    introduced = introductions(git, set(hits), exclude)
     places: dict[str, list[tuple[str, Introduction | None]]] = defaultdict(list)
     for (blob, path), introduction in introduced.items():
-        places[blob].append((path, introduction))
+        if blob in hits:
+            places[blob].append((path, introduction))
     for blob, findings in hits.items():
         if blob not in places:  # no commit in range wrote it (e.g. grafted history): keep its path
             places[blob].append((findings[0].provenance.path, None))

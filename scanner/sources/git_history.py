@@ -10,9 +10,9 @@ the object database (``--batch-all-objects``) so that every present blob is stil
 Reading: each worker process reads its batch of blobs with its own ``git cat-file --batch``
 (``BlobReader``), so blob content never crosses a process boundary.
 
-Attribution (only for blobs that had matches): one streamed pass of ``git log --all --raw``
-(no content diffs) finds, for each (blob, path), the earliest commit by commit date that wrote it;
-merges are consulted only for blobs no ordinary commit wrote.
+Attribution (only for blobs that had matches, and absent objects): one streamed pass of
+``git log --all --raw`` (no content diffs) finds, for each (blob, path), the earliest commit by
+commit date that wrote it; merges are consulted only for blobs no ordinary commit wrote.
 """
 
 from __future__ import annotations
@@ -191,14 +191,6 @@ def _tolerant(lines: Iterator[bytes]) -> Iterator[bytes]:
         yield from lines
 
 
-def absent_paths(git: Git, ids: set[str]) -> dict[str, str]:
-    """A path for each of ``ids`` that a readable commit names (best effort: {} when git log fails)."""
-    found: dict[tuple[str, str], Introduction] = {}
-    with contextlib.suppress(GitFailure):
-        _scan_log(git, ids, (), found, merges=False, trees=True)
-    return {blob: path for (blob, path) in sorted(found)}
-
-
 class BlobReader:
     """One long-lived ``git cat-file --batch`` per repository, asked for a batch of blobs at a time.
 
@@ -297,14 +289,17 @@ class _Broken(Exception):
     """git cat-file died while answering."""
 
 
-def introductions(git: Git, wanted: set[str], exclude: Sequence[str]) -> dict[tuple[str, str], Introduction]:
+def introductions(git: Git, wanted: set[str], exclude: Sequence[str], *,
+                  absent: set[str] = frozenset()) -> dict[tuple[str, str], Introduction]:
     """For each (blob, path) with a blob in ``wanted``: the earliest commit (by commit date) writing it.
 
-    A history git cannot walk to its end (an absent commit) gives what the walk reached before.
+    ``absent`` objects (blobs or trees a listing could not read) are looked for in the same pass, so
+    that each can be reported with a path. A history git cannot walk to its end (an absent commit)
+    gives what the walk reached before.
     """
     found: dict[tuple[str, str], Introduction] = {}
     with contextlib.suppress(GitFailure):
-        _scan_log(git, wanted, exclude, found, merges=False)
+        _scan_log(git, wanted | absent, exclude, found, merges=False, trees=bool(absent))
     missing = wanted - {blob for blob, _ in found}
     if missing:
         with contextlib.suppress(GitFailure):

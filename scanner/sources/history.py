@@ -67,9 +67,12 @@ def scan_repository(repo: Path, target: str, kind: str, session: Session, *,
             loose.append(finding)
         else:
             hits[finding.provenance.blob_id].append(finding)
-    _report_absent(git, target, absent, promisor, result)
-    history = attribute(git, hits, exclude=exclude, rescan=lambda blob, path: _rescan(git, target, blob, path,
-                                                                                      session))
+    introduced = git_history.introductions(git, set(hits), exclude, absent=set(absent.objects)) \
+        if hits or absent.objects else {}
+    absent_paths = {blob: path for blob, path in sorted(introduced) if blob in absent.objects}
+    _report_absent(target, absent, absent_paths, promisor, result)
+    history = attribute(git, hits, introduced, exclude=exclude,
+                        rescan=lambda blob, path: _rescan(git, target, blob, path, session))
     seen = {finding_key(f) for f in history}
     result.findings = history + [f for f in loose if finding_key(f) not in seen]
     return session.finish(result, ci_files_at_head(repo, worktree))
@@ -109,9 +112,9 @@ def _fetch_missing(repo: Path, git: Git, target: str, remote: str, timeout: floa
                                    f"from {remote} before scanning")]
 
 
-def _report_absent(git: Git, target: str, absent: git_history.Absent, promisor: str | None,
+def _report_absent(target: str, absent: git_history.Absent, paths: dict[str, str], promisor: str | None,
                    result: TargetResult) -> None:
-    """One ScanError per absent object (with its path when a readable commit names it)."""
+    """One ScanError per absent object (with its path, from ``paths``, when a readable commit names it)."""
     if absent.listing_stopped:
         result.errors.append(ScanError(target, ".", f"git could not walk the whole history "
                                                     f"({absent.listing_stopped}); every blob present in the "
@@ -119,7 +122,6 @@ def _report_absent(git: Git, target: str, absent: git_history.Absent, promisor: 
                                                     "'(path unknown)/'"))
     if not absent.objects:
         return
-    paths = git_history.absent_paths(git, set(absent.objects))
     why = f"absent (partial clone of {promisor}; --fetch-missing fetches it)" if promisor else "absent"
     for sha in sorted(absent.objects, key=lambda sha: (paths.get(sha, "~"), sha)):
         message = f"git object {sha} is {why}; not scanned"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from secret_sprawl.scanner.pipeline import Tally
 from secret_sprawl.tracker.safe_text import markup
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class ScanProgress:
@@ -22,7 +24,10 @@ class ScanProgress:
         self._started = time.monotonic()
 
     def __enter__(self) -> ScanProgress:
-        if self.enabled:
+        if self.enabled:  # rich is imported only here: a piped or scheduled scan never draws
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
             self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
                                       TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
                                       console=Console(stderr=True), transient=True)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from secret_sprawl.scanner.orgs.interface import OrgError
 from secret_sprawl.scanner.orgs.trust import origin
+
+if TYPE_CHECKING:
+    import httpx
 
 _MAX_PAUSES = 20
 
@@ -33,6 +35,8 @@ class ApiClient:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.label, self.max_wait, self.sleep = label, max_wait, sleep
         self.origin: tuple[str, str, int] | None = None  # set by the first request
+        import httpx  # here, not at the top: a scan without organisation targets never needs it
+
         self.client = httpx.Client(headers={"Accept": "application/json", **headers}, timeout=30.0,
                                    follow_redirects=True, event_hooks={"request": [self._same_origin]})
 
@@ -62,6 +66,8 @@ class ApiClient:
             next_url = _next_page(response)
 
     def _get(self, url: str | httpx.URL, params: dict[str, Any] | None) -> httpx.Response:
+        import httpx
+
         for _ in range(_MAX_PAUSES):
             try:
                 response = self.client.get(url, params=params)

@@ -65,6 +65,25 @@ def test_secret_moved_to_a_new_blob_keeps_its_first_commit(tmp_path: Path, spraw
     assert (finding["commit"], finding["line"], finding["in_head"]) == (first, 3, True)
 
 
+def test_secret_written_only_by_a_merge_is_dated_to_the_merge(tmp_path: Path, sprawl_scan) -> None:
+    repo = _repo(tmp_path)
+    (repo / "conf.py").write_text("K = None\n")
+    commit_all(repo, "start")
+    git(repo, "checkout", "--quiet", "-b", "side")
+    (repo / "conf.py").write_text("K = 'side'\n")
+    commit_all(repo, "side")
+    git(repo, "checkout", "--quiet", "main")
+    (repo / "conf.py").write_text("K = 'main'\n")
+    commit_all(repo, "main")
+    subprocess.run(["git", "merge", "--quiet", "side"], cwd=repo, capture_output=True, check=False)  # conflicts
+    key = groq_key(26)
+    (repo / "conf.py").write_text(f"K = '{key}'\n")  # the resolution writes what neither parent had
+    merge = commit_all(repo, "merge side")
+    assert len(git(repo, "rev-list", "--parents", "-n", "1", merge).split()) == 3
+    (finding,) = sprawl_scan(repo, "--format", "json").doc["findings"]
+    assert (finding["path"], finding["commit"], finding["in_head"]) == ("conf.py", merge, True)
+
+
 def test_stash_and_remote_tracking_refs_are_scanned(tmp_path: Path, sprawl_scan) -> None:
     origin = _repo(tmp_path, "origin")
     (origin / "readme.md").write_text("hello\n")

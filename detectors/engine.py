@@ -43,6 +43,7 @@ from secret_sprawl.detectors.confidence import MINIFIED_LINE, Surroundings, scor
 from secret_sprawl.detectors.entropy import shannon_entropy
 from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
+from secret_sprawl.detectors.literals import exact_keywords
 from secret_sprawl.detectors.patterns import Patterns
 from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
 from secret_sprawl.detectors.quiet import QuietWindows, lookbehind_reach
@@ -109,13 +110,17 @@ class _Compiled:
     """Everything derived from the catalog: compiled patterns, keyword table, prefilter."""
 
     def __init__(self, catalog: Catalog, backend: str | None) -> None:
-        keyword_ids: dict[bytes, int] = {}
-        for rule in catalog.rules:
+        # A keyword is looked for in its own case only where every match of its rule holds it so.
+        keyword_ids: dict[tuple[bytes, bool], int] = {}
+        exact = [exact_keywords(rule.pattern, rule.keywords) for rule in catalog.rules]
+        for rule, cased in zip(catalog.rules, exact, strict=True):
             for keyword in rule.keywords:
-                keyword_ids.setdefault(keyword.encode("utf-8").lower(), len(keyword_ids))
+                keyword_ids.setdefault(_keyword_key(keyword, keyword in cased), len(keyword_ids))
         patterns = Patterns([text for rule in catalog.rules for text in (rule.pattern, *rule.allow)])
         self.rules = tuple(
-            _compile_rule(rule, order, keyword_ids, patterns) for order, rule in enumerate(catalog.rules)
+            _CompiledRule(rule, order, tuple(sorted({keyword_ids[_keyword_key(keyword, keyword in cased)]
+                                                     for keyword in rule.keywords})), patterns)
+            for order, (rule, cased) in enumerate(zip(catalog.rules, exact, strict=True))
         )
         # Hits of one keyword closer than twice the smallest window of its rules share a window.
         gaps = [0] * len(keyword_ids)
@@ -125,7 +130,8 @@ class _Compiled:
                 smallest[keyword] = min(smallest.get(keyword, compiled.rule.window), compiled.rule.window)
         for keyword, window in smallest.items():
             gaps[keyword] = 2 * window
-        self.prefilter: Prefilter = build_prefilter(list(keyword_ids), gaps, backend)
+        self.prefilter: Prefilter = build_prefilter([keyword for keyword, _ in keyword_ids], gaps, backend,
+                                                    exact=[cased for _, cased in keyword_ids])
         self.quiet = QuietWindows()
         self.rules_by_keyword: dict[int, list[int]] = {}
         for index, compiled in enumerate(self.rules):
@@ -133,9 +139,9 @@ class _Compiled:
                 self.rules_by_keyword.setdefault(keyword, []).append(index)
 
 
-def _compile_rule(rule: Rule, order: int, keyword_ids: dict[bytes, int], patterns: Patterns) -> _CompiledRule:
-    keywords = tuple(sorted({keyword_ids[keyword.encode("utf-8").lower()] for keyword in rule.keywords}))
-    return _CompiledRule(rule, order, keywords, patterns)
+def _keyword_key(keyword: str, exact: bool) -> tuple[bytes, bool]:
+    encoded = keyword.encode("utf-8")
+    return (encoded if exact else encoded.lower()), exact
 
 
 class Engine:

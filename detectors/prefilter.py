@@ -14,10 +14,11 @@ when choosing the dependency, are lower:
 - ``ahocorasick``: a pyahocorasick automaton over the ASCII-lowercased blob (about 50 MB/s);
 - ``regex``: the pure-Python fallback, one trie-shaped pattern of the escaped keywords (15-30 MB/s).
 
-Keywords are matched ASCII-case-insensitively. Compiling the literal Hyperscan database takes
-10-40 ms on a quiet machine and over 100 ms on a busy one, a large part of a small scan's start:
-the compiled database is serialized into the cache (``detectors.cache``, keyed by the keywords and
-the Hyperscan version) and loaded from there by the next process.
+Keywords are matched ASCII-case-insensitively, except those a rule's pattern holds in one exact case
+(``detectors.literals``) where the backend can tell cases apart (Hyperscan). Compiling the literal
+Hyperscan database takes 10-40 ms on a quiet machine and over 100 ms on a busy one, a large part of
+a small scan's start: the compiled database is serialized into the cache (``detectors.cache``, keyed
+by the keywords, their cases and the Hyperscan version) and loaded from there by the next process.
 """
 
 from __future__ import annotations
@@ -40,10 +41,18 @@ class Prefilter:
 
     name = ""
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
-        self.keywords = tuple(keyword.lower() for keyword in keywords)
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], exact: Sequence[bool] = ()) -> None:
+        self.exact = tuple(exact) or (False,) * len(keywords)
+        self.keywords = tuple(keyword if cased else keyword.lower()
+                              for keyword, cased in zip(keywords, self.exact, strict=True))
         self.lengths = tuple(len(keyword) for keyword in self.keywords)
         self.gaps = tuple(gaps)
+        # Each keyword in lower case -> every keyword index it stands for, for the backends that
+        # match case-insensitively only (an exact keyword is then found in every case: more hits, the
+        # same findings).
+        self.lowered: dict[bytes, list[int]] = {}
+        for index, keyword in enumerate(self.keywords):
+            self.lowered.setdefault(keyword.lower(), []).append(index)
 
     def scan(self, data: bytes) -> KeywordSpans:
         """Where each keyword occurs in ``data``; keywords that do not occur are absent."""
@@ -95,12 +104,12 @@ class _Collector:
 class HyperscanPrefilter(Prefilter):
     name = "hyperscan"
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], exact: Sequence[bool] = ()) -> None:
         import hyperscan
 
-        super().__init__(keywords, gaps)
-        self._database = _hyperscan_database(self.keywords) if self.keywords else hyperscan.Database(
-            mode=hyperscan.HS_MODE_BLOCK)
+        super().__init__(keywords, gaps, exact)
+        self._database = (_hyperscan_database(self.keywords, self.exact) if self.keywords
+                          else hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK))
         self._make_scratch = lambda: hyperscan.Scratch(self._database)
         # A scratch space must not be shared between threads.
         self._local = threading.local()
@@ -112,11 +121,13 @@ class HyperscanPrefilter(Prefilter):
         self._database.scan(data, match_event_handler=add, scratch=scratch)
 
 
-def _hyperscan_database(keywords: Sequence[bytes]) -> object:
-    """The literal, caseless block-mode database of ``keywords``: cached, else compiled (and cached)."""
+def _hyperscan_database(keywords: Sequence[bytes], exact: Sequence[bool]) -> object:
+    """The literal block-mode database of ``keywords`` (caseless but the ``exact`` ones): cached, else
+    compiled (and cached)."""
     import hyperscan
 
-    entry = "hyperscan-" + cache.key(getattr(hyperscan, "__version__", ""), *keywords) + ".db"
+    cases = bytes(int(cased) for cased in exact)
+    entry = "hyperscan-" + cache.key(getattr(hyperscan, "__version__", ""), cases, *keywords) + ".db"
     stored = cache.read(entry)
     if stored is not None:
         try:
@@ -125,7 +136,7 @@ def _hyperscan_database(keywords: Sequence[bytes]) -> object:
             pass  # written by another build of the library: compile afresh
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(expressions=list(keywords), ids=list(range(len(keywords))), elements=len(keywords),
-                     flags=[hyperscan.HS_FLAG_CASELESS] * len(keywords), literal=True)
+                     flags=[0 if cased else hyperscan.HS_FLAG_CASELESS for cased in exact], literal=True)
     cache.write(entry, hyperscan.dumpb(database))
     return database
 
@@ -133,20 +144,21 @@ def _hyperscan_database(keywords: Sequence[bytes]) -> object:
 class AhoCorasickPrefilter(Prefilter):
     name = "ahocorasick"
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], exact: Sequence[bool] = ()) -> None:
         import ahocorasick
 
-        super().__init__(keywords, gaps)
+        super().__init__(keywords, gaps, exact)
         self._automaton = ahocorasick.Automaton()
-        for index, keyword in enumerate(self.keywords):
+        for lowered, indices in self.lowered.items():
             # Latin-1 maps each byte to one character, so string offsets are byte offsets.
-            self._automaton.add_word(keyword.decode("latin-1"), (index, len(keyword)))
+            self._automaton.add_word(lowered.decode("latin-1"), (indices, len(lowered)))
         if self.keywords:
             self._automaton.make_automaton()
 
     def _hits(self, data: bytes, add: Callable[..., None]) -> None:
-        for last, (keyword, length) in self._automaton.iter(data.lower().decode("latin-1")):
-            add(keyword, last + 1 - length, last + 1)
+        for last, (indices, length) in self._automaton.iter(data.lower().decode("latin-1")):
+            for keyword in indices:
+                add(keyword, last + 1 - length, last + 1)
 
 
 class RegexPrefilter(Prefilter):
@@ -160,24 +172,23 @@ class RegexPrefilter(Prefilter):
 
     name = "regex"
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int]) -> None:
-        super().__init__(keywords, gaps)
-        self._pattern = re.compile(_trie_pattern(self.keywords))
-        self._index = {keyword: index for index, keyword in enumerate(self.keywords)}
-        self._prefixes = tuple(
-            tuple(j for j, other in enumerate(self.keywords) if j != i and keyword.startswith(other))
-            for i, keyword in enumerate(self.keywords)
-        )
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], exact: Sequence[bool] = ()) -> None:
+        super().__init__(keywords, gaps, exact)
+        self._pattern = re.compile(_trie_pattern(list(self.lowered)))
+        # A lower-cased keyword -> the indices of itself and of every keyword it starts with.
+        self._found = {
+            word: [index for other, indices in self.lowered.items() if word.startswith(other)
+                   for index in indices]
+            for word in self.lowered
+        }
 
     def _hits(self, data: bytes, add: Callable[..., None]) -> None:
-        lowered, search = data.lower(), self._pattern.search
+        lowered, search, lengths = data.lower(), self._pattern.search, self.lengths
         found = search(lowered)
         while found is not None:
             start = found.start()
-            keyword = self._index[found.group()]
-            add(keyword, start, found.end())
-            for prefix in self._prefixes[keyword]:
-                add(prefix, start, start + len(self.keywords[prefix]))
+            for keyword in self._found[found.group()]:
+                add(keyword, start, start + lengths[keyword])
             found = search(lowered, start + 1)
 
 
@@ -221,8 +232,10 @@ def available_backends() -> list[str]:
     return [*names, "regex"]
 
 
-def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str | None = None) -> Prefilter:
-    """A prefilter over ``keywords`` (``gaps[i]``: coalescing distance for keyword ``i``).
+def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str | None = None,
+                    exact: Sequence[bool] = ()) -> Prefilter:
+    """A prefilter over ``keywords`` (``gaps[i]``: coalescing distance for keyword ``i``; ``exact[i]``:
+    keyword ``i`` only in its own case, where the backend can tell cases apart).
 
     ``backend`` None picks the fastest available one; naming an unavailable backend raises
     ``ValueError``.
@@ -232,6 +245,6 @@ def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str
     if backend not in _CLASSES:
         raise ValueError(f"unknown prefilter backend {backend!r} (one of {', '.join(BACKENDS)})")
     try:
-        return _CLASSES[backend](keywords, gaps)
+        return _CLASSES[backend](keywords, gaps, exact)
     except ImportError as exc:
         raise ValueError(f"prefilter backend {backend!r} is not installed: {exc}") from exc

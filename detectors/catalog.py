@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ _PROVIDER = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "name", "provider", "category", "lifetime", "lifetime_note", "pattern", "keywords",
              "references", "examples", "negative_examples")
 _OPTIONAL = ("severity", "min_entropy", "allow", "window", "generic", "remediation", "decoder", "checksum",
-             "public")
+             "public", "requires")
 _DECODERS = frozenset({"jwt"})
 
 
@@ -160,6 +161,7 @@ def _rule(table: object, where: str) -> Rule:
     for example in examples:
         if not _mentions_keyword(example.text, keywords):
             raise CatalogError(f"{where}: example {example.text[:60]!r} contains none of the keywords")
+    requires = _requires(table, examples, where)
     min_entropy = table.get("min_entropy")
     if min_entropy is not None and not isinstance(min_entropy, int | float):
         raise CatalogError(f"{where}: min_entropy must be a number")
@@ -198,6 +200,7 @@ def _rule(table: object, where: str) -> Rule:
         remediation=_text(table, "remediation", where) if "remediation" in table else "",
         decoder=decoder,
         checksum=checksum,
+        requires=requires,
         public=public,
     )
 
@@ -212,6 +215,21 @@ def _text(table: dict, key: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CatalogError(f"{where}: {key} must be a non-empty string")
     return value
+
+
+def _requires(table: dict, examples: tuple[Example, ...], where: str) -> str | None:
+    """The optional byte pattern every match contains; each example must contain it."""
+    if "requires" not in table:
+        return None
+    text = _text(table, "requires", where)
+    try:
+        compiled = re.compile(text.encode("utf-8"))
+    except re.error as exc:
+        raise CatalogError(f"{where}: requires pattern does not compile (Python re, bytes): {exc}") from exc
+    for example in examples:
+        if not compiled.search(example.text.encode("utf-8")):
+            raise CatalogError(f"{where}: example {example.text[:60]!r} has no match of requires")
+    return text
 
 
 def _choice(table: dict, key: str, allowed: frozenset[str], where: str) -> str:

@@ -32,6 +32,7 @@ safe: the Hyperscan scratch space is per thread and everything else is read-only
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -73,6 +74,10 @@ class _CompiledRule:
     @cached_property
     def allow(self) -> tuple[regex.Pattern, ...]:
         return tuple(self._patterns.compile(allowed) for allowed in self.rule.allow)
+
+    @cached_property
+    def requires(self) -> re.Pattern[bytes] | None:
+        return re.compile(self.rule.requires.encode("utf-8")) if self.rule.requires is not None else None
 
     @cached_property
     def reach(self) -> int | None:
@@ -170,7 +175,7 @@ class Engine:
     def prepare(self) -> None:
         """Compile every pattern now (before forking processes that share this engine)."""
         for rule in self.compiled.rules:
-            _ = rule.pattern, rule.allow, rule.context_groups, rule.reach
+            _ = rule.pattern, rule.allow, rule.context_groups, rule.reach, rule.requires
 
     @property
     def prefilter_name(self) -> str:
@@ -193,6 +198,8 @@ class Engine:
         timed_out: list[str] = []
         for index in touched:
             rule = compiled.rules[index]
+            if rule.requires is not None and rule.requires.search(blob) is None:
+                continue  # what every match contains is not in this blob: no window can match
             hits = [span for keyword in rule.keywords for span in spans.get(keyword, ())]
             found: list[_Candidate] = []
             try:

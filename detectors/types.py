@@ -92,6 +92,10 @@ class Rule:
     checksum: str | None = None
     # Public by design (a client-side key shipped to browsers): reported at low confidence.
     public: bool = False
+    # A byte pattern (Python ``re``) that every text the pattern matches contains: a blob without it is
+    # not searched for this rule at all. For rules whose keywords are everywhere (``https://`` fills a
+    # lock file); every example must contain it, which the catalog checks.
+    requires: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

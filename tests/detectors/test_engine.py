@@ -11,6 +11,7 @@ import time
 
 import pytest
 import regex
+from secret_sprawl.detectors.catalog import CatalogError, load_catalog
 from secret_sprawl.detectors.engine import Engine, build_engine
 from secret_sprawl.detectors.prefilter import available_backends
 
@@ -263,3 +264,28 @@ def test_build_engine_caches_per_catalog_and_takes_extra_rules(write_rules):
     assert build_engine([extra]) is first
     assert build_engine() is not first
     assert any(m.rule_id == "user-tok-key" for m in first.scan(f"k={SECRET}"))
+
+
+def _login_url_rule(requires: str) -> dict[str, object]:
+    return rule_table("url-login", r"(?P<secret>https://[a-z]{2,20}:[A-Za-z0-9]{8,40}@[a-z.]{3,60})", ["https://"],
+                      requires=requires,
+                      examples=[{"text": "x https://ci:" + fake(41, 20) + "@pypi.acme.dev",
+                                 "secret": "https://ci:" + fake(41, 20) + "@pypi.acme.dev"}] * 2)
+
+
+def test_a_blob_without_what_the_rule_requires_is_not_searched_for_it(make_engine):
+    secret = "https://ci:" + fake(42, 20) + "@pypi.acme.dev"
+    engine = make_engine([_login_url_rule(r"://[^:@/\s]{1,400}:[^@/\s]{3,800}@")])
+    lock = "".join(f'url = "https://files.acme.dev/{fake(i, 30)}.whl"\n' for i in range(300))
+    assert [m.secret for m in engine.scan(lock + secret + "\n")] == [secret]
+    assert engine.scan(lock) == []
+    # What decides is the requires pattern: one that this blob lacks turns the rule off for it.
+    blind = make_engine([_login_url_rule(r"://ci:")])
+    assert blind.scan(lock + secret.replace("://ci:", "://cj:") + "\n") == []
+
+
+def test_requires_is_checked_against_every_example(write_rules):
+    with pytest.raises(CatalogError, match="has no match of requires"):
+        load_catalog([write_rules([_login_url_rule(r"://nobody:")])], builtin=False)
+    with pytest.raises(CatalogError, match="requires pattern does not compile"):
+        load_catalog([write_rules([_login_url_rule(r"://(")])], builtin=False)

@@ -44,7 +44,7 @@ from secret_sprawl.detectors.confidence import MINIFIED_LINE, Surroundings, scor
 from secret_sprawl.detectors.entropy import shannon_entropy
 from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
-from secret_sprawl.detectors.literals import exact_keywords
+from secret_sprawl.detectors.literals import KeywordForm, keyword_forms
 from secret_sprawl.detectors.patterns import Patterns
 from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
 from secret_sprawl.detectors.quiet import QuietWindows, lookbehind_reach
@@ -115,17 +115,18 @@ class _Compiled:
     """Everything derived from the catalog: compiled patterns, keyword table, prefilter."""
 
     def __init__(self, catalog: Catalog, backend: str | None) -> None:
-        # A keyword is looked for in its own case only where every match of its rule holds it so.
-        keyword_ids: dict[tuple[bytes, bool], int] = {}
-        exact = [exact_keywords(rule.pattern, rule.keywords) for rule in catalog.rules]
-        for rule, cased in zip(catalog.rules, exact, strict=True):
+        # A keyword is looked for in its own case, or at a word's start, only where every match of
+        # its rule shows it so (detectors.literals).
+        keyword_ids: dict[tuple[bytes, KeywordForm], int] = {}
+        forms = [keyword_forms(rule.pattern, rule.keywords) for rule in catalog.rules]
+        for rule, form in zip(catalog.rules, forms, strict=True):
             for keyword in rule.keywords:
-                keyword_ids.setdefault(_keyword_key(keyword, keyword in cased), len(keyword_ids))
+                keyword_ids.setdefault(_keyword_key(keyword, form[keyword]), len(keyword_ids))
         patterns = Patterns([text for rule in catalog.rules for text in (rule.pattern, *rule.allow)])
         self.rules = tuple(
-            _CompiledRule(rule, order, tuple(sorted({keyword_ids[_keyword_key(keyword, keyword in cased)]
+            _CompiledRule(rule, order, tuple(sorted({keyword_ids[_keyword_key(keyword, form[keyword])]
                                                      for keyword in rule.keywords})), patterns)
-            for order, (rule, cased) in enumerate(zip(catalog.rules, exact, strict=True))
+            for order, (rule, form) in enumerate(zip(catalog.rules, forms, strict=True))
         )
         # Hits of one keyword closer than twice the smallest window of its rules share a window.
         gaps = [0] * len(keyword_ids)
@@ -136,7 +137,7 @@ class _Compiled:
         for keyword, window in smallest.items():
             gaps[keyword] = 2 * window
         self.prefilter: Prefilter = build_prefilter([keyword for keyword, _ in keyword_ids], gaps, backend,
-                                                    exact=[cased for _, cased in keyword_ids])
+                                                    forms=[form for _, form in keyword_ids])
         self.quiet = QuietWindows()
         self.rules_by_keyword: dict[int, list[int]] = {}
         for index, compiled in enumerate(self.rules):
@@ -144,9 +145,9 @@ class _Compiled:
                 self.rules_by_keyword.setdefault(keyword, []).append(index)
 
 
-def _keyword_key(keyword: str, exact: bool) -> tuple[bytes, bool]:
+def _keyword_key(keyword: str, form: KeywordForm) -> tuple[bytes, KeywordForm]:
     encoded = keyword.encode("utf-8")
-    return (encoded if exact else encoded.lower()), exact
+    return (encoded if form.exact else encoded.lower()), form
 
 
 class Engine:

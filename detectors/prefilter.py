@@ -9,13 +9,14 @@ Three interchangeable backends, picked by measurement (``python -m bench.engine`
 are of the prefilter alone; the whole engine's (prefilter plus rules), which pyproject.toml quotes
 when choosing the dependency, are lower:
 
-- ``hyperscan``: a literal-mode Hyperscan database (vectorized; about 1 GB/s with the catalog's
+- ``hyperscan``: a Hyperscan database of the escaped keywords (vectorized; about 1 GB/s with the catalog's
   ~400 keywords on this machine);
 - ``ahocorasick``: a pyahocorasick automaton over the ASCII-lowercased blob (about 50 MB/s);
 - ``regex``: the pure-Python fallback, one trie-shaped pattern of the escaped keywords (15-30 MB/s).
 
-Keywords are matched ASCII-case-insensitively, except those a rule's pattern holds in one exact case
-(``detectors.literals``) where the backend can tell cases apart (Hyperscan). Compiling the literal
+Keywords are matched ASCII-case-insensitively and anywhere, except where a rule's pattern shows a
+keyword only in one exact case or only at a word's start (``detectors.literals``) and the backend
+can tell (Hyperscan, whose database holds each keyword as an escaped pattern). Compiling the literal
 Hyperscan database takes 10-40 ms on a quiet machine and over 100 ms on a busy one, a large part of
 a small scan's start: the compiled database is serialized into the cache (``detectors.cache``, keyed
 by the keywords, their cases and the Hyperscan version) and loaded from there by the next process.
@@ -28,12 +29,14 @@ import threading
 from collections.abc import Callable, Sequence
 
 from secret_sprawl.detectors import cache
+from secret_sprawl.detectors.literals import KeywordForm
 from secret_sprawl.detectors.spans import merge
 
 BACKENDS = ("hyperscan", "ahocorasick", "regex")
 
 # keyword index -> coalesced [start, end] byte spans, in ascending order
 KeywordSpans = dict[int, list[list[int]]]
+Forms = Sequence[KeywordForm]
 
 
 class Prefilter:
@@ -41,15 +44,15 @@ class Prefilter:
 
     name = ""
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], exact: Sequence[bool] = ()) -> None:
-        self.exact = tuple(exact) or (False,) * len(keywords)
-        self.keywords = tuple(keyword if cased else keyword.lower()
-                              for keyword, cased in zip(keywords, self.exact, strict=True))
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = ()) -> None:
+        self.forms = tuple(forms) or (KeywordForm(),) * len(keywords)
+        self.keywords = tuple(keyword if form.exact else keyword.lower()
+                              for keyword, form in zip(keywords, self.forms, strict=True))
         self.lengths = tuple(len(keyword) for keyword in self.keywords)
         self.gaps = tuple(gaps)
         # Each keyword in lower case -> every keyword index it stands for, for the backends that
-        # match case-insensitively only (an exact keyword is then found in every case: more hits, the
-        # same findings).
+        # match case-insensitively only and anywhere (an exact or word-start keyword is then found
+        # in every case and place: more hits, the same findings).
         self.lowered: dict[bytes, list[int]] = {}
         for index, keyword in enumerate(self.keywords):
             self.lowered.setdefault(keyword.lower(), []).append(index)
@@ -104,11 +107,11 @@ class _Collector:
 class HyperscanPrefilter(Prefilter):
     name = "hyperscan"
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], exact: Sequence[bool] = ()) -> None:
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = ()) -> None:
         import hyperscan
 
-        super().__init__(keywords, gaps, exact)
-        self._database = (_hyperscan_database(self.keywords, self.exact) if self.keywords
+        super().__init__(keywords, gaps, forms)
+        self._database = (_hyperscan_database(self.keywords, self.forms) if self.keywords
                           else hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK))
         self._make_scratch = lambda: hyperscan.Scratch(self._database)
         # A scratch space must not be shared between threads.
@@ -121,13 +124,16 @@ class HyperscanPrefilter(Prefilter):
         self._database.scan(data, match_event_handler=add, scratch=scratch)
 
 
-def _hyperscan_database(keywords: Sequence[bytes], exact: Sequence[bool]) -> object:
-    """The literal block-mode database of ``keywords`` (caseless but the ``exact`` ones): cached, else
-    compiled (and cached)."""
+def _hyperscan_database(keywords: Sequence[bytes], forms: Forms) -> object:
+    """The block-mode database of ``keywords``, each escaped into a pattern: caseless unless exact,
+    after ``\\b`` when it may only start a word. Cached, else compiled (and cached)."""
     import hyperscan
 
-    cases = bytes(int(cased) for cased in exact)
-    entry = "hyperscan-" + cache.key(getattr(hyperscan, "__version__", ""), cases, *keywords) + ".db"
+    expressions = [(b"\\b" if form.word_start else b"") + re.escape(keyword)
+                   for keyword, form in zip(keywords, forms, strict=True)]
+    flags = [0 if form.exact else hyperscan.HS_FLAG_CASELESS for form in forms]
+    version = getattr(hyperscan, "__version__", "")
+    entry = "hyperscan-" + cache.key(version, bytes(flags), *expressions) + ".db"
     stored = cache.read(entry)
     if stored is not None:
         try:
@@ -135,8 +141,8 @@ def _hyperscan_database(keywords: Sequence[bytes], exact: Sequence[bool]) -> obj
         except hyperscan.error:
             pass  # written by another build of the library: compile afresh
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(expressions=list(keywords), ids=list(range(len(keywords))), elements=len(keywords),
-                     flags=[0 if cased else hyperscan.HS_FLAG_CASELESS for cased in exact], literal=True)
+    database.compile(expressions=expressions, ids=list(range(len(keywords))), elements=len(keywords),
+                     flags=flags)
     cache.write(entry, hyperscan.dumpb(database))
     return database
 
@@ -144,10 +150,10 @@ def _hyperscan_database(keywords: Sequence[bytes], exact: Sequence[bool]) -> obj
 class AhoCorasickPrefilter(Prefilter):
     name = "ahocorasick"
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], exact: Sequence[bool] = ()) -> None:
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = ()) -> None:
         import ahocorasick
 
-        super().__init__(keywords, gaps, exact)
+        super().__init__(keywords, gaps, forms)
         self._automaton = ahocorasick.Automaton()
         for lowered, indices in self.lowered.items():
             # Latin-1 maps each byte to one character, so string offsets are byte offsets.
@@ -172,8 +178,8 @@ class RegexPrefilter(Prefilter):
 
     name = "regex"
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], exact: Sequence[bool] = ()) -> None:
-        super().__init__(keywords, gaps, exact)
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = ()) -> None:
+        super().__init__(keywords, gaps, forms)
         self._pattern = re.compile(_trie_pattern(list(self.lowered)))
         # A lower-cased keyword -> the indices of itself and of every keyword it starts with.
         self._found = {
@@ -233,9 +239,9 @@ def available_backends() -> list[str]:
 
 
 def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str | None = None,
-                    exact: Sequence[bool] = ()) -> Prefilter:
-    """A prefilter over ``keywords`` (``gaps[i]``: coalescing distance for keyword ``i``; ``exact[i]``:
-    keyword ``i`` only in its own case, where the backend can tell cases apart).
+                    forms: Forms = ()) -> Prefilter:
+    """A prefilter over ``keywords`` (``gaps[i]``: coalescing distance for keyword ``i``; ``forms[i]``:
+    in its own case only, at a word's start only, where the backend can tell; default: neither).
 
     ``backend`` None picks the fastest available one; naming an unavailable backend raises
     ``ValueError``.
@@ -245,6 +251,6 @@ def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str
     if backend not in _CLASSES:
         raise ValueError(f"unknown prefilter backend {backend!r} (one of {', '.join(BACKENDS)})")
     try:
-        return _CLASSES[backend](keywords, gaps, exact)
+        return _CLASSES[backend](keywords, gaps, forms)
     except ImportError as exc:
         raise ValueError(f"prefilter backend {backend!r} is not installed: {exc}") from exc

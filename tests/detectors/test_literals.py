@@ -1,9 +1,11 @@
-"""Keywords looked for in one exact case: proven from the pattern, never a lost match."""
+"""Keywords looked for in one exact case or at a word's start: proven from the pattern, never a lost match."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from secret_sprawl.detectors.literals import exact_keywords
+from secret_sprawl.detectors.literals import KeywordForm, keyword_forms
 from secret_sprawl.detectors.prefilter import available_backends, build_prefilter
 
 from tests.detectors.helpers import fake, rule_table
@@ -20,18 +22,58 @@ from tests.detectors.helpers import fake, rule_table
     (r"(?P<s>a)|(?P<s>b)", ["a"], set()),  # syntax only the regex module accepts: stay caseless
 ])
 def test_exact_keywords_are_those_every_match_holds_in_that_case(pattern, keywords, exact):
-    assert exact_keywords(pattern, keywords) == exact
+    assert {keyword for keyword, form in keyword_forms(pattern, keywords).items() if form.exact} == exact
+
+
+@pytest.mark.parametrize(("pattern", "keyword", "word_start"), [
+    (r"(?<![A-Za-z0-9_-])(?P<secret>sk_[a-f0-9]{48})", "sk_", True),  # a look-behind refusing word characters
+    (r"\b(?P<secret>hf_[A-Za-z0-9]{34})", "hf_", True),
+    (r"(?<![A-Za-z0-9_.-])(?=[a-z_]{3})(?P<secret>eyJ[A-Za-z0-9]{8})", "eyJ", True),  # a look-ahead between
+    (r"(?<![A-Za-z-])(?P<secret>sk_[a-f0-9]{48})", "sk_", False),  # digits and '_' may come before
+    (r"(?<![A-Za-z0-9_])x(?P<secret>sk_[a-f0-9]{48})", "sk_", False),  # the run starts with x, not sk_
+    (r"(?<![A-Za-z0-9_])(?P<secret>[0-9]{8}:AA[A-Za-z0-9]{33})", ":AA", False),  # not at the run's start
+    (r"(?<![A-Za-z0-9_])(?:sk_[a-f0-9]{4})+", "sk_", False),  # a repeat's later rounds follow the last
+    (r"(?<![A-Za-z0-9_])(?P<secret>-key-[a-f0-9]{4})", "-key-", False),  # starts with no word character
+])
+def test_word_start_keywords_are_those_no_word_character_may_precede(pattern, keyword, word_start):
+    assert keyword_forms(pattern, [keyword])[keyword].word_start is word_start
 
 
 @pytest.mark.parametrize("backend", available_backends())
 def test_an_exact_keyword_is_found_in_its_case_and_a_caseless_one_in_any(backend):
-    prefilter = build_prefilter([b"EAA", b"eaa"], gaps=[0, 0], backend=backend, exact=[True, False])
+    prefilter = build_prefilter([b"EAA", b"eaa"], gaps=[0, 0], backend=backend,
+                                forms=[KeywordForm(exact=True), KeywordForm()])
     spans = prefilter.scan(b"sha256:3eaa91 EAAB")
     assert spans[1] == [[8, 11], [14, 17]]  # caseless: both
     if backend == "hyperscan":  # the backend that tells cases apart
         assert spans[0] == [[14, 17]]
     else:  # the others report every case: more windows, the same findings
         assert spans[0] == [[8, 11], [14, 17]]
+
+
+@pytest.mark.parametrize("backend", available_backends())
+def test_a_word_start_keyword_is_not_found_inside_a_word(backend):
+    prefilter = build_prefilter([b"sk_"], gaps=[0], backend=backend, forms=[KeywordForm(True, True)])
+    data = "task_id = 1; k=sk_1; ésk_2 -sk_3".encode()
+    starts = [start for start, _ in prefilter.scan(data)[0]]
+    after_word_character = data.index(b"sk_")  # inside "task_"
+    everywhere = [found.start() for found in re.finditer(b"sk_", data)]
+    if backend == "hyperscan":  # after '=', after 'é' (Python's pattern takes it), after '-'
+        assert starts == [start for start in everywhere if start != after_word_character]
+    else:
+        assert starts == everywhere
+
+
+def test_identifiers_full_of_sk_underscore_open_no_windows(make_engine):
+    pattern = r"(?<![A-Za-z0-9_-])(?P<secret>sk_[a-f0-9]{48})(?![A-Za-z0-9_-])"
+    rule = rule_table("eleven-like", pattern, ["sk_"])
+    key = "sk_" + fake(43, 48, "0123456789abcdef")
+    code = "".join(f"task_{index} = mask_{index} + risk_{index}\n" for index in range(300))
+    for backend in available_backends():
+        engine = make_engine([rule], prefilter=backend)
+        assert [m.secret for m in engine.scan(code + f"ELEVEN={key}\n" + code)] == [key], backend
+        if backend == "hyperscan":
+            assert engine.compiled.prefilter.scan(code.encode()) == {}
 
 
 def test_lower_case_hex_no_longer_opens_windows_for_an_upper_case_prefix(make_engine):

@@ -186,8 +186,10 @@ def build_tree(path: Path, files: int = TREE_FILES) -> Path:
 
 
 def unique_blob_megabytes(repo: Path) -> float:
-    """MB of the unique blobs reachable from the repository's refs (what a history scan reads)."""
-    listing = subprocess.run("git rev-list --objects --all --filter=object:type=blob | cut -d' ' -f1 | "
+    """MB of the unique present blobs reachable from the repository's refs (what a history scan reads;
+    ``--missing=print`` so that an absent object does not end the listing early)."""
+    listing = subprocess.run("git rev-list --objects --all --missing=print --filter=object:type=blob | "
+                             "grep -v '^?' | cut -d' ' -f1 | "
                              "git cat-file --batch-check='%(objecttype) %(objectsize)'", shell=True, cwd=repo,
                              capture_output=True, text=True, check=True).stdout
     sizes = (line.split() for line in listing.splitlines())

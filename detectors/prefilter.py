@@ -15,11 +15,11 @@ when choosing the dependency, are lower:
 - ``regex``: the pure-Python fallback, one trie-shaped pattern of the escaped keywords (15-30 MB/s).
 
 Keywords are matched ASCII-case-insensitively and anywhere, except where a rule's pattern shows a
-keyword only in one exact case or only at a word's start (``detectors.literals``) and the backend
-can tell (Hyperscan, whose database holds each keyword as an escaped pattern). Compiling the literal
-Hyperscan database takes 10-40 ms on a quiet machine and over 100 ms on a busy one, a large part of
-a small scan's start: the compiled database is serialized into the cache (``detectors.cache``, keyed
-by the keywords, their cases and the Hyperscan version) and loaded from there by the next process.
+keyword only in one exact case or only at a word's start or end (``detectors.literals``) and the
+backend can tell (Hyperscan, whose database holds each keyword as an escaped pattern). Compiling the
+Hyperscan database takes 10-150 ms, a large part of a small scan's start: the compiled database is
+serialized into the cache (``detectors.cache``, keyed by the keyword patterns, their cases and the
+Hyperscan version) and loaded from there by the next process.
 """
 
 from __future__ import annotations
@@ -126,10 +126,11 @@ class HyperscanPrefilter(Prefilter):
 
 def _hyperscan_database(keywords: Sequence[bytes], forms: Forms) -> object:
     """The block-mode database of ``keywords``, each escaped into a pattern: caseless unless exact,
-    after ``\\b`` when it may only start a word. Cached, else compiled (and cached)."""
+    between ``\\b`` where it may only start or end a word. Cached, else compiled (and cached)."""
     import hyperscan
 
-    expressions = [(b"\\b" if form.word_start else b"") + re.escape(keyword)
+    edge = {True: b"\\b", False: b""}
+    expressions = [edge[form.word_start] + re.escape(keyword) + edge[form.word_end]
                    for keyword, form in zip(keywords, forms, strict=True)]
     flags = [0 if form.exact else hyperscan.HS_FLAG_CASELESS for form in forms]
     version = getattr(hyperscan, "__version__", "")

@@ -51,6 +51,38 @@ def test_an_exact_keyword_is_found_in_its_case_and_a_caseless_one_in_any(backend
         assert spans[0] == [[8, 11], [14, 17]]
 
 
+@pytest.mark.parametrize(("pattern", "keyword", "word_end"), [
+    (r"(?i)token[\"'\]]{0,2}[ \t]{0,5}(?:=|:=|:|=>)[ \t]{0,5}(?P<q>[\"'])(?P<secret>\w{8,})(?P=q)", "token",
+     True),
+    (r"(?i)token[ \t]*[:=](?P<secret>\w{8,})|(?P<secret>x{9})", "token", False),  # the other branch
+    (r"(?i)token[\"'\w]{0,2}=(?P<secret>\w{8,})", "token", False),  # a word character may follow
+    (r"(?i)token(?:[ \t]{0,5})?(?P<secret>\w{8,})", "token", False),  # may be followed by the secret itself
+    (r"[a-z]{4}\.logic\.azure\.com/", ".logic.azure.com", True),
+    (r"([a-z]{4}\.logic\.azure\.com)/", ".logic.azure.com", False),  # not looked past a group's end
+])
+def test_word_end_keywords_are_those_no_word_character_may_follow(pattern, keyword, word_end):
+    assert keyword_forms(pattern, [keyword])[keyword].word_end is word_end
+
+
+def test_a_keyword_takes_the_form_of_one_place_it_holds_never_a_mix_of_two():
+    # Exact (upper case) in the first place, after a boundary (but any case) in the second: every
+    # match has both places, but no single hit need be both exact and at a word's start.
+    form = keyword_forms(r"xTOKx[0-9]{4}(?<![A-Za-z0-9_])(?i:tok)[0-9]", ["TOK"])["TOK"]
+    assert form in (KeywordForm(exact=True), KeywordForm(word_start=True))
+
+
+def test_tokens_and_tokenizers_open_no_windows_for_the_token_assignment_rule(make_engine):
+    pattern = r"(?i)token[ \t]{0,5}[:=][ \t]{0,5}(?P<secret>[A-Za-z0-9]{20,40})"
+    rule = rule_table("token-like", pattern, ["token"])
+    secret = fake(44, 30)
+    code = "".join(f"max_tokens = tokenizer.count_tokens(x{index})\n" for index in range(300))
+    for backend in available_backends():
+        engine = make_engine([rule], prefilter=backend)
+        assert [m.secret for m in engine.scan(code + f"TOKEN: {secret}\n" + code)] == [secret], backend
+        if backend == "hyperscan":
+            assert engine.compiled.prefilter.scan(code.encode()) == {}
+
+
 @pytest.mark.parametrize("backend", available_backends())
 def test_a_word_start_keyword_is_not_found_inside_a_word(backend):
     prefilter = build_prefilter([b"sk_"], gaps=[0], backend=backend, forms=[KeywordForm(True, True)])

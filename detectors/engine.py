@@ -231,8 +231,13 @@ def _windows(blob: bytes, hits: list[list[int]], window: int) -> list[tuple[int,
     hits.sort()
     ranges: list[tuple[int, int]] = []
     low, high = -1, -1
-    for start, end in hits:
-        start, end = max(0, start - window), min(size, end + window)
+    for start, end in hits:  # comparisons, not max()/min(): this loop runs once per keyword hit
+        start -= window
+        if start < 0:
+            start = 0
+        end += window
+        if end > size:
+            end = size
         if low < 0 or start > high:
             if low >= 0:
                 _extend(ranges, _line_start(blob, low, window), _line_end(blob, high, window), gap)
@@ -247,23 +252,25 @@ def _windows(blob: bytes, hits: list[list[int]], window: int) -> list[tuple[int,
 def _extend(ranges: list[tuple[int, int]], start: int, end: int, gap: int) -> None:
     """Append ``start:end`` to ``ranges``, or join it to the last range when within ``gap`` of it."""
     if ranges and start <= ranges[-1][1] + gap:
-        last = ranges[-1]
-        ranges[-1] = (last[0], max(last[1], end))
+        first, last = ranges[-1]
+        ranges[-1] = (first, end if end > last else last)
     else:
         ranges.append((start, end))
 
 
 def _line_start(blob: bytes, offset: int, cap: int) -> int:
-    floor = max(0, offset - cap)
+    floor = offset - cap if offset > cap else 0
     found = blob.rfind(b"\n", floor, offset)
-    found = max(found, blob.rfind(b"\r", max(floor, found + 1), offset))
-    if found >= 0:
-        return found + 1
-    return floor
+    carriage = blob.rfind(b"\r", found + 1 if found >= 0 else floor, offset)
+    if carriage > found:
+        found = carriage
+    return found + 1 if found >= 0 else floor
 
 
 def _line_end(blob: bytes, offset: int, cap: int) -> int:
-    ceiling = min(len(blob), offset + cap)
+    ceiling = offset + cap
+    if ceiling > len(blob):
+        ceiling = len(blob)
     found = blob.find(b"\n", offset, ceiling)
     if found >= 0:
         ceiling = found

@@ -61,47 +61,37 @@ class Prefilter:
         """Where each keyword occurs in ``data``; keywords that do not occur are absent."""
         if not data or not self.keywords:
             return {}
-        collector = _Collector(self.gaps, self.lengths)
-        self._hits(data, collector.add)
-        return collector.result()
+        spans: KeywordSpans = {}
+        unordered: set[int] = set()
+        lengths, gaps = self.lengths, self.gaps
+
+        def add(keyword: int, _start: int, end: int, _flags: int = 0, _context: object = None) -> None:
+            """One hit, coalesced into its keyword's last span when near it. Takes Hyperscan's
+            match-handler arguments, so that backend calls it directly (one Python call per hit: a
+            closure over locals, not a method, is the cheapest); its ``start`` is not read (Hyperscan
+            reports none): a hit starts its keyword's length before its end."""
+            start = end - lengths[keyword]
+            found = spans.get(keyword)
+            if found is None:
+                spans[keyword] = [[start, end]]
+                return
+            last = found[-1]
+            if last[0] <= start <= last[1] + gaps[keyword]:
+                if end > last[1]:
+                    last[1] = end
+                return
+            if start < last[0]:
+                unordered.add(keyword)  # hits may arrive out of order: sorted and merged below
+            found.append([start, end])
+
+        self._hits(data, add)
+        for keyword in unordered:
+            spans[keyword] = merge(sorted(spans[keyword]), gaps[keyword])
+        return spans
 
     def _hits(self, data: bytes, add: Callable[..., None]) -> None:
         """Call ``add(keyword_index, start, end)`` for every occurrence of every keyword."""
         raise NotImplementedError
-
-
-class _Collector:
-    """Coalesces hits per keyword; tolerates hits arriving out of order.
-
-    ``add`` takes Hyperscan's match-handler arguments, so that backend calls it directly (one Python
-    call per hit); its ``start`` is not read (Hyperscan reports none): a hit starts its keyword's
-    length before its end.
-    """
-
-    def __init__(self, gaps: Sequence[int], lengths: Sequence[int]) -> None:
-        self._gaps, self._lengths = gaps, lengths
-        self._spans: KeywordSpans = {}
-        self._unordered: set[int] = set()
-
-    def add(self, keyword: int, _start: int, end: int, _flags: int = 0, _context: object = None) -> None:
-        start = end - self._lengths[keyword]
-        spans = self._spans.get(keyword)
-        if spans is None:
-            self._spans[keyword] = [[start, end]]
-            return
-        last = spans[-1]
-        if last[0] <= start <= last[1] + self._gaps[keyword]:
-            if end > last[1]:
-                last[1] = end
-            return
-        if start < last[0]:
-            self._unordered.add(keyword)
-        spans.append([start, end])
-
-    def result(self) -> KeywordSpans:
-        for keyword in self._unordered:
-            self._spans[keyword] = merge(sorted(self._spans[keyword]), self._gaps[keyword])
-        return self._spans
 
 
 class HyperscanPrefilter(Prefilter):

@@ -71,18 +71,6 @@ def test_a_keyword_takes_the_form_of_one_place_it_holds_never_a_mix_of_two():
     assert form in (KeywordForm(exact=True), KeywordForm(word_start=True))
 
 
-def test_tokens_and_tokenizers_open_no_windows_for_the_token_assignment_rule(make_engine):
-    pattern = r"(?i)token[ \t]{0,5}[:=][ \t]{0,5}(?P<secret>[A-Za-z0-9]{20,40})"
-    rule = rule_table("token-like", pattern, ["token"])
-    secret = fake(44, 30)
-    code = "".join(f"max_tokens = tokenizer.count_tokens(x{index})\n" for index in range(300))
-    for backend in available_backends():
-        engine = make_engine([rule], prefilter=backend)
-        assert [m.secret for m in engine.scan(code + f"TOKEN: {secret}\n" + code)] == [secret], backend
-        if backend == "hyperscan":
-            assert engine.compiled.prefilter.scan(code.encode()) == {}
-
-
 @pytest.mark.parametrize("backend", available_backends())
 def test_a_word_start_keyword_is_not_found_inside_a_word(backend):
     prefilter = build_prefilter([b"sk_"], gaps=[0], backend=backend, forms=[KeywordForm(True, True)])
@@ -96,26 +84,26 @@ def test_a_word_start_keyword_is_not_found_inside_a_word(backend):
         assert starts == everywhere
 
 
-def test_identifiers_full_of_sk_underscore_open_no_windows(make_engine):
-    pattern = r"(?<![A-Za-z0-9_-])(?P<secret>sk_[a-f0-9]{48})(?![A-Za-z0-9_-])"
-    rule = rule_table("eleven-like", pattern, ["sk_"])
-    key = "sk_" + fake(43, 48, "0123456789abcdef")
-    code = "".join(f"task_{index} = mask_{index} + risk_{index}\n" for index in range(300))
-    for backend in available_backends():
-        engine = make_engine([rule], prefilter=backend)
-        assert [m.secret for m in engine.scan(code + f"ELEVEN={key}\n" + code)] == [key], backend
-        if backend == "hyperscan":
-            assert engine.compiled.prefilter.scan(code.encode()) == {}
+_NOISE = {
+    "token": "".join(f"max_tokens = tokenizer.count_tokens(x{index})\n" for index in range(300)),
+    "sk_": "".join(f"task_{index} = mask_{index} + risk_{index}\n" for index in range(300)),
+    "EAA": "".join(f'hash = "sha256:eaa{fake(index, 57, "0123456789abcdef")}"\n' for index in range(200)),
+}
 
 
-def test_lower_case_hex_no_longer_opens_windows_for_an_upper_case_prefix(make_engine):
-    meta = rule_table("meta-like", r"(?<![A-Za-z0-9])(?P<secret>EAA[A-Za-z0-9]{40})(?![A-Za-z0-9])", ["EAA"])
-    token = "EAA" + fake(31, 40)
-    hexes = (fake(index, 57, "0123456789abcdef") for index in range(200))
-    lock = "".join(f'hash = "sha256:eaa{digits}"\n' for digits in hexes)
+@pytest.mark.parametrize(("keyword", "pattern", "secret"), [
+    ("token", r"(?i)token[ \t]{0,5}[:=][ \t]{0,5}(?P<secret>[A-Za-z0-9]{20,40})", fake(44, 30)),  # word end
+    ("sk_", r"(?<![A-Za-z0-9_-])(?P<secret>sk_[a-f0-9]{48})(?![A-Za-z0-9_-])",
+     "sk_" + fake(43, 48, "0123456789abcdef")),  # word start
+    ("EAA", r"(?<![A-Za-z0-9])(?P<secret>EAA[A-Za-z0-9]{40})(?![A-Za-z0-9])", "EAA" + fake(31, 40)),  # exact
+])
+def test_code_and_hashes_full_of_a_keyword_open_no_windows_yet_the_secret_is_found(make_engine, keyword,
+                                                                                   pattern, secret):
+    noise = _NOISE[keyword]
+    blob = f"{noise}{keyword.upper()}: {secret}\n{noise}"
     for backend in available_backends():
-        engine = make_engine([meta], prefilter=backend)
-        assert [m.secret for m in engine.scan(lock + f"TOKEN={token}\n" + lock)] == [token], backend
-        assert engine.scan(lock.replace("eaa", "EAa")) == []
-        if backend == "hyperscan":
-            assert engine.compiled.prefilter.scan(lock.encode()) == {}  # not one window in the hashes
+        engine = make_engine([rule_table("narrow", pattern, [keyword])], prefilter=backend)
+        assert [m.secret for m in engine.scan(blob)] == [secret], backend
+        assert engine.scan(noise) == []
+        if backend == "hyperscan":  # the backend that tells cases and word boundaries apart
+            assert engine.compiled.prefilter.scan(noise.encode()) == {}

@@ -75,7 +75,8 @@ def test_secret_written_only_by_a_merge_is_dated_to_the_merge(tmp_path: Path, sp
     git(repo, "checkout", "--quiet", "main")
     (repo / "conf.py").write_text("K = 'main'\n")
     commit_all(repo, "main")
-    subprocess.run(["git", "merge", "--quiet", "side"], cwd=repo, capture_output=True, check=False)  # conflicts
+    conflict = subprocess.run(["git", "merge", "--quiet", "side"], cwd=repo, capture_output=True, check=False)
+    assert conflict.returncode != 0
     key = groq_key(26)
     (repo / "conf.py").write_text(f"K = '{key}'\n")  # the resolution writes what neither parent had
     merge = commit_all(repo, "merge side")

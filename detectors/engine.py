@@ -115,8 +115,8 @@ class _Compiled:
     """Everything derived from the catalog: compiled patterns, keyword table, prefilter."""
 
     def __init__(self, catalog: Catalog, backend: str | None) -> None:
-        # A keyword is looked for in its own case, or at a word's start, only where every match of
-        # its rule shows it so (detectors.literals).
+        # A keyword is looked for only in its own case, or only at a word's start or end, where every
+        # match of its rule shows it so (detectors.literals).
         keyword_ids: dict[tuple[bytes, KeywordForm], int] = {}
         forms = [keyword_forms(rule.pattern, rule.keywords) for rule in catalog.rules]
         for rule, form in zip(catalog.rules, forms, strict=True):

@@ -72,9 +72,12 @@ class SprawlApp(App[None]):
             self.set_interval(self.refresh_seconds, self._check_for_changes)
 
     def _check_for_changes(self) -> None:
-        """Every ``--refresh`` seconds: the screen in view re-reads if another process changed the data."""
-        if isinstance(self.screen, LiveScreen):
-            self.screen.refresh_if_changed()
+        """Every ``--refresh`` seconds: the screen in view re-reads if another process changed the data.
+
+        The timer may tick while the app is closing, when no screen is left on the stack."""
+        stack = self.screen_stack
+        if stack and isinstance(stack[-1], LiveScreen):
+            stack[-1].refresh_if_changed()
 
     def now(self) -> datetime:
         """The instant the SLA is measured at: ``--as-of`` if given, else the clock."""

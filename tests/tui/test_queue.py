@@ -198,6 +198,13 @@ async def test_unreadable_database_is_reported_and_the_last_rows_stay(make_app, 
         assert app.is_running
 
 
+def test_a_refresh_tick_with_no_screen_on_the_stack_does_nothing(make_app):
+    """The refresh timer can fire while the app closes, its screens already gone (seen in CI)."""
+    app = make_app(refresh=0.1)
+    assert not app.screen_stack
+    app._check_for_changes()
+
+
 async def test_dashboard_follows_other_writers_on_its_own(make_app, settle, db):
     engine, _ = db
     app = make_app(refresh=0.1)

@@ -1,25 +1,28 @@
-"""How narrowly the prefilter may look for a rule's keyword: in one exact case, and only at a word's start.
+"""How narrowly the prefilter may look for a rule's keyword: in one exact case, only at a word's edges.
 
 The prefilter finds keywords case-insensitively and anywhere, which some keywords pay for dearly:
-``eaa`` (Meta's ``EAA`` tokens) and ``00d`` (Salesforce's ``00D`` org ids) fill lower-case hex, and
-``sk_`` (ElevenLabs) hits every ``task_`` and ``mask_`` of Python code; each hit costs a window
-searched in Python. When the pattern itself can only match text holding the keyword in one exact
-case, or only where no letter, digit or underscore precedes it, the prefilter may look for that
-alone and lose nothing.
+``eaa`` (Meta's ``EAA`` tokens) and ``00d`` (Salesforce's ``00D`` org ids) fill lower-case hex,
+``sk_`` (ElevenLabs) hits every ``task_`` of Python code and ``token`` every ``max_tokens``; each hit
+costs a window searched in Python. When the pattern itself can only match text holding the keyword
+in one exact case, or only where no letter, digit or underscore precedes (or follows) it, the
+prefilter may look for that alone and lose nothing.
 
-``keyword_forms`` proves both from the parsed pattern (the standard library's parser, as
-``detectors.quiet`` uses for look-behind widths):
+``keyword_forms`` proves this from the parsed pattern (the standard library's parser, as
+``detectors.quiet`` uses for look-behind widths). It collects the runs of literal characters every
+match must contain (in the pattern's top-level sequence, or in a group or a repeat of at least one
+that it must go through) and, for one place a keyword holds in such a run:
 
-- *exact*: the keyword lies inside a run of literal characters that every match must contain (in the
-  pattern's top-level sequence, or in a group or a repeat of at least one that it must go through)
-  with case-insensitive matching off there;
-- *word start*: such a run begins with the keyword, the keyword begins with a word character, and the
-  run comes right after a one-character negative look-behind that refuses every ASCII letter, digit
-  and underscore (``(?<![A-Za-z0-9_-])``) or after ``\\b``: Hyperscan's ``\\b`` then finds a superset.
+- *exact*: case-insensitive matching is off in that run;
+- *word start*: the keyword begins with a word character, and the character before it in the run is
+  not one, or the run starts right after a one-character negative look-behind refusing every ASCII
+  letter, digit and underscore (``(?<![A-Za-z0-9_-])``) or after ``\\b``;
+- *word end*: the keyword ends with a word character, and the character after it in the run is not
+  one, or every text that may follow the run in its sequence starts with a character that is not.
 
-A pattern the parser refuses (syntax only the ``regex`` module knows) keeps every keyword caseless
-and unanchored; named groups are read as plain groups first (``regex`` lets alternatives share a
-name, the standard parser does not).
+Hyperscan's ``\\b`` then finds a superset of those hits. The forms of one place are used together,
+never mixed with another place's. A pattern the parser refuses (syntax only the ``regex`` module
+knows) keeps every keyword caseless and unanchored; named groups are read as plain groups first
+(``regex`` lets alternatives share a name, the standard parser does not).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from secret_sprawl.tui.format import (
 from secret_sprawl.tui.keymap import DETAIL_KEYS, bindings
 from secret_sprawl.tui.loaders import SecretDetail, load_detail
 from secret_sprawl.tui.screens.triage import TriageScreen
+from secret_sprawl.tui.widgets.fitted_table import FittedTable
 from secret_sprawl.tui.widgets.identity import IdentityPanel
 from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from textual.app import ComposeResult
@@ -58,7 +59,7 @@ class DetailScreen(TriageScreen):
             yield IdentityPanel(self.secret_id, id="identity")
             for name, columns in TABLES.items():
                 yield Label(name.capitalize(), classes="section")
-                table: DataTable = DataTable(id=name, cursor_type="row", show_cursor=False)
+                table: DataTable = FittedTable(id=name, cursor_type="row", show_cursor=False)
                 table.add_columns(*columns)
                 yield table
         yield KeyFooter()

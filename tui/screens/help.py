@@ -54,7 +54,7 @@ def help_rows(screen: Screen) -> list[HelpRow]:
         elif isinstance(node, App):
             group, section = 1, "Everywhere"
         else:
-            group, section = 2, f"In the focused {type(node).__name__}"
+            group, section = 2, f"In the focused {_widget_kind(node)}"
         label = binding.description or binding.action
         row = HelpRow(section, screen.app.get_key_display(binding), label, binding.tooltip)
         ranked.append((group, rank, order, row))
@@ -89,3 +89,9 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _widget_kind(node: object) -> str:
+    """The Textual widget ``node`` is (``DataTable``), not our subclass of it (``FittedTable``)."""
+    return next((kind.__name__ for kind in type(node).__mro__ if kind.__module__.startswith("textual.")),
+                type(node).__name__)

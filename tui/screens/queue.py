@@ -34,6 +34,7 @@ from secret_sprawl.tui.screens.detail import DetailScreen
 from secret_sprawl.tui.screens.modals import Confirmation, ConfirmModal
 from secret_sprawl.tui.screens.triage import TriageScreen
 from secret_sprawl.tui.widgets.filter_bar import FilterBar
+from secret_sprawl.tui.widgets.fitted_table import FittedTable
 from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
@@ -73,7 +74,7 @@ class QueueScreen(TriageScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilterBar(self.queue_filter, id="filters")
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static("loading…", id="queue-status")
         yield KeyFooter()
 

@@ -10,6 +10,7 @@ from secret_sprawl.tracker.safe_text import terminal
 from secret_sprawl.tui.format import moment, plain_cells, plural, shorten
 from secret_sprawl.tui.loaders import ScheduleRow, load_schedules
 from secret_sprawl.tui.screens.live import LiveScreen
+from secret_sprawl.tui.widgets.fitted_table import FittedTable
 from secret_sprawl.tui.widgets.key_footer import KeyFooter
 from sqlmodel import Session
 from textual.app import ComposeResult
@@ -28,7 +29,7 @@ class SchedulesScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="schedules", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="schedules", cursor_type="row", zebra_stripes=True)
         yield Static("", id="schedules-notices")
         yield Static("", id="schedules-status")
         yield KeyFooter()

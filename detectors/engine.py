@@ -2,7 +2,9 @@
 
 How a scan works (the cost is in running regexes, so they run on as few bytes as possible):
 
-1. The prefilter finds every keyword of the catalog in one pass (``detectors.prefilter``).
+1. The prefilter finds every keyword of the catalog in one pass (``detectors.prefilter``). A keyword
+   only rules with ``requires`` use is found once per blob there, and everywhere only when a rule's
+   required pattern is in the blob (a lock file's thousands of ``https://`` cost one hit).
 2. For each rule with a keyword hit, a window of ``rule.window`` bytes before and after each hit is
    extended to whole lines (at most another ``rule.window`` bytes each way, for long lines);
    overlapping or nearby windows are merged.
@@ -46,7 +48,7 @@ from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
 from secret_sprawl.detectors.literals import KeywordForm, keyword_forms
 from secret_sprawl.detectors.patterns import Patterns
-from secret_sprawl.detectors.prefilter import Prefilter, build_prefilter
+from secret_sprawl.detectors.prefilter import KeywordSpans, Prefilter, build_prefilter
 from secret_sprawl.detectors.quiet import QuietWindows, lookbehind_reach
 from secret_sprawl.detectors.redact import fingerprint
 from secret_sprawl.detectors.suppress import is_suppressed
@@ -136,13 +138,30 @@ class _Compiled:
                 smallest[keyword] = min(smallest.get(keyword, compiled.rule.window), compiled.rule.window)
         for keyword, window in smallest.items():
             gaps[keyword] = 2 * window
-        self.prefilter: Prefilter = build_prefilter([keyword for keyword, _ in keyword_ids], gaps, backend,
-                                                    forms=[form for _, form in keyword_ids])
-        self.quiet = QuietWindows()
         self.rules_by_keyword: dict[int, list[int]] = {}
         for index, compiled in enumerate(self.rules):
             for keyword in compiled.keywords:
                 self.rules_by_keyword.setdefault(keyword, []).append(index)
+        keywords, forms_by_id = [keyword for keyword, _ in keyword_ids], [form for _, form in keyword_ids]
+        # A keyword only rules with ``requires`` use (``https://`` for URL credentials: every line of a
+        # lock file) is first looked for once per blob; its every hit only when a rule's required
+        # pattern is in the blob (``gated_spans``).
+        gated = [keyword for keyword, rules in sorted(self.rules_by_keyword.items())
+                 if all(self.rules[rule].rule.requires is not None for rule in rules)]
+        first_only = [False] * len(keywords)
+        for keyword in gated:
+            first_only[keyword] = True
+        self.prefilter: Prefilter = build_prefilter(keywords, gaps, backend, forms=forms_by_id,
+                                                    first_only=first_only)
+        ids = self._gated_ids = tuple(gated) if self.prefilter.reports_first_only else ()
+        self._gated = build_prefilter([keywords[k] for k in ids], [gaps[k] for k in ids], backend,
+                                      forms=[forms_by_id[k] for k in ids])
+        self.quiet = QuietWindows()
+
+    def gated_spans(self, blob: bytes) -> KeywordSpans:
+        """Every hit of the keywords the prefilter reported once (see ``__init__``), by keyword id."""
+        ids = self._gated_ids
+        return {ids[local]: found for local, found in self._gated.scan(blob).items()} if ids else {}
 
 
 def _keyword_key(keyword: str, form: KeywordForm) -> tuple[bytes, KeywordForm]:
@@ -197,10 +216,15 @@ class Engine:
         decoded = DecodedBlob(blob)
         candidates: list[_Candidate] = []
         timed_out: list[str] = []
+        located = False  # whether the gated keywords' every hit is in ``spans``
         for index in touched:
             rule = compiled.rules[index]
-            if rule.requires is not None and rule.requires.search(blob) is None:
-                continue  # what every match contains is not in this blob: no window can match
+            if rule.requires is not None:
+                if rule.requires.search(blob) is None:
+                    continue  # what every match contains is not in this blob: no window can match
+                if not located:
+                    spans.update(compiled.gated_spans(blob))
+                    located = True
             hits = [span for keyword in rule.keywords for span in spans.get(keyword, ())]
             found: list[_Candidate] = []
             try:

@@ -16,10 +16,11 @@ when choosing the dependency, are lower:
 
 Keywords are matched ASCII-case-insensitively and anywhere, except where a rule's pattern shows a
 keyword only in one exact case or only at a word's start or end (``detectors.literals``) and the
-backend can tell (Hyperscan, whose database holds each keyword as an escaped pattern). Compiling the
-Hyperscan database takes 10-150 ms, a large part of a small scan's start: the compiled database is
-serialized into the cache (``detectors.cache``, keyed by the keyword patterns, their cases and the
-Hyperscan version) and loaded from there by the next process.
+backend can tell (Hyperscan, whose database holds each keyword as an escaped pattern); Hyperscan also
+reports a ``first_only`` keyword once per scan (the engine asks for its every hit only when needed).
+Compiling the Hyperscan database takes 10-150 ms, a large part of a small scan's start: the compiled
+database is serialized into the cache (``detectors.cache``, keyed by the keyword patterns, their flags
+and the Hyperscan version) and loaded from there by the next process.
 """
 
 from __future__ import annotations
@@ -44,8 +45,13 @@ class Prefilter:
 
     name = ""
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = ()) -> None:
+    # Whether ``first_only`` keywords are reported once per scan (others report every hit: a superset).
+    reports_first_only = False
+
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
+                 first_only: Sequence[bool] = ()) -> None:
         self.forms = tuple(forms) or (KeywordForm(),) * len(keywords)
+        self.first_only = tuple(first_only) or (False,) * len(keywords)
         self.keywords = tuple(keyword if form.exact else keyword.lower()
                               for keyword, form in zip(keywords, self.forms, strict=True))
         self.lengths = tuple(len(keyword) for keyword in self.keywords)
@@ -96,12 +102,14 @@ class Prefilter:
 
 class HyperscanPrefilter(Prefilter):
     name = "hyperscan"
+    reports_first_only = True
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = ()) -> None:
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
+                 first_only: Sequence[bool] = ()) -> None:
         import hyperscan
 
-        super().__init__(keywords, gaps, forms)
-        self._database = (_hyperscan_database(self.keywords, self.forms) if self.keywords
+        super().__init__(keywords, gaps, forms, first_only)
+        self._database = (_hyperscan_database(self.keywords, self.forms, self.first_only) if self.keywords
                           else hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK))
         self._make_scratch = lambda: hyperscan.Scratch(self._database)
         # A scratch space must not be shared between threads.
@@ -114,15 +122,18 @@ class HyperscanPrefilter(Prefilter):
         self._database.scan(data, match_event_handler=add, scratch=scratch)
 
 
-def _hyperscan_database(keywords: Sequence[bytes], forms: Forms) -> object:
+def _hyperscan_database(keywords: Sequence[bytes], forms: Forms, first_only: Sequence[bool]) -> object:
     """The block-mode database of ``keywords``, each escaped into a pattern: caseless unless exact,
-    between ``\\b`` where it may only start or end a word. Cached, else compiled (and cached)."""
+    between ``\\b`` where it may only start or end a word, reported once per scan where ``first_only``.
+    Cached, else compiled (and cached)."""
     import hyperscan
 
     edge = {True: b"\\b", False: b""}
     expressions = [edge[form.word_start] + re.escape(keyword) + edge[form.word_end]
                    for keyword, form in zip(keywords, forms, strict=True)]
-    flags = [0 if form.exact else hyperscan.HS_FLAG_CASELESS for form in forms]
+    once_flag = {True: hyperscan.HS_FLAG_SINGLEMATCH, False: 0}
+    flags = [(0 if form.exact else hyperscan.HS_FLAG_CASELESS) | once_flag[once]
+             for form, once in zip(forms, first_only, strict=True)]
     version = getattr(hyperscan, "__version__", "")
     entry = "hyperscan-" + cache.key(version, bytes(flags), *expressions) + ".db"
     stored = cache.read(entry)
@@ -141,10 +152,11 @@ def _hyperscan_database(keywords: Sequence[bytes], forms: Forms) -> object:
 class AhoCorasickPrefilter(Prefilter):
     name = "ahocorasick"
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = ()) -> None:
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
+                 first_only: Sequence[bool] = ()) -> None:
         import ahocorasick
 
-        super().__init__(keywords, gaps, forms)
+        super().__init__(keywords, gaps, forms, first_only)
         self._automaton = ahocorasick.Automaton()
         for lowered, indices in self.lowered.items():
             # Latin-1 maps each byte to one character, so string offsets are byte offsets.
@@ -169,8 +181,9 @@ class RegexPrefilter(Prefilter):
 
     name = "regex"
 
-    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = ()) -> None:
-        super().__init__(keywords, gaps, forms)
+    def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
+                 first_only: Sequence[bool] = ()) -> None:
+        super().__init__(keywords, gaps, forms, first_only)
         self._pattern = re.compile(_trie_pattern(list(self.lowered)))
         # A lower-cased keyword -> the indices of itself and of every keyword it starts with.
         self._found = {
@@ -230,9 +243,11 @@ def available_backends() -> list[str]:
 
 
 def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str | None = None,
-                    forms: Forms = ()) -> Prefilter:
+                    forms: Forms = (), first_only: Sequence[bool] = ()) -> Prefilter:
     """A prefilter over ``keywords`` (``gaps[i]``: coalescing distance for keyword ``i``; ``forms[i]``:
-    in its own case only, at a word's start only, where the backend can tell; default: neither).
+    in its own case only, at a word's start only, where the backend can tell; default: neither;
+    ``first_only[i]``: whether keyword ``i``'s first hit is enough, where the backend can tell:
+    ``reports_first_only``).
 
     ``backend`` None picks the fastest available one; naming an unavailable backend raises
     ``ValueError``.
@@ -242,6 +257,6 @@ def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str
     if backend not in _CLASSES:
         raise ValueError(f"unknown prefilter backend {backend!r} (one of {', '.join(BACKENDS)})")
     try:
-        return _CLASSES[backend](keywords, gaps, forms)
+        return _CLASSES[backend](keywords, gaps, forms, first_only)
     except ImportError as exc:
         raise ValueError(f"prefilter backend {backend!r} is not installed: {exc}") from exc

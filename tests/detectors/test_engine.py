@@ -13,7 +13,7 @@ import pytest
 import regex
 from secret_sprawl.detectors.catalog import CatalogError, load_catalog
 from secret_sprawl.detectors.engine import Engine, build_engine
-from secret_sprawl.detectors.prefilter import available_backends
+from secret_sprawl.detectors.prefilter import available_backends, build_prefilter
 
 from tests.detectors.helpers import fake, rule_table
 
@@ -282,6 +282,24 @@ def test_a_blob_without_what_the_rule_requires_is_not_searched_for_it(make_engin
     # What decides is the requires pattern: one that this blob lacks turns the rule off for it.
     blind = make_engine([_login_url_rule(r"://ci:")])
     assert blind.scan(lock + secret.replace("://ci:", "://cj:") + "\n") == []
+
+
+@pytest.mark.parametrize("backend", available_backends())
+def test_a_met_requirement_searches_every_hit_of_a_keyword_only_required_rules_use(make_engine, backend):
+    # Hyperscan reports such a keyword (here https://) once per blob; where the blob holds what the
+    # rule requires, every hit is then located, so a credential far from the first URL is found.
+    secrets = ["https://ci:" + fake(43 + i, 20) + "@pypi.acme.dev" for i in range(2)]
+    engine = make_engine([_login_url_rule(r"://[^:@/\s]{1,400}:[^@/\s]{3,800}@")], prefilter=backend)
+    lock = "".join(f'url = "https://files.acme.dev/{fake(i, 30)}.whl"\n' for i in range(300))
+    assert [m.secret for m in engine.scan(f"{lock}{secrets[0]}\n{lock}{secrets[1]}\n")] == secrets
+
+
+@pytest.mark.parametrize("backend", available_backends())
+def test_first_only_keywords_are_reported_once_by_backends_that_can(backend):
+    prefilter = build_prefilter([b"https://", b"key"], gaps=[0, 0], backend=backend, first_only=[True, False])
+    spans = prefilter.scan(b"https://a.dev https://b.dev key key")
+    assert spans[0] == ([[0, 8]] if prefilter.reports_first_only else [[0, 8], [14, 22]])
+    assert spans[1] == [[28, 31], [32, 35]]
 
 
 def test_requires_is_checked_against_every_example(write_rules):

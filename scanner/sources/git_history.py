@@ -10,9 +10,10 @@ the object database (``--batch-all-objects``) so that every present blob is stil
 Reading: each worker process reads its batch of blobs with its own ``git cat-file --batch``
 (``BlobReader``), so blob content never crosses a process boundary.
 
-Attribution (only for blobs that had matches, and absent objects): one streamed pass of
-``git log --all --raw`` (no content diffs) finds, for each (blob, path), the earliest commit by
-commit date that wrote it; merges are consulted only for blobs no ordinary commit wrote.
+Attribution (only for blobs that had matches, and absent objects): one pass of ``git log --all --raw``
+(no content diffs), written by git while the blobs are scanned (``HistoryLog``), finds for each
+(blob, path) the earliest commit by commit date that wrote it; merges are consulted only for blobs
+no ordinary commit wrote.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from git import Git
 from git.exc import GitCommandError
 from secret_sprawl.detectors.types import Provenance, ScanError
 from secret_sprawl.scanner.sources.base import Blob, GitRef, path_text, pieces
-from secret_sprawl.scanner.sources.gitproc import GitFailure, brief, git_at, records, run, stream
+from secret_sprawl.scanner.sources.gitproc import GitFailure, Spool, brief, git_at, records, run, stream
 
 PIPE_BYTES = 1024 * 1024
 _UNREADABLE = re.compile(rb"(?:Could not read|unable to read|missing \w+) ([0-9a-f]{40,64})")
@@ -291,46 +292,66 @@ class _Broken(Exception):
     """git cat-file died while answering."""
 
 
-def introductions(git: Git, wanted: set[str], exclude: Sequence[str], *,
+class HistoryLog:
+    """The two ``git log --raw`` passes attribution reads, started before the scan so that git writes
+    them (to temporary files) while the blobs are scanned, not after: every commit's changes with
+    trees (``-t``: an absent tree is placed by its path too), and every merge's combined diff.
+    Use as a context manager: leaving it stops git and frees the files."""
+
+    def __init__(self, git: Git, exclude: Sequence[str]) -> None:
+        base = [*_MEMORY_LIMITS, "-c", "core.quotePath=false", "log", "--all", "--raw", "--no-abbrev",
+                "--no-renames", "--format=%x01%H %ct %ae", "--stdin"]
+        stdin = "".join(f"^{rev}\n" for rev in exclude).encode()
+        self.ordinary = Spool(git, *base, "-t", stdin=stdin)
+        self.merges = Spool(git, *base, "--merges", "-c", stdin=stdin)
+
+    def __enter__(self) -> HistoryLog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.ordinary.close()
+        self.merges.close()
+
+
+def introductions(log: HistoryLog, wanted: set[str], *,
                   absent: set[str] = frozenset()) -> dict[tuple[str, str], Introduction]:
     """For each (blob, path) with a blob in ``wanted``: the earliest commit (by commit date) writing it.
 
     ``absent`` objects (blobs or trees a listing could not read) are looked for in the same pass, so
-    that each can be reported with a path. A history git cannot walk to its end (an absent commit)
-    gives what the walk reached before.
+    that each can be reported with a path. Merges are consulted only for the blobs no ordinary commit
+    wrote. A history git cannot walk to its end (an absent commit) gives what the walk reached before.
     """
     found: dict[tuple[str, str], Introduction] = {}
     with contextlib.suppress(GitFailure):
-        _scan_log(git, wanted | absent, exclude, found, merges=False, trees=bool(absent))
+        _scan_log(log.ordinary.lines(), wanted | absent, found)
     missing = wanted - {blob for blob, _ in found}
     if missing:
         with contextlib.suppress(GitFailure):
-            _scan_log(git, missing, exclude, found, merges=True)
+            _scan_log(log.merges.lines(), missing, found)
     return found
 
 
-def _scan_log(git: Git, wanted: set[str], exclude: Sequence[str],
-              found: dict[tuple[str, str], Introduction], *, merges: bool, trees: bool = False) -> None:
-    """Record in ``found`` the earliest commit writing each wanted blob at each path.
+def _scan_log(lines: Iterable[bytes], wanted: set[str], found: dict[tuple[str, str], Introduction]) -> None:
+    """Record in ``found`` the earliest commit writing each wanted blob (or tree) at each path.
 
-    ``merges``: read merges alone, each as a combined diff (``-c``: the paths where the merge's result
-    differs from every parent, i.e. what the merge itself wrote), not one diff per parent (``-m``,
-    forty times the output on a repository with thousands of merges).
+    Merges are read each as a combined diff (``-c``: the paths where the merge's result differs from
+    every parent, i.e. what the merge itself wrote), not one diff per parent (``-m``, forty times the
+    output on a repository with thousands of merges).
     """
-    args = [*_MEMORY_LIMITS, "-c", "core.quotePath=false", "log", "--all", "--raw", "--no-abbrev",
-            "--no-renames", "--format=%x01%H %ct %ae", "--stdin"]
-    if merges:
-        args += ["--merges", "-c"]
-    if trees:
-        args.append("-t")
     current: Introduction | None = None
-    stdin = "".join(f"^{rev}\n" for rev in exclude).encode()
     ids = {blob.encode("ascii") for blob in wanted}
-    for position, raw in enumerate(stream(git, *args, stdin=stdin)):
-        if raw.startswith(b"\x01"):
+    # Where a one-parent line (":100644 100644 <old> <new> M\tpath": modes are always six digits)
+    # holds the new id: most lines are skipped on this slice alone.
+    width = len(next(iter(ids), b""))
+    new_id = slice(16 + width, 16 + 2 * width)
+    for position, raw in enumerate(lines):
+        first = raw[:1]
+        if first == b":" and raw[1:2] != b":" and raw[new_id] not in ids:
+            continue
+        if first == b"\x01":
             commit, seconds, author = [*raw[1:].decode("utf-8", errors="replace").split(" ", 2), ""][:3]
             current = Introduction(commit, datetime.fromtimestamp(int(seconds), UTC), author, position)
-        elif raw.startswith(b":") and current is not None:
+        elif first == b":" and current is not None:
             meta, _, path = raw.partition(b"\t")
             parents = len(meta) - len(meta.lstrip(b":"))  # ":" per parent: one, or each of a merge's
             fields = meta[parents:].split(b" ")  # modes (parents + 1), ids (parents + 1), status

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import selectors
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -104,6 +105,40 @@ def stream(git: Git, *args: str, stdin: bytes | None = None) -> Iterator[bytes]:
     stderr = process.proc.stderr.read()
     if process.proc.wait() != 0:
         raise GitFailure(brief(stderr) or f"git {args[0]} failed")
+
+
+class Spool:
+    """A git command started now whose output goes to an unnamed temporary file (outside the scanned
+    repository), read later with ``lines``: git works while the caller does something else."""
+
+    def __init__(self, git: Git, *args: str, stdin: bytes | None = None) -> None:
+        # The files outlive this call on purpose: ``close`` frees them.
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self._process = subprocess.Popen(["git", *args], cwd=git.working_dir,
+                                         env={**os.environ, **git.environment()},
+                                         stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                                         stdout=self._output, stderr=self._errors)
+        if stdin is not None:
+            threading.Thread(target=_write_all, args=(self._process.stdin, stdin), daemon=True).start()
+
+    def lines(self) -> Iterator[bytes]:
+        """Every line git wrote (newline stripped), once it has finished; then GitFailure if it failed."""
+        code = self._process.wait()
+        self._output.seek(0)
+        for line in self._output:
+            yield line.rstrip(b"\n")
+        if code != 0:
+            self._errors.seek(0)
+            raise GitFailure(brief(self._errors.read(65536)) or "git failed")
+
+    def close(self) -> None:
+        """Stop git if it still runs, and free the files."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._output.close()
+        self._errors.close()
 
 
 def records(git: Git, *args: str) -> Iterator[bytes]:

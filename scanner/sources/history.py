@@ -62,13 +62,14 @@ def scan_repository(repo: Path, target: str, kind: str, session: Session, *,
         items = itertools.chain(items, directory.walk(worktree, target, scanned_blob=head.get))
     hits: dict[str, list[Finding]] = defaultdict(list)
     loose = []
-    for finding in session.run(items, result):
-        if finding.provenance.blob_id is None:
-            loose.append(finding)
-        else:
-            hits[finding.provenance.blob_id].append(finding)
-    introduced = git_history.introductions(git, set(hits), exclude, absent=set(absent.objects)) \
-        if hits or absent.objects else {}
+    with git_history.HistoryLog(git, exclude) as log:
+        for finding in session.run(items, result):
+            if finding.provenance.blob_id is None:
+                loose.append(finding)
+            else:
+                hits[finding.provenance.blob_id].append(finding)
+        introduced = git_history.introductions(log, set(hits), absent=set(absent.objects)) \
+            if hits or absent.objects else {}
     absent_paths = {blob: path for blob, path in sorted(introduced) if blob in absent.objects}
     _report_absent(target, absent, absent_paths, promisor, result)
     history = attribute(git, hits, introduced, exclude=exclude,

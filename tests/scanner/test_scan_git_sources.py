@@ -65,6 +65,20 @@ def test_secret_moved_to_a_new_blob_keeps_its_first_commit(tmp_path: Path, spraw
     assert (finding["commit"], finding["line"], finding["in_head"]) == (first, 3, True)
 
 
+def test_sha256_repository_is_scanned_and_dated(tmp_path: Path, sprawl_scan) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "--quiet", "--object-format=sha256")
+    key = groq_key(29)
+    (repo / "conf.py").write_text(f"K = '{key}'\n")
+    first = commit_all(repo, "add key")
+    (repo / "conf.py").write_text(f"import os\nK = '{key}'\n")
+    commit_all(repo, "edit")
+    (finding,) = sprawl_scan(repo, "--format", "json").doc["findings"]
+    assert len(first) == 64
+    assert (finding["commit"], finding["line"], finding["in_head"]) == (first, 2, True)
+
+
 def test_secret_written_only_by_a_merge_is_dated_to_the_merge(tmp_path: Path, sprawl_scan) -> None:
     repo = _repo(tmp_path)
     (repo / "conf.py").write_text("K = None\n")

@@ -9,11 +9,13 @@ cross-repository findings.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from git import Git
 from git.exc import GitError
 from secret_sprawl.detectors.posture import (
     DEFAULT_SHARED_JOBS_THRESHOLD,
@@ -23,7 +25,7 @@ from secret_sprawl.detectors.posture import (
     find_shared,
 )
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError
-from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, records
+from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, records, stream
 from secret_sprawl.tracker.config_schema import Config
 
 LOCATION_KIND = "ci-config"
@@ -90,29 +92,44 @@ def ci_files_at_head(repository: Path, worktree: Path | None = None) -> Iterator
     """(path, text) of the CI files committed at HEAD of a git repository (bare or not); a repository
     with no commit yet has its CI files only in ``worktree``, read from there when given.
 
-    One ``ls-tree`` and one ``cat-file`` per CI file, offline: no long-lived ``cat-file --batch``
-    process whose pipe can break under load and cost the whole target.
+    One ``ls-tree`` (without sizes: ``-l`` reads every blob's header), one ``cat-file --batch-check``
+    for the CI files' sizes and one ``cat-file`` per CI file, offline: no long-lived ``cat-file
+    --batch`` process whose pipe can break under load and cost the whole target.
     """
     git = git_at(repository)
     try:
-        listing = list(records(git, "ls-tree", "-r", "-l", "-z", "HEAD"))
+        listing = list(records(git, "ls-tree", "-r", "-z", "HEAD"))
     except (GitFailure, GitError, OSError):
         if worktree is not None:
             yield from ci_files_in_tree(worktree)
         return
-    committed = []
+    found = []
     for record in listing:
         meta, _, raw_path = record.partition(b"\t")
         fields = meta.split()
         path = raw_path.decode("utf-8", errors="surrogateescape")
-        if len(fields) == 4 and fields[1] == b"blob" and ci_system(path) is not None:
-            size = int(fields[3]) if fields[3].isdigit() else MAX_CI_FILE_BYTES + 1
-            if size <= MAX_CI_FILE_BYTES:
-                committed.append((path, fields[2].decode("ascii")))
-    for path, oid in sorted(committed):
+        if len(fields) == 3 and fields[1] == b"blob" and ci_system(path) is not None:
+            found.append((path, fields[2].decode("ascii")))
+    sizes = _sizes(git, [oid for _, oid in found])
+    too_large = MAX_CI_FILE_BYTES + 1  # an absent blob (no size) is not read either
+    for path, oid in sorted((path, oid) for path, oid in found if sizes.get(oid, too_large) < too_large):
         try:
             data = git.execute(["git", "cat-file", "blob", oid], stdout_as_string=False,
                                strip_newline_in_stdout=False)
         except (GitError, OSError):
             continue  # absent (a partial clone) or unreadable: the history scan reports it
         yield path, bytes(data).decode("utf-8", errors="replace")
+
+
+def _sizes(git: Git, oids: list[str]) -> dict[str, int]:
+    """The size of each present object of ``oids`` (an absent one is left out)."""
+    sizes: dict[str, int] = {}
+    if not oids:
+        return sizes
+    query = "".join(f"{oid}\n" for oid in oids).encode()
+    with contextlib.suppress(GitFailure, GitError, OSError):
+        for line in stream(git, "cat-file", "--batch-check=%(objectname) %(objectsize)", stdin=query):
+            oid, _, size = line.decode("ascii", errors="replace").partition(" ")
+            if size.isdigit():
+                sizes[oid] = int(size)
+    return sizes

@@ -22,6 +22,8 @@ _CHECKERS: dict[str, _Checker] = {
 
 def ci_system(path: str) -> str | None:
     """The CI system whose configuration ``path`` (relative, POSIX) is, else ``None``."""
+    if not path[-5:].lower().endswith((".yml", "yaml")):
+        return None  # most paths, decided before parsing any (a history meets tens of thousands)
     pure = PurePosixPath(path)
     name = pure.name.lower()
     if pure.suffix.lower() not in (".yml", ".yaml"):

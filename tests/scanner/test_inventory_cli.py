@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from secret_sprawl.detectors.types import TargetResult
 from secret_sprawl.scanner.cli import common_options
 from secret_sprawl.scanner.commands import inventory
 from secret_sprawl.scanner.inventory_scan import (
+    MAX_CI_FILE_BYTES,
     ci_files_at_head,
     ci_files_in_tree,
     scan_ci_files,
@@ -147,3 +149,14 @@ def test_ci_files_of_a_repository_are_the_committed_ones(repos, tmp_path):
     Repo.init(unborn)
     assert [path for path, _text in ci_files_at_head(unborn, unborn)] == [".gitlab-ci.yml"]
     assert list(ci_files_at_head(unborn)) == []  # a bare repository with no commit has no CI files
+
+
+def test_a_committed_ci_file_over_the_size_limit_is_not_read(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "small.yml").write_text("on: push\n", encoding="utf-8")
+    (repo / ".gitlab-ci.yml").write_text("# x\n" * (MAX_CI_FILE_BYTES // 4 + 1), encoding="utf-8")
+    for args in (["init", "--quiet"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit",
+                                                      "--quiet", "-m", "ci"]):
+        subprocess.run(["git", *args], cwd=repo, check=True)
+    assert list(ci_files_at_head(repo)) == [(".github/workflows/small.yml", "on: push\n")]

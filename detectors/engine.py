@@ -2,9 +2,11 @@
 
 How a scan works (the cost is in running regexes, so they run on as few bytes as possible):
 
-1. The prefilter finds every keyword of the catalog in one pass (``detectors.prefilter``). A keyword
-   only rules with ``requires`` use is found once per blob there, and everywhere only when a rule's
-   required pattern is in the blob (a lock file's thousands of ``https://`` cost one hit).
+1. The prefilter finds every keyword of the catalog in one pass (``detectors.prefilter``). With
+   Hyperscan, a rule whose pattern starts with more than its keyword (``arize_api_key =``) is looked
+   for by that start, its anchor (``detectors.anchors``), instead. A keyword only rules with
+   ``requires`` use is found once per blob, and everywhere only when a rule's required pattern is in
+   the blob (a lock file's thousands of ``https://`` cost one hit).
 2. For each rule with a keyword hit, a window of ``rule.window`` bytes before and after each hit is
    extended to whole lines (at most another ``rule.window`` bytes each way, for long lines);
    overlapping or nearby windows are merged.
@@ -41,6 +43,7 @@ from functools import cached_property
 from pathlib import Path
 
 import regex
+from secret_sprawl.detectors.anchors import anchor
 from secret_sprawl.detectors.catalog import Catalog, load_catalog
 from secret_sprawl.detectors.confidence import MINIFIED_LINE, Surroundings, score
 from secret_sprawl.detectors.entropy import shannon_entropy
@@ -48,7 +51,7 @@ from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
 from secret_sprawl.detectors.literals import KeywordForm, keyword_forms
 from secret_sprawl.detectors.patterns import Patterns
-from secret_sprawl.detectors.prefilter import KeywordSpans, Prefilter, build_prefilter
+from secret_sprawl.detectors.prefilter import KeywordSpans, Prefilter, build_prefilter, takes_anchors
 from secret_sprawl.detectors.quiet import QuietWindows, lookbehind_reach
 from secret_sprawl.detectors.redact import fingerprint
 from secret_sprawl.detectors.suppress import is_suppressed
@@ -117,21 +120,32 @@ class _Compiled:
     """Everything derived from the catalog: compiled patterns, keyword table, prefilter."""
 
     def __init__(self, catalog: Catalog, backend: str | None) -> None:
-        # A keyword is looked for only in its own case, or only at a word's start or end, where every
-        # match of its rule shows it so (detectors.literals).
+        # A rule is looked for by its anchor where the backend can (detectors.anchors), else by its
+        # keywords: only in a keyword's own case, or only at a word's start or end, where every match
+        # of the rule shows it so (detectors.literals). Anchors are numbered after the keywords.
+        anchored = takes_anchors(backend)
+        anchors = [anchor(rule.pattern, list(rule.keywords)) if anchored and rule.requires is None else None
+                   for rule in catalog.rules]
+        forms = [keyword_forms(rule.pattern, rule.keywords) if found is None else {}
+                 for rule, found in zip(catalog.rules, anchors, strict=True)]
         keyword_ids: dict[tuple[bytes, KeywordForm], int] = {}
-        forms = [keyword_forms(rule.pattern, rule.keywords) for rule in catalog.rules]
-        for rule, form in zip(catalog.rules, forms, strict=True):
-            for keyword in rule.keywords:
-                keyword_ids.setdefault(_keyword_key(keyword, form[keyword]), len(keyword_ids))
+        for form in forms:
+            for keyword, shown in form.items():
+                keyword_ids.setdefault(_keyword_key(keyword, shown), len(keyword_ids))
+        used = [found for found in anchors if found is not None]
+        looked_for: list[tuple[int, ...]] = []  # each rule's keyword ids, or its anchor's
+        next_anchor = len(keyword_ids)
+        for form, found in zip(forms, anchors, strict=True):
+            if found is None:
+                looked_for.append(tuple(sorted({keyword_ids[_keyword_key(k, form[k])] for k in form})))
+            else:
+                looked_for.append((next_anchor,))
+                next_anchor += 1
         patterns = Patterns([text for rule in catalog.rules for text in (rule.pattern, *rule.allow)])
-        self.rules = tuple(
-            _CompiledRule(rule, order, tuple(sorted({keyword_ids[_keyword_key(keyword, form[keyword])]
-                                                     for keyword in rule.keywords})), patterns)
-            for order, (rule, form) in enumerate(zip(catalog.rules, forms, strict=True))
-        )
-        # Hits of one keyword closer than twice the smallest window of its rules share a window.
-        gaps = [0] * len(keyword_ids)
+        self.rules = tuple(_CompiledRule(rule, order, ids, patterns)
+                           for order, (rule, ids) in enumerate(zip(catalog.rules, looked_for, strict=True)))
+        # Hits of one keyword (or anchor) closer than twice the smallest window of its rules share a window.
+        gaps = [0] * (len(keyword_ids) + len(used))
         smallest: dict[int, int] = {}
         for compiled in self.rules:
             for keyword in compiled.keywords:
@@ -152,7 +166,7 @@ class _Compiled:
         for keyword in gated:
             first_only[keyword] = True
         self.prefilter: Prefilter = build_prefilter(keywords, gaps, backend, forms=forms_by_id,
-                                                    first_only=first_only)
+                                                    first_only=first_only, anchors=used)
         ids = self._gated_ids = tuple(gated) if self.prefilter.reports_first_only else ()
         self._gated = build_prefilter([keywords[k] for k in ids], [gaps[k] for k in ids], backend,
                                       forms=[forms_by_id[k] for k in ids])

@@ -58,7 +58,7 @@ def keyword_forms(pattern: str, keywords: Iterable[str]) -> dict[str, KeywordFor
 
     keywords = list(keywords)
     try:
-        parsed = _parser.parse(_unnamed(pattern))
+        parsed = _parser.parse(unnamed(pattern))
     except (re.error, ValueError, TypeError, OverflowError, RecursionError):
         return {keyword: KeywordForm() for keyword in keywords}
     caseless = bool(parsed.state.flags & _constants.SRE_FLAG_IGNORECASE)
@@ -84,7 +84,7 @@ def keyword_forms(pattern: str, keywords: Iterable[str]) -> dict[str, KeywordFor
     return forms
 
 
-def _unnamed(pattern: str) -> str:
+def unnamed(pattern: str) -> str:
     """Named groups as plain ones (``regex`` lets alternatives share a name, ``re`` does not), a
     reference to one as any character: neither adds a literal, so no conclusion is widened."""
     return _BACKREFERENCE.sub("(?:.)", _NAMED_GROUP.sub("(?:", pattern))

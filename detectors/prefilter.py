@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from secret_sprawl.detectors import cache
+from secret_sprawl.detectors.anchors import Anchor
 from secret_sprawl.detectors.literals import KeywordForm
 from secret_sprawl.detectors.spans import merge
 
@@ -48,13 +49,20 @@ class Prefilter:
     # Whether ``first_only`` keywords are reported once per scan (others report every hit: a superset).
     reports_first_only = False
 
+    # Whether the backend looks for ``anchors`` (Hyperscan); the others take keywords only.
+    takes_anchors = False
+
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
-                 first_only: Sequence[bool] = ()) -> None:
+                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = ()) -> None:
+        if anchors and not self.takes_anchors:
+            raise ValueError(f"the {self.name} prefilter does not look for anchors")
         self.forms = tuple(forms) or (KeywordForm(),) * len(keywords)
         self.first_only = tuple(first_only) or (False,) * len(keywords)
         self.keywords = tuple(keyword if form.exact else keyword.lower()
                               for keyword, form in zip(keywords, self.forms, strict=True))
-        self.lengths = tuple(len(keyword) for keyword in self.keywords)
+        self.anchors = tuple(anchors)
+        # A hit's start is its end minus this: a keyword's length, an anchor's widest match.
+        self.lengths = tuple(len(keyword) for keyword in self.keywords) + tuple(a.width for a in self.anchors)
         self.gaps = tuple(gaps)
         # Each keyword in lower case -> every keyword index it stands for, for the backends that
         # match case-insensitively only and anywhere (an exact or word-start keyword is then found
@@ -64,8 +72,9 @@ class Prefilter:
             self.lowered.setdefault(keyword.lower(), []).append(index)
 
     def scan(self, data: bytes) -> KeywordSpans:
-        """Where each keyword occurs in ``data``; keywords that do not occur are absent."""
-        if not data or not self.keywords:
+        """Where each keyword (then each anchor, numbered after the keywords) occurs in ``data``;
+        those that do not occur are absent."""
+        if not data or not self.lengths:
             return {}
         spans: KeywordSpans = {}
         unordered: set[int] = set()
@@ -103,14 +112,15 @@ class Prefilter:
 class HyperscanPrefilter(Prefilter):
     name = "hyperscan"
     reports_first_only = True
+    takes_anchors = True
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
-                 first_only: Sequence[bool] = ()) -> None:
+                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = ()) -> None:
         import hyperscan
 
-        super().__init__(keywords, gaps, forms, first_only)
-        self._database = (_hyperscan_database(self.keywords, self.forms, self.first_only) if self.keywords
-                          else hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK))
+        super().__init__(keywords, gaps, forms, first_only, anchors)
+        self._database = (_hyperscan_database(self.keywords, self.forms, self.first_only, self.anchors)
+                          if self.lengths else hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK))
         self._make_scratch = lambda: hyperscan.Scratch(self._database)
         # A scratch space must not be shared between threads.
         self._local = threading.local()
@@ -122,18 +132,21 @@ class HyperscanPrefilter(Prefilter):
         self._database.scan(data, match_event_handler=add, scratch=scratch)
 
 
-def _hyperscan_database(keywords: Sequence[bytes], forms: Forms, first_only: Sequence[bool]) -> object:
+def _hyperscan_database(keywords: Sequence[bytes], forms: Forms, first_only: Sequence[bool],
+                        anchors: Sequence[Anchor]) -> object:
     """The block-mode database of ``keywords``, each escaped into a pattern: caseless unless exact,
-    between ``\\b`` where it may only start or end a word, reported once per scan where ``first_only``.
-    Cached, else compiled (and cached)."""
+    between ``\\b`` where it may only start or end a word, reported once per scan where ``first_only``;
+    then the ``anchors`` as they are. Cached, else compiled (and cached)."""
     import hyperscan
 
     edge = {True: b"\\b", False: b""}
     expressions = [edge[form.word_start] + re.escape(keyword) + edge[form.word_end]
                    for keyword, form in zip(keywords, forms, strict=True)]
+    expressions += [anchor.expression for anchor in anchors]
     once_flag = {True: hyperscan.HS_FLAG_SINGLEMATCH, False: 0}
     flags = [(0 if form.exact else hyperscan.HS_FLAG_CASELESS) | once_flag[once]
              for form, once in zip(forms, first_only, strict=True)]
+    flags += [0] * len(anchors)  # an anchor spells out both cases where it is caseless
     version = getattr(hyperscan, "__version__", "")
     entry = "hyperscan-" + cache.key(version, bytes(flags), *expressions) + ".db"
     stored = cache.read(entry)
@@ -143,7 +156,7 @@ def _hyperscan_database(keywords: Sequence[bytes], forms: Forms, first_only: Seq
         except hyperscan.error:
             pass  # written by another build of the library: compile afresh
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(expressions=expressions, ids=list(range(len(keywords))), elements=len(keywords),
+    database.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
                      flags=flags)
     cache.write(entry, hyperscan.dumpb(database))
     return database
@@ -153,10 +166,10 @@ class AhoCorasickPrefilter(Prefilter):
     name = "ahocorasick"
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
-                 first_only: Sequence[bool] = ()) -> None:
+                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = ()) -> None:
         import ahocorasick
 
-        super().__init__(keywords, gaps, forms, first_only)
+        super().__init__(keywords, gaps, forms, first_only, anchors)
         self._automaton = ahocorasick.Automaton()
         for lowered, indices in self.lowered.items():
             # Latin-1 maps each byte to one character, so string offsets are byte offsets.
@@ -182,8 +195,8 @@ class RegexPrefilter(Prefilter):
     name = "regex"
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
-                 first_only: Sequence[bool] = ()) -> None:
-        super().__init__(keywords, gaps, forms, first_only)
+                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = ()) -> None:
+        super().__init__(keywords, gaps, forms, first_only, anchors)
         self._pattern = re.compile(_trie_pattern(list(self.lowered)))
         # A lower-cased keyword -> the indices of itself and of every keyword it starts with.
         self._found = {
@@ -242,12 +255,20 @@ def available_backends() -> list[str]:
     return [*names, "regex"]
 
 
+def takes_anchors(backend: str | None) -> bool:
+    """Whether ``backend`` (None: the fastest available) looks for anchors."""
+    name = backend if backend is not None else available_backends()[0]
+    return name in _CLASSES and _CLASSES[name].takes_anchors
+
+
 def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str | None = None,
-                    forms: Forms = (), first_only: Sequence[bool] = ()) -> Prefilter:
+                    forms: Forms = (), first_only: Sequence[bool] = (),
+                    anchors: Sequence[Anchor] = ()) -> Prefilter:
     """A prefilter over ``keywords`` (``gaps[i]``: coalescing distance for keyword ``i``; ``forms[i]``:
     in its own case only, at a word's start only, where the backend can tell; default: neither;
     ``first_only[i]``: whether keyword ``i``'s first hit is enough, where the backend can tell:
-    ``reports_first_only``).
+    ``reports_first_only``); ``anchors`` (``detectors.anchors``; backends that ``takes_anchors``) are
+    numbered after the keywords and ``gaps`` covers both.
 
     ``backend`` None picks the fastest available one; naming an unavailable backend raises
     ``ValueError``.
@@ -257,6 +278,6 @@ def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str
     if backend not in _CLASSES:
         raise ValueError(f"unknown prefilter backend {backend!r} (one of {', '.join(BACKENDS)})")
     try:
-        return _CLASSES[backend](keywords, gaps, forms, first_only)
+        return _CLASSES[backend](keywords, gaps, forms, first_only, anchors)
     except ImportError as exc:
         raise ValueError(f"prefilter backend {backend!r} is not installed: {exc}") from exc

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -242,8 +242,7 @@ class Engine:
             hits = [span for keyword in rule.keywords for span in spans.get(keyword, ())]
             found: list[_Candidate] = []
             try:
-                for start, end in _windows(blob, hits, rule.rule.window):
-                    found.extend(_run(rule, decoded, start, end, timeout, compiled.quiet))
+                _search(rule, decoded, _windows(blob, hits, rule.rule.window), timeout, compiled.quiet, found)
             except TimeoutError:
                 timed_out.append(rule.rule.id)
             candidates.extend(found)
@@ -316,37 +315,42 @@ def _line_end(blob: bytes, offset: int, cap: int) -> int:
     return carriage if carriage >= 0 else ceiling
 
 
-def _run(rule: _CompiledRule, blob: DecodedBlob, start: int, end: int, timeout: float,
-         quiet: QuietWindows) -> Iterator[_Candidate]:
-    """Candidates of ``rule`` whose match starts within bytes ``start:end`` of the blob; a search that
-    found no match at all is remembered in ``quiet``, and not run again on the same window.
+def _search(rule: _CompiledRule, blob: DecodedBlob, windows: list[tuple[int, int]], timeout: float,
+            quiet: QuietWindows, found: list[_Candidate]) -> None:
+    """Append to ``found`` the candidates of ``rule`` whose match starts within one of the byte ranges
+    ``windows``; a window whose search found no match at all is remembered in ``quiet``, and not
+    searched again. One call per rule and blob, the windows in a loop: this runs for every window.
 
-    Raises ``TimeoutError`` when the search takes more than ``timeout`` seconds.
+    Raises ``TimeoutError`` when a window's search takes more than ``timeout`` seconds.
     """
-    data = blob.data
-    limit = min(len(data), end + MARGIN)
-    if not blob.ascii:
-        start, end, limit = char_start(data, start), char_start(data, end), char_start(data, limit)
-    key = None
-    if rule.reach is not None:
-        mode = 0 if blob.ascii else 1 if len(blob.text) != len(data) else 2  # ASCII, UTF-8, Latin-1
-        key = quiet.key(rule.order, rule.reach, mode, data, start, end, limit)
-        if key in quiet:
-            return
-    if blob.ascii:  # one character per byte, every byte a character's start
-        first, stop = start, end
-    else:
-        first, stop, limit = blob.char_index(start), blob.char_index(end), blob.char_index(limit)
-    matched = False
-    for found in rule.pattern.finditer(blob.text, first, limit, timeout=timeout):
-        if found.start() >= stop:
-            break
-        matched = True
-        candidate = _candidate(rule, blob, found)
-        if candidate is not None:
-            yield candidate
-    if not matched and key is not None:
-        quiet.add(key)
+    data, text, ascii_text = blob.data, blob.text, blob.ascii
+    size, reach, order, finditer = len(data), rule.reach, rule.order, rule.pattern.finditer
+    mode = 0 if ascii_text else 1 if len(text) != size else 2  # ASCII, UTF-8, Latin-1
+    for start, end in windows:
+        limit = end + MARGIN
+        if limit > size:
+            limit = size
+        if not ascii_text:
+            start, end, limit = char_start(data, start), char_start(data, end), char_start(data, limit)
+        key = None
+        if reach is not None:
+            key = quiet.key(order, reach, mode, data, start, end, limit)
+            if key in quiet:
+                continue
+        if ascii_text:  # one character per byte, every byte a character's start
+            first, stop = start, end
+        else:
+            first, stop, limit = blob.char_index(start), blob.char_index(end), blob.char_index(limit)
+        matched = False
+        for match in finditer(text, first, limit, timeout=timeout):
+            if match.start() >= stop:
+                break
+            matched = True
+            candidate = _candidate(rule, blob, match)
+            if candidate is not None:
+                found.append(candidate)
+        if not matched and key is not None:
+            quiet.add(key)
 
 
 def _candidate(rule: _CompiledRule, blob: DecodedBlob, found: regex.Match) -> _Candidate | None:

@@ -43,17 +43,18 @@ from functools import cached_property
 from pathlib import Path
 
 import regex
-from secret_sprawl.detectors.anchors import anchor
+from secret_sprawl.detectors.anchors import Anchor
 from secret_sprawl.detectors.catalog import Catalog, load_catalog
 from secret_sprawl.detectors.confidence import MINIFIED_LINE, Surroundings, score
 from secret_sprawl.detectors.entropy import shannon_entropy
 from secret_sprawl.detectors.jwt import jwt_lifetime
 from secret_sprawl.detectors.lines import DecodedBlob, LineIndex, char_start
-from secret_sprawl.detectors.literals import KeywordForm, keyword_forms
+from secret_sprawl.detectors.literals import KeywordForm
 from secret_sprawl.detectors.patterns import Patterns
 from secret_sprawl.detectors.prefilter import KeywordSpans, Prefilter, build_prefilter, takes_anchors
 from secret_sprawl.detectors.quiet import QuietWindows, lookbehind_reach
 from secret_sprawl.detectors.redact import fingerprint
+from secret_sprawl.detectors.search_plan import search_plan
 from secret_sprawl.detectors.suppress import is_suppressed
 from secret_sprawl.detectors.types import Confidence, Match, Rule
 
@@ -123,11 +124,9 @@ class _Compiled:
         # A rule is looked for by its anchor where the backend can (detectors.anchors), else by its
         # keywords: only in a keyword's own case, or only at a word's start or end, where every match
         # of the rule shows it so (detectors.literals). Anchors are numbered after the keywords.
-        anchored = takes_anchors(backend)
-        anchors = [anchor(rule.pattern, list(rule.keywords)) if anchored and rule.requires is None else None
-                   for rule in catalog.rules]
-        forms = [keyword_forms(rule.pattern, rule.keywords) if found is None else {}
-                 for rule, found in zip(catalog.rules, anchors, strict=True)]
+        plan = search_plan(catalog.rules, anchored=takes_anchors(backend))
+        anchors = [item if isinstance(item, Anchor) else None for item in plan]
+        forms = [{} if isinstance(item, Anchor) else item for item in plan]
         keyword_ids: dict[tuple[bytes, KeywordForm], int] = {}
         for form in forms:
             for keyword, shown in form.items():

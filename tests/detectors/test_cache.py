@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from secret_sprawl.detectors import cache
+from secret_sprawl.detectors.anchors import Anchor
 from secret_sprawl.detectors.catalog import load_catalog
 from secret_sprawl.detectors.engine import Engine
 from secret_sprawl.detectors.prefilter import available_backends, build_prefilter
+from secret_sprawl.detectors.search_plan import search_plan
 
 
 @pytest.fixture
@@ -43,6 +45,19 @@ def test_engines_from_a_cached_catalog_find_the_same(folder: Path) -> None:
     text = b"token = ghp_" + b"a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
     fresh = Engine(load_catalog()).scan(text)
     assert Engine(load_catalog()).scan(text) == fresh
+
+
+@pytest.mark.parametrize("anchored", [True, False])
+def test_the_search_plan_is_cached_and_a_damaged_one_is_derived_again(folder: Path, anchored: bool) -> None:
+    rules = load_catalog().rules
+    first = search_plan(rules, anchored=anchored)
+    [entry] = folder.glob("plan-*.json")
+    assert search_plan(rules, anchored=anchored) == first
+    assert any(isinstance(item, Anchor) for item in first) == anchored
+    for damaged in ('[{"neither": 1}]', "[]", '{"anchor": 1}', "[3]"):
+        entry.write_text(damaged)
+        assert search_plan(rules, anchored=anchored) == first
+        assert entry.read_text() != damaged
 
 
 @pytest.mark.skipif("hyperscan" not in available_backends(), reason="hyperscan not installed")

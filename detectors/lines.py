@@ -80,18 +80,17 @@ class DecodedBlob:
     ASCII and non-UTF-8 blobs (binaries, Latin-1 files) are decoded one character per byte
     (Latin-1), so offsets are identical. Valid UTF-8 is decoded as such, and a table of blocks of
     about ``BLOCK`` bytes (ASCII-only or not, with their character offset) makes a conversion a
-    bisection plus, in a non-ASCII block, re-coding at most one block. ``ascii``: the blob is ASCII
-    (offsets need no conversion).
+    bisection plus, in a non-ASCII block, re-coding at most one block (the table is built on the
+    first conversion). ``ascii``: the blob is ASCII (offsets need no conversion).
     """
 
     BLOCK = 4096
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        self._byte_starts: list[int] = []
-        self._char_starts: list[int] = []
-        self._ascii: list[bool] = []
         self.ascii = data.isascii()
+        self._utf8 = False  # valid UTF-8 that is not ASCII: offsets differ and need the block table
+        self._blocks: tuple[list[int], list[int], list[bool]] | None = None
         if self.ascii:
             self.text = data.decode("ascii")
             return
@@ -100,33 +99,46 @@ class DecodedBlob:
         except UnicodeDecodeError:
             self.text = data.decode("latin-1")
             return
-        start, chars, size = 0, 0, len(data)
-        while start < size:
-            end = char_start(data, min(size, start + self.BLOCK))
-            chunk = data[start:end]
-            self._byte_starts.append(start)
-            self._char_starts.append(chars)
-            self._ascii.append(chunk.isascii())
-            chars += len(chunk) if self._ascii[-1] else len(chunk.decode("utf-8"))
-            start = end
+        self._utf8 = True
+
+    def _table(self) -> tuple[list[int], list[int], list[bool]]:
+        """(byte start, character start, ASCII-only) of each block; built on the first conversion
+        (most blobs with keyword hits never need one: their windows were searched before)."""
+        if self._blocks is None:
+            byte_starts: list[int] = []
+            char_starts: list[int] = []
+            ascii_blocks: list[bool] = []
+            data, start, chars, size = self.data, 0, 0, len(self.data)
+            while start < size:
+                end = char_start(data, min(size, start + self.BLOCK))
+                chunk = data[start:end]
+                byte_starts.append(start)
+                char_starts.append(chars)
+                ascii_blocks.append(chunk.isascii())
+                chars += len(chunk) if ascii_blocks[-1] else len(chunk.decode("utf-8"))
+                start = end
+            self._blocks = byte_starts, char_starts, ascii_blocks
+        return self._blocks
 
     def char_index(self, offset: int) -> int:
         """Character index of the byte at ``offset`` (a character boundary)."""
-        if not self._byte_starts:
+        if not self._utf8:
             return offset
-        block = bisect.bisect_right(self._byte_starts, offset) - 1
-        start, chars = self._byte_starts[block], self._char_starts[block]
-        if self._ascii[block]:
+        byte_starts, char_starts, ascii_blocks = self._table()
+        block = bisect.bisect_right(byte_starts, offset) - 1
+        start, chars = byte_starts[block], char_starts[block]
+        if ascii_blocks[block]:
             return chars + offset - start
         return chars + len(self.data[start:offset].decode("utf-8", "surrogateescape"))
 
     def byte_offset(self, index: int) -> int:
         """Byte offset of the character at ``index``."""
-        if not self._byte_starts:
+        if not self._utf8:
             return index
-        block = bisect.bisect_right(self._char_starts, index) - 1
-        start, chars = self._byte_starts[block], self._char_starts[block]
-        if self._ascii[block]:
+        byte_starts, char_starts, ascii_blocks = self._table()
+        block = bisect.bisect_right(char_starts, index) - 1
+        start, chars = byte_starts[block], char_starts[block]
+        if ascii_blocks[block]:
             return start + index - chars
         return start + len(self.text[chars:index].encode("utf-8"))
 

@@ -72,6 +72,7 @@ class _CompiledRule:
 
     def __init__(self, rule: Rule, order: int, keywords: tuple[int, ...], patterns: Patterns) -> None:
         self.rule, self.order, self.keywords, self._patterns = rule, order, keywords, patterns
+        self.presence: int | None = None  # the prefilter's id for ``requires``, when it looks for it
 
     @cached_property
     def pattern(self) -> regex.Pattern:
@@ -124,7 +125,8 @@ class _Compiled:
         # A rule is looked for by its anchor where the backend can (detectors.anchors), else by its
         # keywords: only in a keyword's own case, or only at a word's start or end, where every match
         # of the rule shows it so (detectors.literals). Anchors are numbered after the keywords.
-        plan = search_plan(catalog.rules, anchored=takes_anchors(backend))
+        anchored = takes_anchors(backend)
+        plan = search_plan(catalog.rules, anchored=anchored)
         anchors = [item if isinstance(item, Anchor) else None for item in plan]
         forms = [{} if isinstance(item, Anchor) else item for item in plan]
         keyword_ids: dict[tuple[bytes, KeywordForm], int] = {}
@@ -164,8 +166,15 @@ class _Compiled:
         first_only = [False] * len(keywords)
         for keyword in gated:
             first_only[keyword] = True
+        # A required pattern is also looked for by the prefilter where it can (Hyperscan, in its
+        # prefilter mode: a superset), so that a blob without it costs no search of our own.
+        requiring = [compiled for compiled in self.rules if compiled.rule.requires is not None]
+        present = [str(compiled.rule.requires).encode("utf-8") for compiled in requiring] if anchored else []
+        gaps += [0] * len(present)
         self.prefilter: Prefilter = build_prefilter(keywords, gaps, backend, forms=forms_by_id,
-                                                    first_only=first_only, anchors=used)
+                                                    first_only=first_only, anchors=used, present=present)
+        for number, compiled in enumerate(requiring if self.prefilter.present else ()):
+            compiled.presence = len(keywords) + len(used) + number
         ids = self._gated_ids = tuple(gated) if self.prefilter.reports_first_only else ()
         self._gated = build_prefilter([keywords[k] for k in ids], [gaps[k] for k in ids], backend,
                                       forms=[forms_by_id[k] for k in ids])
@@ -225,7 +234,8 @@ class Engine:
         spans = compiled.prefilter.scan(blob)
         if not spans:
             return ScanOutcome([])
-        touched = sorted({rule for keyword in spans for rule in compiled.rules_by_keyword[keyword]})
+        by_keyword = compiled.rules_by_keyword
+        touched = sorted({rule for keyword in spans if keyword in by_keyword for rule in by_keyword[keyword]})
         decoded = DecodedBlob(blob)
         candidates: list[_Candidate] = []
         timed_out: list[str] = []
@@ -233,6 +243,8 @@ class Engine:
         for index in touched:
             rule = compiled.rules[index]
             if rule.requires is not None:
+                if rule.presence is not None and rule.presence not in spans:
+                    continue  # the prefilter did not find what every match contains
                 if rule.requires.search(blob) is None:
                     continue  # what every match contains is not in this blob: no window can match
                 if not located:

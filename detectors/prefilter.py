@@ -49,20 +49,24 @@ class Prefilter:
     # Whether ``first_only`` keywords are reported once per scan (others report every hit: a superset).
     reports_first_only = False
 
-    # Whether the backend looks for ``anchors`` (Hyperscan); the others take keywords only.
+    # Whether the backend looks for ``anchors`` and ``present`` patterns (Hyperscan); the others take
+    # keywords only.
     takes_anchors = False
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
-                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = ()) -> None:
-        if anchors and not self.takes_anchors:
-            raise ValueError(f"the {self.name} prefilter does not look for anchors")
+                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = (),
+                 present: Sequence[bytes] = ()) -> None:
+        if (anchors or present) and not self.takes_anchors:
+            raise ValueError(f"the {self.name} prefilter does not look for anchors or patterns")
         self.forms = tuple(forms) or (KeywordForm(),) * len(keywords)
         self.first_only = tuple(first_only) or (False,) * len(keywords)
         self.keywords = tuple(keyword if form.exact else keyword.lower()
                               for keyword, form in zip(keywords, self.forms, strict=True))
         self.anchors = tuple(anchors)
+        self.present = tuple(present)  # may be emptied by a backend that cannot compile them
         # A hit's start is its end minus this: a keyword's length, an anchor's widest match.
-        self.lengths = tuple(len(keyword) for keyword in self.keywords) + tuple(a.width for a in self.anchors)
+        self.lengths = (*(len(keyword) for keyword in self.keywords), *(a.width for a in self.anchors),
+                        *(0 for _ in self.present))
         self.gaps = tuple(gaps)
         # Each keyword in lower case -> every keyword index it stands for, for the backends that
         # match case-insensitively only and anywhere (an exact or word-start keyword is then found
@@ -115,12 +119,22 @@ class HyperscanPrefilter(Prefilter):
     takes_anchors = True
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
-                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = ()) -> None:
+                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = (),
+                 present: Sequence[bytes] = ()) -> None:
         import hyperscan
 
-        super().__init__(keywords, gaps, forms, first_only, anchors)
-        self._database = (_hyperscan_database(self.keywords, self.forms, self.first_only, self.anchors)
-                          if self.lengths else hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK))
+        super().__init__(keywords, gaps, forms, first_only, anchors, present)
+        if not self.lengths:
+            self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            return
+        try:
+            self._database = _hyperscan_database(self.keywords, self.forms, self.first_only, self.anchors,
+                                                 self.present)
+        except hyperscan.error:
+            if not self.present:
+                raise
+            self.present = ()  # a pattern Hyperscan refuses: the engine searches for them itself
+            self._database = _hyperscan_database(self.keywords, self.forms, self.first_only, self.anchors, ())
         self._make_scratch = lambda: hyperscan.Scratch(self._database)
         # A scratch space must not be shared between threads.
         self._local = threading.local()
@@ -133,20 +147,22 @@ class HyperscanPrefilter(Prefilter):
 
 
 def _hyperscan_database(keywords: Sequence[bytes], forms: Forms, first_only: Sequence[bool],
-                        anchors: Sequence[Anchor]) -> object:
+                        anchors: Sequence[Anchor], present: Sequence[bytes]) -> object:
     """The block-mode database of ``keywords``, each escaped into a pattern: caseless unless exact,
     between ``\\b`` where it may only start or end a word, reported once per scan where ``first_only``;
-    then the ``anchors`` as they are. Cached, else compiled (and cached)."""
+    then the ``anchors`` as they are; then the ``present`` patterns in Hyperscan's prefilter mode (a
+    superset of their matches) reported once. Cached, else compiled (and cached)."""
     import hyperscan
 
     edge = {True: b"\\b", False: b""}
     expressions = [edge[form.word_start] + re.escape(keyword) + edge[form.word_end]
                    for keyword, form in zip(keywords, forms, strict=True)]
-    expressions += [anchor.expression for anchor in anchors]
+    expressions += [anchor.expression for anchor in anchors] + list(present)
     once_flag = {True: hyperscan.HS_FLAG_SINGLEMATCH, False: 0}
     flags = [(0 if form.exact else hyperscan.HS_FLAG_CASELESS) | once_flag[once]
              for form, once in zip(forms, first_only, strict=True)]
     flags += [0] * len(anchors)  # an anchor spells out both cases where it is caseless
+    flags += [hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH] * len(present)
     version = getattr(hyperscan, "__version__", "")
     entry = "hyperscan-" + cache.key(version, bytes(flags), *expressions) + ".db"
     stored = cache.read(entry)
@@ -166,10 +182,11 @@ class AhoCorasickPrefilter(Prefilter):
     name = "ahocorasick"
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
-                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = ()) -> None:
+                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = (),
+                 present: Sequence[bytes] = ()) -> None:
         import ahocorasick
 
-        super().__init__(keywords, gaps, forms, first_only, anchors)
+        super().__init__(keywords, gaps, forms, first_only, anchors, present)
         self._automaton = ahocorasick.Automaton()
         for lowered, indices in self.lowered.items():
             # Latin-1 maps each byte to one character, so string offsets are byte offsets.
@@ -195,8 +212,9 @@ class RegexPrefilter(Prefilter):
     name = "regex"
 
     def __init__(self, keywords: Sequence[bytes], gaps: Sequence[int], forms: Forms = (),
-                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = ()) -> None:
-        super().__init__(keywords, gaps, forms, first_only, anchors)
+                 first_only: Sequence[bool] = (), anchors: Sequence[Anchor] = (),
+                 present: Sequence[bytes] = ()) -> None:
+        super().__init__(keywords, gaps, forms, first_only, anchors, present)
         self._pattern = re.compile(_trie_pattern(list(self.lowered)))
         # A lower-cased keyword -> the indices of itself and of every keyword it starts with.
         self._found = {
@@ -263,12 +281,14 @@ def takes_anchors(backend: str | None) -> bool:
 
 def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str | None = None,
                     forms: Forms = (), first_only: Sequence[bool] = (),
-                    anchors: Sequence[Anchor] = ()) -> Prefilter:
+                    anchors: Sequence[Anchor] = (), present: Sequence[bytes] = ()) -> Prefilter:
     """A prefilter over ``keywords`` (``gaps[i]``: coalescing distance for keyword ``i``; ``forms[i]``:
     in its own case only, at a word's start only, where the backend can tell; default: neither;
     ``first_only[i]``: whether keyword ``i``'s first hit is enough, where the backend can tell:
     ``reports_first_only``); ``anchors`` (``detectors.anchors``; backends that ``takes_anchors``) are
-    numbered after the keywords and ``gaps`` covers both.
+    numbered after the keywords, then ``present`` (byte patterns whose hit only says that the blob
+    may hold a match; the prefilter's ``present`` is empty when the backend could not take them);
+    ``gaps`` covers all.
 
     ``backend`` None picks the fastest available one; naming an unavailable backend raises
     ``ValueError``.
@@ -278,6 +298,6 @@ def build_prefilter(keywords: Sequence[bytes], gaps: Sequence[int], backend: str
     if backend not in _CLASSES:
         raise ValueError(f"unknown prefilter backend {backend!r} (one of {', '.join(BACKENDS)})")
     try:
-        return _CLASSES[backend](keywords, gaps, forms, first_only, anchors)
+        return _CLASSES[backend](keywords, gaps, forms, first_only, anchors, present)
     except ImportError as exc:
         raise ValueError(f"prefilter backend {backend!r} is not installed: {exc}") from exc

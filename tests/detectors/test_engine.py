@@ -294,6 +294,21 @@ def test_a_met_requirement_searches_every_hit_of_a_keyword_only_required_rules_u
     assert [m.secret for m in engine.scan(f"{lock}{secrets[0]}\n{lock}{secrets[1]}\n")] == secrets
 
 
+@pytest.mark.skipif("hyperscan" not in available_backends(), reason="hyperscan not installed")
+def test_hyperscan_looks_for_required_patterns_and_leaves_refused_ones_to_the_engine(make_engine):
+    prefilter = build_prefilter([b"key"], [0], "hyperscan", present=[rb"://[a-z]+:[a-z]+@"])
+    spans = prefilter.scan(b"key https://ab:cd@host https://ef:gh@host")
+    assert spans[0] == [[0, 3]] and len(spans[1]) == 1  # a required pattern: once, whatever its count
+    assert prefilter.scan(b"key https://host") == {0: [[0, 3]]}
+    refused = build_prefilter([b"key"], [0], "hyperscan", present=[rb"(?:ci)?"])  # matches nothing at all
+    assert refused.present == () and refused.scan(b"key") == {0: [[0, 3]]}
+    secret = "https://ci:" + fake(44, 20) + "@pypi.acme.dev"
+    for requires in (r"://[^:@/\s]{1,400}:[^@/\s]{3,800}@", r"(?:ci)?"):
+        engine = make_engine([_login_url_rule(requires)], prefilter="hyperscan")
+        assert [m.secret for m in engine.scan(f"x {secret}\n")] == [secret]
+        assert engine.scan("x https://pypi.acme.dev/simple\n") == []
+
+
 @pytest.mark.parametrize("backend", available_backends())
 def test_first_only_keywords_are_reported_once_by_backends_that_can(backend):
     prefilter = build_prefilter([b"https://", b"key"], gaps=[0, 0], backend=backend, first_only=[True, False])

@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from git import Git
 from secret_sprawl.detectors.types import Finding
 from secret_sprawl.scanner.sources.archive import member_suffix
 from secret_sprawl.scanner.sources.git_history import Introduction, head_blobs
+
+if TYPE_CHECKING:
+    from git import Git
 
 # Scan HEAD's blob at a path that this run did not scan (incremental scans); returns its findings.
 Rescan = Callable[[str, str], list[Finding]]

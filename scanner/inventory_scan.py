@@ -14,9 +14,8 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from git import Git
-from git.exc import GitError
 from secret_sprawl.detectors.posture import (
     DEFAULT_SHARED_JOBS_THRESHOLD,
     Workload,
@@ -26,7 +25,10 @@ from secret_sprawl.detectors.posture import (
 )
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError
 from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, records, stream
-from secret_sprawl.tracker.config_schema import Config
+
+if TYPE_CHECKING:  # gitpython and pydantic are not needed to check the CI files of a directory
+    from git import Git
+    from secret_sprawl.tracker.config_schema import Config
 
 LOCATION_KIND = "ci-config"
 MAX_CI_FILE_BYTES = 2 * 1024 * 1024  # CI files are small; anything larger is not one worth parsing
@@ -96,6 +98,8 @@ def ci_files_at_head(repository: Path, worktree: Path | None = None) -> Iterator
     for the CI files' sizes and one ``cat-file`` per CI file, offline: no long-lived ``cat-file
     --batch`` process whose pipe can break under load and cost the whole target.
     """
+    from git.exc import GitError
+
     git = git_at(repository)
     try:
         listing = list(records(git, "ls-tree", "-r", "-z", "HEAD"))
@@ -123,6 +127,8 @@ def ci_files_at_head(repository: Path, worktree: Path | None = None) -> Iterator
 
 def _sizes(git: Git, oids: list[str]) -> dict[str, int]:
     """The size of each present object of ``oids`` (an absent one is left out)."""
+    from git.exc import GitError
+
     sizes: dict[str, int] = {}
     if not oids:
         return sizes

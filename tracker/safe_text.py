@@ -20,8 +20,6 @@ import html
 import re
 from typing import Any
 
-from rich.markup import escape
-
 # C0 controls, DEL, C1 controls, and the Unicode bidi embeddings/overrides/isolates and marks.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +39,8 @@ def terminal(text: str, *, keep_newlines: bool = False) -> str:
 
 def markup(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` safe to embed in Rich/Textual markup: controls escaped, ``[`` taken literally."""
+    from rich.markup import escape  # only where markup is drawn: a piped scan never imports rich
+
     return escape(terminal(text, keep_newlines=keep_newlines))
 
 

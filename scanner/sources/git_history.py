@@ -28,13 +28,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from git import Git
-from git.exc import GitCommandError
 from secret_sprawl.detectors.types import Provenance, ScanError
 from secret_sprawl.scanner.sources.base import Blob, GitRef, path_text, pieces
 from secret_sprawl.scanner.sources.gitproc import GitFailure, Spool, brief, git_at, records, run, stream
+
+if TYPE_CHECKING:
+    from git import Git
 
 PIPE_BYTES = 1024 * 1024
 _UNREADABLE = re.compile(rb"(?:Could not read|unable to read|missing \w+) ([0-9a-f]{40,64})")
@@ -386,6 +387,8 @@ def head_blobs(git: Git, paths: set[str] | None) -> dict[str, str]:
 
 def read_blob(git: Git, sha: str) -> bytes:
     """One blob's content; raises GitFailure when git cannot read it."""
+    from git.exc import GitCommandError
+
     try:
         return git.execute(["git", "cat-file", "blob", sha], stdout_as_string=False)
     except GitCommandError as exc:

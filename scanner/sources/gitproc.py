@@ -16,11 +16,12 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from git import Git
-from git.exc import GitCommandError
 from secret_sprawl.detectors.urls import scrub_text
+
+if TYPE_CHECKING:  # gitpython is imported when git is first run: a directory scan never needs it
+    from git import Git
 
 # Never prompt for credentials and never let ssh ask questions: a nightly scan has nobody to answer.
 QUIET_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": "ssh -o BatchMode=yes", "LC_ALL": "C"}
@@ -37,6 +38,8 @@ class GitFailure(RuntimeError):
 
 def git_at(path: Path | str) -> Git:
     """git in ``path``, offline (see the module docstring)."""
+    from git import Git
+
     git = Git(str(path))
     git.update_environment(**QUIET_ENV, **OFFLINE_ENV)
     return git
@@ -87,6 +90,8 @@ def network(path: Path, args: Sequence[str], *, timeout: float, stdin: bytes | N
 
 def run(git: Git, *args: str) -> str:
     """Run a git command to completion and return its stdout (stripped)."""
+    from git.exc import GitCommandError
+
     try:
         return git.execute(["git", *args], strip_newline_in_stdout=True)
     except GitCommandError as exc:

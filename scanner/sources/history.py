@@ -13,8 +13,8 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from git import Git
 from secret_sprawl.detectors.types import Finding, Provenance, ScanError, TargetResult
 from secret_sprawl.scanner.attribution import attribute
 from secret_sprawl.scanner.errors import InputError
@@ -23,6 +23,9 @@ from secret_sprawl.scanner.sources import directory, git_history
 from secret_sprawl.scanner.sources.base import Blob, Item, path_text
 from secret_sprawl.scanner.sources.gitproc import GitFailure, git_at, is_repository, network, run
 from secret_sprawl.scanner.sources.interface import ScanOptions, Session, failed, finding_key
+
+if TYPE_CHECKING:
+    from git import Git
 
 
 class GitHistorySource:

@@ -114,12 +114,19 @@ def stream(git: Git, *args: str, stdin: bytes | None = None) -> Iterator[bytes]:
 
 class Spool:
     """A git command started now whose output goes to an unnamed temporary file (outside the scanned
-    repository), read later with ``lines``: git works while the caller does something else."""
+    repository), read later with ``lines``: git works while the caller does something else. Where no
+    temporary file can be made (a full or read-only temporary folder), git runs when ``lines`` is
+    called instead, streamed."""
 
     def __init__(self, git: Git, *args: str, stdin: bytes | None = None) -> None:
-        # The files outlive this call on purpose: ``close`` frees them.
-        self._output = tempfile.TemporaryFile()  # noqa: SIM115
-        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self._git, self._args, self._stdin = git, args, stdin
+        self._process: subprocess.Popen | None = None
+        try:
+            # The files outlive this call on purpose: ``close`` frees them.
+            self._output = tempfile.TemporaryFile()  # noqa: SIM115
+            self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        except OSError:
+            return
         self._process = subprocess.Popen(["git", *args], cwd=git.working_dir,
                                          env={**os.environ, **git.environment()},
                                          stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
@@ -129,6 +136,9 @@ class Spool:
 
     def lines(self) -> Iterator[bytes]:
         """Every line git wrote (newline stripped), once it has finished; then GitFailure if it failed."""
+        if self._process is None:
+            yield from stream(self._git, *self._args, stdin=self._stdin)
+            return
         code = self._process.wait()
         self._output.seek(0)
         for line in self._output:
@@ -139,6 +149,8 @@ class Spool:
 
     def close(self) -> None:
         """Stop git if it still runs, and free the files."""
+        if self._process is None:
+            return
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()

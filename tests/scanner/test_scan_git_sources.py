@@ -68,6 +68,20 @@ def test_secret_moved_to_a_new_blob_keeps_its_first_commit(tmp_path: Path, spraw
     assert len(first) == {"sha1": 40, "sha256": 64}[object_format]
 
 
+def test_without_temporary_files_git_log_is_read_after_the_scan(tmp_path: Path, monkeypatch) -> None:
+    repo = _repo(tmp_path)
+    (repo / "conf.py").write_text(f"K = '{groq_key(30)}'\n")
+    first = commit_all(repo, "add key")
+
+    def no_space(*_args: object, **_kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tempfile.TemporaryFile", no_space)
+    with Runner((), jobs=1) as runner:
+        result = scan_target(str(repo), ScanOptions(), runner)
+    assert [(f.provenance.path, f.provenance.commit) for f in result.findings] == [("conf.py", first)]
+
+
 def test_secret_written_only_by_a_merge_is_dated_to_the_merge(tmp_path: Path, sprawl_scan) -> None:
     repo = _repo(tmp_path)
     (repo / "conf.py").write_text("K = None\n")

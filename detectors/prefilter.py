@@ -273,6 +273,19 @@ def available_backends() -> list[str]:
     return [*names, "regex"]
 
 
+def hyperscan_accepts(expression: bytes) -> bool:
+    """Whether Hyperscan compiles ``expression`` as an anchor (it refuses, say, nested repeats whose
+    bounds multiply past its limit); checked once per anchor, before it joins the database."""
+    import hyperscan
+
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(expressions=[expression], ids=[0], elements=1, flags=[0])
+    except hyperscan.error:
+        return False
+    return True
+
+
 def takes_anchors(backend: str | None) -> bool:
     """Whether ``backend`` (None: the fastest available) looks for anchors."""
     name = backend if backend is not None else available_backends()[0]

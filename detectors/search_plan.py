@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from secret_sprawl.detectors import anchors, cache, literals
 from secret_sprawl.detectors.anchors import Anchor, anchor
 from secret_sprawl.detectors.literals import KeywordForm, keyword_forms
+from secret_sprawl.detectors.prefilter import hyperscan_accepts
 from secret_sprawl.detectors.types import Rule
 
 Plan = Anchor | dict[str, KeywordForm]  # a rule's anchor, or the form of each of its keywords
@@ -21,7 +22,7 @@ Plan = Anchor | dict[str, KeywordForm]  # a rule's anchor, or the form of each o
 
 def search_plan(rules: Sequence[Rule], *, anchored: bool) -> list[Plan]:
     """For each rule: its anchor (where ``anchored``, the prefilter takes anchors, and the rule has
-    one and no ``requires``), else its keywords' forms."""
+    one that Hyperscan compiles, and no ``requires``), else its keywords' forms."""
     code = cache.source_hash(anchors.__file__, literals.__file__, __file__)
     described = (f"{rule.pattern}\x00{rule.requires is None}\x00" + "\x00".join(rule.keywords)
                  for rule in rules)
@@ -41,7 +42,9 @@ def search_plan(rules: Sequence[Rule], *, anchored: bool) -> list[Plan]:
 
 def _derived(rule: Rule, anchored: bool) -> Plan:
     found = anchor(rule.pattern, list(rule.keywords)) if anchored and rule.requires is None else None
-    return found if found is not None else keyword_forms(rule.pattern, rule.keywords)
+    if found is not None and hyperscan_accepts(found.expression):
+        return found
+    return keyword_forms(rule.pattern, rule.keywords)
 
 
 def _stored(item: Plan) -> object:

@@ -70,3 +70,17 @@ def test_an_anchored_rule_opens_windows_only_where_its_pattern_can_start(make_en
         assert [m.secret for m in engine.scan(f"{docs}acme_api_key: '{secret}'\n")] == [secret]
         hits = engine.compiled.prefilter.scan(docs.encode())
         assert (hits == {}) == (backend == "hyperscan")  # the others look for the keyword "acme"
+
+
+@pytest.mark.skipif("hyperscan" not in available_backends(), reason="anchors are a Hyperscan feature")
+def test_a_rule_whose_anchor_hyperscan_refuses_is_looked_for_by_its_keywords(make_engine):
+    # Nested repeats whose bounds multiply past Hyperscan's limit: the anchor translates, Hyperscan
+    # refuses it ("Bounded repeat is too large"); the rule keeps its keyword instead of failing the scan.
+    pattern = r"acme_key(?:(?:(?:(?:[a-z]{0,16}-){0,16}\.){0,16}:){0,16};){0,16}=(?P<secret>[A-Za-z0-9]{32})"
+    assert anchor(pattern, ["acme_"]) is not None
+    secret = fake(53, 32)
+    table = rule_table("nested-acme", pattern, ["acme_"],
+                       examples=[{"text": f"acme_key={secret}", "secret": secret}] * 2)
+    engine = make_engine([table], prefilter="hyperscan")
+    assert engine.compiled.rules[0].keywords[0] < len(engine.compiled.prefilter.keywords)  # a keyword id
+    assert [m.secret for m in engine.scan(f"x acme_key={secret}\n")] == [secret]
